@@ -1,0 +1,19 @@
+/**
+ * Iterable's published limits, in one place: the deployed queue's dispatch rate, the local
+ * queue and the client's defaults all read them from here.
+ */
+
+/**
+ * Export API calls (`/api/export/data.json`) allowed per minute per project, shared by all data
+ * types; excess calls get HTTP 429 (shared/iterable-api.md, "Rate limit").
+ */
+export const ITERABLE_EXPORTS_PER_MINUTE = 4;
+
+/** Largest `pageSize` the campaigns and templates endpoints accept. */
+export const DIMENSION_MAX_PAGE_SIZE = 1000;
+
+export const ITERABLE_HOSTS = {
+  US: 'https://api.iterable.com',
+  EU: 'https://api.eu.iterable.com',
+} as const;
+export type IterableRegion = keyof typeof ITERABLE_HOSTS;

@@ -1,0 +1,21 @@
+/** A half-open UTC interval `[start, end)` of one stream, in epoch milliseconds: the unit of work. */
+export interface Window {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * `advance` windows move the watermark; `lookback` windows re-read the trailing edge behind it,
+ * because Iterable's export is eventually consistent (shared/iterable-api.md).
+ */
+export const WINDOW_KINDS = ['advance', 'lookback'] as const;
+export type WindowKind = (typeof WINDOW_KINDS)[number];
+
+export interface PlannedWindow extends Window {
+  readonly kind: WindowKind;
+}
+
+export const windowKey = (w: Window): string => `${w.start}-${w.end}`;
+
+export const formatWindow = (w: Window): string =>
+  `[${new Date(w.start).toISOString()}, ${new Date(w.end).toISOString()})`;

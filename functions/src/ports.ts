@@ -1,0 +1,124 @@
+/**
+ * The four interfaces the pipeline core talks to. GCP adapters live in `functions/src/gcp/`,
+ * local ones under `local/`; the core in `functions/src/pipeline/` knows only these.
+ */
+import type { DimensionSource, ExportSource, StreamName } from './catalog.js';
+import type { PlannedWindow, Window, WindowKind } from './pipeline/window.js';
+
+/** Iterable, seen as batches of raw JSON lines (one record per line, blank lines already dropped). */
+export interface IterableSource {
+  /**
+   * Streams one export window. The iteration throws if the body ends early or the connection
+   * resets: a window is loaded whole or not at all.
+   */
+  exportLines(source: ExportSource, window: Window, signal?: AbortSignal): AsyncIterable<string[]>;
+  /** Every record of a dimension, all pages, each serialised as one JSON line. */
+  dimensionLines(source: DimensionSource, signal?: AbortSignal): AsyncIterable<string[]>;
+}
+
+/** A raw table cell: TIMESTAMP as epoch milliseconds, JSON as its serialised text. */
+export type Cell = string | number | boolean | null;
+
+/** One raw row: the stream's catalog columns in catalog order, then the original record (`payload`). */
+export interface RawRow {
+  readonly cells: readonly Cell[];
+  readonly payload: string;
+}
+
+export interface Reject {
+  readonly line: string;
+  readonly reason: string;
+  /** The record's `createdAt` when it could be read, so a re-read of its interval replaces it. */
+  readonly createdAt: number | null;
+}
+
+export interface LoadBatch {
+  readonly rows: readonly RawRow[];
+  readonly rejects: readonly Reject[];
+}
+
+export interface WindowLoad {
+  readonly stream: StreamName;
+  readonly window: Window;
+  readonly runId: string;
+  readonly loadedAt: number;
+}
+
+export interface LoadCounts {
+  readonly rows: number;
+  readonly rejects: number;
+}
+
+export interface Warehouse {
+  /**
+   * Replaces the window in the stream's raw table with `batches`, in one transaction: rows whose
+   * `created_at` is in `[start, end)` are deleted and the new ones inserted (a dimension's whole
+   * table is replaced), and the window's rejects likewise. Nothing is written if `batches` throws.
+   */
+  replaceWindow(load: WindowLoad, batches: AsyncIterable<LoadBatch>): Promise<LoadCounts>;
+  close(): Promise<void>;
+}
+
+export const WINDOW_STATUSES = ['pending', 'running', 'done', 'failed'] as const;
+export type WindowStatus = (typeof WINDOW_STATUSES)[number];
+
+/** One window's entry in the ledger. */
+export interface WindowRecord extends PlannedWindow {
+  readonly stream: StreamName;
+  readonly status: WindowStatus;
+  /** Load attempts made so far (claims). */
+  readonly attempts: number;
+  /** Times the window was planned again after failing or going stale; part of its task name. */
+  readonly generation: number;
+  readonly updatedAt: number;
+  readonly leaseUntil: number | null;
+  readonly lastError: string | null;
+  readonly rows: number | null;
+  readonly rejects: number | null;
+}
+
+export interface StreamState {
+  /** Everything before the watermark is loaded; `null` before the first plan. */
+  readonly watermark: number | null;
+  readonly windows: readonly WindowRecord[];
+}
+
+/**
+ * Watermarks and the window ledger. The protocol itself (what a plan, claim, completion or
+ * failure does to a stream's state) is pure logic in `pipeline/ledger.ts`; a store only has to
+ * apply it atomically, so two workers racing on one stream never both win.
+ */
+export interface StateStore {
+  read(stream: StreamName): Promise<StreamState>;
+  /** Reads the stream's state, applies `change`, and writes the result in one transaction. */
+  update<T>(stream: StreamName, change: (state: StreamState) => StateChange<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface StateChange<T> {
+  readonly state: StreamState;
+  readonly result: T;
+}
+
+/** The body of one task: which window of which stream to load. */
+export interface WindowTask {
+  readonly stream: StreamName;
+  readonly start: string;
+  readonly end: string;
+  readonly kind: WindowKind;
+}
+
+export interface QueuedTask {
+  /** Deterministic: enqueueing the same name twice creates one task. */
+  readonly name: string;
+  readonly payload: WindowTask;
+}
+
+export interface EnqueueResult {
+  readonly created: number;
+  readonly existing: number;
+}
+
+export interface TaskQueue {
+  enqueue(tasks: readonly QueuedTask[]): Promise<EnqueueResult>;
+}
