@@ -1,0 +1,103 @@
+/**
+ * Environment → validated configuration, read once. Every variable is documented in the README's
+ * configuration table; an invalid one stops the program with a message naming it and its fix.
+ */
+import { z } from 'zod';
+import { isStreamName, STREAM_NAMES, type StreamName } from './catalog.js';
+import { ITERABLE_EXPORTS_PER_MINUTE, ITERABLE_HOSTS } from './iterable/limits.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const MINUTE = 60_000;
+
+const minutes = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+// BigQuery dataset ids: letters, digits and underscores, at most 1024 characters
+// (https://cloud.google.com/bigquery/docs/datasets#dataset-naming).
+const datasetId = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,1023}$/, 'use letters, digits and underscores only')
+    .default(fallback);
+
+const streamList = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (!value?.trim()) return [...STREAM_NAMES];
+    const names = value.split(',').map((s) => s.trim());
+    const unknown = names.filter((n) => !isStreamName(n));
+    if (unknown.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown stream ${unknown.join(', ')}; known streams are ${STREAM_NAMES.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return names as StreamName[];
+  });
+
+const baseUrl = z
+  .url()
+  .optional()
+  .refine((u) => u === undefined || /^https?:\/\/[^/?#]+\/?$/.test(u), {
+    message: 'give scheme and host only, e.g. http://127.0.0.1:8080 (the client appends /api/...)',
+  })
+  .transform((u) => u?.replace(/\/$/, ''));
+
+const EnvSchema = z.object({
+  ITERABLE_API_KEY: z.string().trim().min(1).optional(),
+  ITERABLE_REGION: z.enum(['US', 'EU'], { message: 'use US or EU' }).default('US'),
+  ITERABLE_BASE_URL: baseUrl,
+  ITERABLE_EXPORTS_PER_MINUTE: z.coerce.number().positive().default(ITERABLE_EXPORTS_PER_MINUTE),
+  WINDOW_MINUTES: z.coerce.number().int().positive().optional(),
+  LAG_MINUTES: minutes(15),
+  LOOKBACK_MINUTES: minutes(60),
+  HISTORY_DAYS: z.coerce.number().int().positive().default(30),
+  STREAMS: streamList,
+  RAW_DATASET: datasetId('iterable_raw'),
+  ANALYTICS_DATASET: datasetId('iterable_analytics'),
+});
+
+export interface PipelineConfig {
+  readonly iterable: {
+    /** `null` when not set: the local runner then serves the built-in simulator. */
+    readonly apiKey: string | null;
+    readonly baseUrl: string;
+    readonly exportsPerMinute: number;
+  };
+  /** Overrides every export stream's catalog window length when set. */
+  readonly windowMinutes: number | null;
+  /** How far behind now a plan stops: the newest events are still settling in Iterable. */
+  readonly lagMs: number;
+  /** How far behind the watermark each run re-reads (Iterable's export is eventually consistent). */
+  readonly lookbackMs: number;
+  /** Where a stream's history starts on its first run, counted back from now. */
+  readonly historyMs: number;
+  readonly streams: readonly StreamName[];
+  readonly datasets: { readonly raw: string; readonly analytics: string };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    iterable: {
+      apiKey: e.ITERABLE_API_KEY ?? null,
+      baseUrl: e.ITERABLE_BASE_URL ?? ITERABLE_HOSTS[e.ITERABLE_REGION],
+      exportsPerMinute: e.ITERABLE_EXPORTS_PER_MINUTE,
+    },
+    windowMinutes: e.WINDOW_MINUTES ?? null,
+    lagMs: e.LAG_MINUTES * MINUTE,
+    lookbackMs: e.LOOKBACK_MINUTES * MINUTE,
+    historyMs: e.HISTORY_DAYS * 24 * 60 * MINUTE,
+    streams: e.STREAMS,
+    datasets: { raw: e.RAW_DATASET, analytics: e.ANALYTICS_DATASET },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * The `fanout` HTTP function, called by Cloud Scheduler (no body) or by an operator with an
+ * optional range `{from?, to?, streams?}`. Thin: validate, plan and enqueue, report the plan.
+ */
+import type { HttpFunction } from '@google-cloud/functions-framework';
+import { z } from 'zod';
+import { STREAM_NAMES, type StreamName } from '../catalog.js';
+import { type FanoutDeps, type FanoutSettings, fanOut } from '../pipeline/fanout.js';
+
+const instant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
+
+const FanoutBodySchema = z
+  .strictObject({
+    from: instant.optional(),
+    to: instant.optional(),
+    streams: z
+      .array(z.enum(STREAM_NAMES as [StreamName, ...StreamName[]]))
+      .min(1)
+      .optional(),
+  })
+  .refine((b) => b.from === undefined || b.to === undefined || b.from < b.to, {
+    message: 'from must be before to',
+  });
+
+export function fanoutHandler(deps: FanoutDeps, settings: FanoutSettings): HttpFunction {
+  return async (req, res) => {
+    const body = req.body && typeof req.body === 'object' && Object.keys(req.body).length > 0 ? req.body : {};
+    const parsed = FanoutBodySchema.safeParse(body);
+    if (!parsed.success) {
+      res.status(400).json({
+        error: 'invalid fan-out request: expected an optional {from, to, streams} with ISO times',
+        issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`),
+      });
+      return;
+    }
+    try {
+      res.status(200).json(await fanOut(deps, settings, parsed.data));
+    } catch (error) {
+      // Planning touches only the state store and the queue: a failure here is theirs, and a
+      // scheduler retry or the next run plans the same windows again.
+      res.status(500).json({ error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Worker: load one window of one stream. Claim it in the ledger, stream it from Iterable through
+ * validation into the warehouse (which replaces exactly that interval in one transaction), then
+ * mark it done and move the watermark. Any failure leaves the raw table as it was and the window
+ * visible as failed in the ledger, for the queue or the next fan-out to retry.
+ */
+import { streamByName } from '../catalog.js';
+import type { Logger } from '../log.js';
+import type { IterableSource, LoadCounts, StateStore, Warehouse } from '../ports.js';
+import { applyClaim, applyComplete, applyFail } from './ledger.js';
+import { normaliser, toLoadBatches } from './normalise.js';
+import type { ParsedTask } from './task.js';
+import { formatWindow, type PlannedWindow } from './window.js';
+
+export interface LoadDeps {
+  readonly iterable: IterableSource;
+  readonly warehouse: Warehouse;
+  readonly state: StateStore;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+export interface LoadSettings {
+  /**
+   * How long a claim holds the window against other attempts. It must outlast the worker's own
+   * timeout, so a live attempt is never overtaken; a killed one is retried once it expires.
+   */
+  readonly leaseMs: number;
+  readonly runId: string;
+}
+
+export type LoadOutcome =
+  | { readonly outcome: 'loaded'; readonly counts: LoadCounts; readonly watermark: number | null }
+  | { readonly outcome: 'already-done' }
+  | { readonly outcome: 'busy'; readonly leaseUntil: number | null };
+
+export async function loadWindow(
+  deps: LoadDeps,
+  settings: LoadSettings,
+  task: ParsedTask,
+): Promise<LoadOutcome> {
+  const stream = streamByName(task.stream);
+  const window: PlannedWindow = { start: task.start, end: task.end, kind: task.kind };
+  const context = {
+    stream: task.stream,
+    kind: task.kind,
+    windowStart: new Date(task.start).toISOString(),
+    windowEnd: new Date(task.end).toISOString(),
+    runId: settings.runId,
+  };
+  const claim = await deps.state.update(task.stream, (s) =>
+    applyClaim(s, task.stream, window, deps.now(), settings.leaseMs),
+  );
+  if (claim.outcome === 'done') return { outcome: 'already-done' };
+  if (claim.outcome === 'busy') return { outcome: 'busy', leaseUntil: claim.record.leaseUntil };
+
+  const attempt = claim.record.attempts;
+  const started = deps.now();
+  try {
+    const lines =
+      stream.source.kind === 'export'
+        ? deps.iterable.exportLines(stream.source, window)
+        : deps.iterable.dimensionLines(stream.source);
+    const counts = await deps.warehouse.replaceWindow(
+      { stream: task.stream, window, runId: settings.runId, loadedAt: started },
+      toLoadBatches(lines, normaliser(stream, window)),
+    );
+    const state = await deps.state.update(task.stream, (s) =>
+      applyComplete(s, task.stream, window, counts, deps.now()),
+    );
+    deps.log({
+      severity: counts.rejects > 0 ? 'WARNING' : 'INFO',
+      message: `loaded ${task.stream} ${formatWindow(window)}: ${counts.rows} rows, ${counts.rejects} rejects`,
+      ...context,
+      rows: counts.rows,
+      rejects: counts.rejects,
+      attempt,
+      durationMs: deps.now() - started,
+      watermark: state.watermark === null ? null : new Date(state.watermark).toISOString(),
+    });
+    return { outcome: 'loaded', counts, watermark: state.watermark };
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    await deps.state.update(task.stream, (s) => applyFail(s, task.stream, window, message, deps.now()));
+    deps.log({
+      severity: 'ERROR',
+      message: `failed ${task.stream} ${formatWindow(window)}: ${message}`,
+      ...context,
+      attempt,
+      durationMs: deps.now() - started,
+    });
+    throw error;
+  }
+}

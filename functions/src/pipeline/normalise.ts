@@ -1,0 +1,85 @@
+/**
+ * The worker's per-record path: parse a line, validate it against the stream's schema, and turn
+ * it into raw table cells, or into a reject with the reason. Nothing is dropped silently.
+ */
+import type { StreamDefinition, StreamName } from '../catalog.js';
+import { parseIterableTimestamp } from '../iterable/timestamps.js';
+import type { LoadBatch, RawRow, Reject } from '../ports.js';
+import { RECORD_SCHEMAS } from '../records.js';
+import { formatWindow, type Window } from './window.js';
+
+export type Normalised = { readonly row: RawRow } | { readonly reject: Reject };
+
+export type Normaliser = (line: string) => Normalised;
+
+/**
+ * Builds the normaliser of one stream's window. For export streams a record whose `createdAt`
+ * falls outside the window is rejected: loading it would put a row where a later replace of this
+ * window would not delete it, and the raw table could then hold it twice.
+ */
+export function normaliser(
+  stream: StreamDefinition & { name: StreamName },
+  window: Window | null,
+): Normaliser {
+  const schema = RECORD_SCHEMAS[stream.name];
+  const columns = stream.columns;
+  const checkWindow = stream.source.kind === 'export' && window !== null;
+  // A reject is filed under its createdAt only when that lies inside the window, so the next
+  // replace of the window replaces it too; otherwise it is filed under the window itself.
+  const inside = (createdAt: unknown): number | null => {
+    const ms = checkWindow ? parseIterableTimestamp(createdAt) : null;
+    return ms !== null && window !== null && ms >= window.start && ms < window.end ? ms : null;
+  };
+  return (line) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      return reject(line, `malformed JSON: ${(error as Error).message}`, null);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return reject(line, 'not a JSON object', null);
+    }
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      const reason = parsed.error.issues
+        .map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`)
+        .join('; ');
+      return reject(line, `invalid record: ${reason}`, inside((value as { createdAt?: unknown }).createdAt));
+    }
+    const record = parsed.data as Record<string, unknown>;
+    const cells = columns.map((c) => (record[c.field] ?? null) as RawRow['cells'][number]);
+    if (checkWindow) {
+      const createdAt = record.createdAt as number;
+      if (createdAt < window.start || createdAt >= window.end) {
+        return reject(
+          line,
+          `createdAt ${new Date(createdAt).toISOString()} is outside ${formatWindow(window)}`,
+          null,
+        );
+      }
+    }
+    return { row: { cells, payload: line } };
+  };
+}
+
+function reject(line: string, reason: string, createdAt: number | null): Normalised {
+  return { reject: { line, reason, createdAt } };
+}
+
+/** Maps batches of lines to load batches, keeping Iterable's batching so memory stays flat. */
+export async function* toLoadBatches(
+  lines: AsyncIterable<readonly string[]>,
+  normalise: Normaliser,
+): AsyncIterable<LoadBatch> {
+  for await (const batch of lines) {
+    const rows: RawRow[] = [];
+    const rejects: Reject[] = [];
+    for (const line of batch) {
+      const result = normalise(line);
+      if ('row' in result) rows.push(result.row);
+      else rejects.push(result.reject);
+    }
+    yield { rows, rejects };
+  }
+}

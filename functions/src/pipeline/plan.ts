@@ -1,0 +1,51 @@
+/**
+ * Window planning: which `[start, end)` intervals a fan-out asks the workers to load.
+ * Pure arithmetic, so it is table-tested and property-tested without any I/O.
+ */
+import type { PlannedWindow, WindowKind } from './window.js';
+
+export interface ExportPlanInput {
+  /** Everything before it is loaded. */
+  readonly watermark: number;
+  /** End of the range to load (exclusive): `now − lag`, or the `--to` given. */
+  readonly to: number;
+  readonly lengthMs: number;
+  /** How far behind the watermark to re-read, for events Iterable makes visible late. */
+  readonly lookbackMs: number;
+  /** Where history starts: a lookback never reaches before it. */
+  readonly from: number;
+}
+
+/**
+ * Cuts `[start, end)` at multiples of `lengthMs` since the epoch, so that every plan of a stream
+ * produces the same boundaries (and so the same task names) whatever the watermark was.
+ */
+export function cutWindows(start: number, end: number, lengthMs: number, kind: WindowKind): PlannedWindow[] {
+  if (!(lengthMs > 0)) throw new RangeError(`window length must be positive, got ${lengthMs}`);
+  const windows: PlannedWindow[] = [];
+  for (let cursor = start; cursor < end; ) {
+    const boundary = (Math.floor(cursor / lengthMs) + 1) * lengthMs;
+    const next = Math.min(boundary, end);
+    windows.push({ start: cursor, end: next, kind });
+    cursor = next;
+  }
+  return windows;
+}
+
+/**
+ * An export stream's plan: advance windows from the watermark to `to`, then a lookback re-read of
+ * the trailing edge behind the watermark, which never moves it.
+ */
+export function planExportWindows(input: ExportPlanInput): PlannedWindow[] {
+  const { watermark, to, lengthMs, lookbackMs, from } = input;
+  const advance = cutWindows(watermark, to, lengthMs, 'advance');
+  const lookbackEnd = Math.min(watermark, to);
+  const lookbackStart = Math.max(watermark - lookbackMs, from);
+  const lookback = lookbackMs > 0 ? cutWindows(lookbackStart, lookbackEnd, lengthMs, 'lookback') : [];
+  return [...advance, ...lookback];
+}
+
+/** A dimension is read whole: one snapshot window per plan, from the last snapshot to `to`. */
+export function planSnapshot(watermark: number, to: number): PlannedWindow[] {
+  return to > watermark ? [{ start: watermark, end: to, kind: 'advance' }] : [];
+}

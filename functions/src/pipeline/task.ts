@@ -1,0 +1,54 @@
+/**
+ * The task contract between fan-out and worker: the payload schema (validated strictly, since a
+ * task body is input from the network) and the deterministic task name.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { STREAM_NAMES, type StreamName } from '../catalog.js';
+import type { QueuedTask, WindowRecord, WindowTask } from '../ports.js';
+import { type PlannedWindow, WINDOW_KINDS } from './window.js';
+
+/** No window is longer than this; a larger one is a malformed task, not a plan of ours. */
+export const MAX_WINDOW_MS = 400 * 24 * 3600_000;
+
+/** Iterable was founded in 2013: nothing it exports is older. */
+export const EARLIEST_EVENT_MS = Date.UTC(2013, 0, 1);
+
+const instant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
+
+export const TaskPayloadSchema = z
+  .strictObject({
+    stream: z.enum(STREAM_NAMES as [StreamName, ...StreamName[]]),
+    start: instant,
+    end: instant,
+    kind: z.enum(WINDOW_KINDS),
+  })
+  .refine((t) => t.start < t.end, { message: 'window start must be before its end' })
+  .refine((t) => t.end - t.start <= MAX_WINDOW_MS, { message: 'window is longer than 400 days' })
+  .refine((t) => t.start >= EARLIEST_EVENT_MS, { message: 'window starts before 2013' });
+
+export type ParsedTask = z.output<typeof TaskPayloadSchema>;
+
+export const toPayload = (stream: StreamName, w: PlannedWindow): WindowTask => ({
+  stream,
+  start: new Date(w.start).toISOString(),
+  end: new Date(w.end).toISOString(),
+  kind: w.kind,
+});
+
+/**
+ * `<hash>-<stream>-<kind>-<start>-<end>-g<generation>`: the same plan always yields the same
+ * name, so a repeated fan-out creates nothing new, while a window planned again after a failure
+ * gets a new one. The hash prefix spreads names over Cloud Tasks' key space, which serves
+ * sequential names (timestamps) more slowly (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks#Task.FIELDS.name).
+ */
+export function taskName(record: WindowRecord): string {
+  const body = `${record.stream}-${record.kind}-${record.start}-${record.end}-g${record.generation}`;
+  const hash = createHash('sha256').update(body).digest('hex').slice(0, 8);
+  return `${hash}-${body}`;
+}
+
+export const toQueuedTask = (record: WindowRecord): QueuedTask => ({
+  name: taskName(record),
+  payload: toPayload(record.stream, record),
+});
