@@ -248,13 +248,26 @@ export type StreamName = Stream['name'];
 
 export const STREAM_NAMES: readonly StreamName[] = STREAMS.map((s) => s.name);
 
-const BY_NAME = new Map<string, StreamDefinition>(STREAMS.map((s) => [s.name, s]));
+const BY_NAME = new Map<string, Stream>(STREAMS.map((s) => [s.name, s]));
 
 export function isStreamName(name: string): name is StreamName {
   return BY_NAME.has(name);
 }
 
-export function streamByName(name: StreamName): StreamDefinition {
+/** Reads a comma-separated list of stream names, refusing any the catalog does not know. */
+export function readStreamList(value: string): StreamName[] {
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !isStreamName(n));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new Error(`unknown stream ${unknown.join(', ') || '(none given)'}; known streams are ${STREAM_NAMES.join(', ')}`);
+  }
+  return names as StreamName[];
+}
+
+export function streamByName(name: StreamName): Stream {
   const stream = BY_NAME.get(name);
   if (!stream) throw new Error(`unknown stream ${name}`);
   return stream;

@@ -3,8 +3,8 @@
  * configuration table; an invalid one stops the program with a message naming it and its fix.
  */
 import { z } from 'zod';
-import { isStreamName, STREAM_NAMES, type StreamName } from './catalog.js';
-import { ITERABLE_EXPORTS_PER_MINUTE, ITERABLE_HOSTS } from './iterable/limits.js';
+import { STREAM_NAMES, type StreamName, readStreamList } from './catalog.js';
+import { ITERABLE_HOSTS } from './iterable/limits.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -27,16 +27,12 @@ const streamList = z
   .optional()
   .transform((value, ctx) => {
     if (!value?.trim()) return [...STREAM_NAMES];
-    const names = value.split(',').map((s) => s.trim());
-    const unknown = names.filter((n) => !isStreamName(n));
-    if (unknown.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `unknown stream ${unknown.join(', ')}; known streams are ${STREAM_NAMES.join(', ')}`,
-      });
+    try {
+      return readStreamList(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
       return z.NEVER;
     }
-    return names as StreamName[];
   });
 
 const baseUrl = z
@@ -51,7 +47,7 @@ const EnvSchema = z.object({
   ITERABLE_API_KEY: z.string().trim().min(1).optional(),
   ITERABLE_REGION: z.enum(['US', 'EU'], { message: 'use US or EU' }).default('US'),
   ITERABLE_BASE_URL: baseUrl,
-  ITERABLE_EXPORTS_PER_MINUTE: z.coerce.number().positive().default(ITERABLE_EXPORTS_PER_MINUTE),
+  ITERABLE_EXPORTS_PER_MINUTE: z.coerce.number().positive().optional(),
   WINDOW_MINUTES: z.coerce.number().int().positive().optional(),
   LAG_MINUTES: minutes(15),
   LOOKBACK_MINUTES: minutes(60),
@@ -66,7 +62,11 @@ export interface PipelineConfig {
     /** `null` when not set: the local runner then serves the built-in simulator. */
     readonly apiKey: string | null;
     readonly baseUrl: string;
-    readonly exportsPerMinute: number;
+    /**
+     * Export pacing when set; otherwise Iterable's own limit (ITERABLE_EXPORTS_PER_MINUTE in
+     * limits.ts) against Iterable, or the simulator's in the demo.
+     */
+    readonly exportsPerMinute: number | null;
   };
   /** Overrides every export stream's catalog window length when set. */
   readonly windowMinutes: number | null;
@@ -91,7 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
     iterable: {
       apiKey: e.ITERABLE_API_KEY ?? null,
       baseUrl: e.ITERABLE_BASE_URL ?? ITERABLE_HOSTS[e.ITERABLE_REGION],
-      exportsPerMinute: e.ITERABLE_EXPORTS_PER_MINUTE,
+      exportsPerMinute: e.ITERABLE_EXPORTS_PER_MINUTE ?? null,
     },
     windowMinutes: e.WINDOW_MINUTES ?? null,
     lagMs: e.LAG_MINUTES * MINUTE,

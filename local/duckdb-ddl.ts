@@ -1,0 +1,80 @@
+/**
+ * DuckDB DDL of the local warehouse, derived from the catalog only: the two datasets become
+ * schemas, each stream gets `<raw>.<stream>_raw` with its typed columns then the load metadata,
+ * and the raw dataset gets the rejects table. The BigQuery tables come from the same catalog rows.
+ */
+import {
+  type ColumnType,
+  METADATA_COLUMNS,
+  REJECT_COLUMNS,
+  REJECTS_TABLE,
+  rawTableName,
+  STREAMS,
+  type StreamDefinition,
+  type StreamName,
+} from '../functions/src/catalog.js';
+
+export interface Datasets {
+  readonly raw: string;
+  readonly analytics: string;
+}
+
+export const DEFAULT_DATASETS: Datasets = { raw: 'iterable_raw', analytics: 'iterable_analytics' };
+
+/**
+ * BigQuery types in DuckDB. TIMESTAMP is an absolute instant in BigQuery, so it maps to
+ * TIMESTAMPTZ; the warehouse pins the session time zone to UTC so that `DATE(ts)` and
+ * `EXTRACT(HOUR FROM ts)` give BigQuery's (UTC) answers.
+ */
+export const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {
+  STRING: 'VARCHAR',
+  INT64: 'BIGINT',
+  FLOAT64: 'DOUBLE',
+  BOOL: 'BOOLEAN',
+  TIMESTAMP: 'TIMESTAMPTZ',
+  JSON: 'JSON',
+};
+
+export interface TableColumn {
+  readonly name: string;
+  readonly type: ColumnType;
+}
+
+/** The raw table's columns, in order: the stream's catalog columns, then the load metadata. */
+export const rawTableColumns = (stream: StreamDefinition): readonly TableColumn[] => [
+  ...stream.columns,
+  ...METADATA_COLUMNS,
+];
+
+/** Dataset names end up in SQL text, so only plain identifiers are accepted. */
+export function checkDatasets(datasets: Datasets): Datasets {
+  for (const name of [datasets.raw, datasets.analytics]) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new Error(
+        `dataset name ${JSON.stringify(name)} is not a plain identifier; use letters, digits and _`,
+      );
+    }
+  }
+  return datasets;
+}
+
+export const rawTable = (datasets: Datasets, stream: StreamName): string =>
+  `${datasets.raw}.${rawTableName(stream)}`;
+
+export const rejectsTable = (datasets: Datasets): string => `${datasets.raw}.${REJECTS_TABLE}`;
+
+const createTable = (table: string, columns: readonly TableColumn[]): string =>
+  `CREATE TABLE IF NOT EXISTS ${table} (${columns.map((c) => `${c.name} ${DUCKDB_TYPES[c.type]}`).join(', ')})`;
+
+/**
+ * Every statement that makes an empty warehouse, idempotent. Existing tables are left as they are:
+ * a catalog column added later needs the local warehouse file to be recreated.
+ */
+export function warehouseDdl(datasets: Datasets): string[] {
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${datasets.raw}`,
+    `CREATE SCHEMA IF NOT EXISTS ${datasets.analytics}`,
+    ...STREAMS.map((s) => createTable(rawTable(datasets, s.name), rawTableColumns(s))),
+    createTable(rejectsTable(datasets), REJECT_COLUMNS),
+  ];
+}

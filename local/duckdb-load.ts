@@ -1,0 +1,106 @@
+/**
+ * The SQL and appender code of one window load. Rows stream through DuckDB's Appender into
+ * connection-local temp tables (staging), so memory on the JS side stays flat whatever the
+ * window's size; one transaction then swaps the window in the raw table for the staged rows.
+ */
+import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
+import type { ColumnType, Stream } from '../functions/src/catalog.js';
+import type { Cell, RawRow, Reject, WindowLoad } from '../functions/src/ports.js';
+import { ChunkWriter, type StagingType, type WriterColumn } from './duckdb-chunk-writer.js';
+import { type Datasets, rawTable, rejectsTable } from './duckdb-ddl.js';
+
+export const STAGING_ROWS = 'staging_rows';
+export const STAGING_REJECTS = 'staging_rejects';
+/** Temp tables live in DuckDB's `temp` catalog, `main` schema, visible to their connection only. */
+export const TEMP_CATALOG = 'temp';
+export const TEMP_SCHEMA = 'main';
+
+/** SQL for the TIMESTAMP of an epoch-millisecond number (a staged column or a parameter). */
+export const epochMsToTimestamp = (ms: string): string => `make_timestamptz(CAST(${ms} AS BIGINT) * 1000)`;
+
+/**
+ * How each catalog type is staged, and the SQL that turns the staged column into the raw one.
+ * Numbers (INT64 and epoch-millisecond TIMESTAMPs too) are staged as DOUBLE: it needs no BigInt
+ * per cell, holds every integer a JS number can, and the conversion runs vectorised in DuckDB.
+ */
+const STAGED: Readonly<Record<ColumnType, { staging: StagingType; toRaw: (column: string) => string }>> = {
+  STRING: { staging: 'VARCHAR', toRaw: (c) => c },
+  INT64: { staging: 'DOUBLE', toRaw: (c) => `CAST(${c} AS BIGINT)` },
+  FLOAT64: { staging: 'DOUBLE', toRaw: (c) => c },
+  BOOL: { staging: 'BOOLEAN', toRaw: (c) => c },
+  TIMESTAMP: { staging: 'DOUBLE', toRaw: epochMsToTimestamp },
+  JSON: { staging: 'VARCHAR', toRaw: (c) => `CAST(${c} AS JSON)` },
+};
+
+const REJECT_COLUMNS: readonly WriterColumn<Reject>[] = [
+  { name: 'created_at', staging: 'DOUBLE', cell: (r) => r.createdAt },
+  { name: 'line', staging: 'VARCHAR', cell: (r) => r.line },
+  { name: 'reason', staging: 'VARCHAR', cell: (r) => r.reason },
+];
+
+const createStaging = (table: string, columns: readonly { name: string; staging: StagingType }[]): string =>
+  `CREATE OR REPLACE TEMP TABLE ${table} (${columns.map((c) => `${c.name} ${c.staging}`).join(', ')})`;
+
+export interface BoundStatement {
+  readonly sql: string;
+  readonly values: Record<string, DuckDBValue>;
+}
+
+/** DuckDB refuses values for parameters a statement does not use, so each gets only its own. */
+const bind = (sql: string, all: Record<string, DuckDBValue>): BoundStatement => ({
+  sql,
+  values: Object.fromEntries(Object.entries(all).filter(([name]) => new RegExp(`\\$${name}\\b`).test(sql))),
+});
+
+export interface LoadSql {
+  /** Creates the two staging temp tables on the load's own connection. */
+  readonly createStaging: readonly string[];
+  readonly dropStaging: readonly string[];
+  rowWriter(appender: DuckDBAppender): ChunkWriter<RawRow>;
+  rejectWriter(appender: DuckDBAppender): ChunkWriter<Reject>;
+  /** The statements of the replacing transaction, in order, with their parameters bound. */
+  replace(load: WindowLoad): readonly BoundStatement[];
+}
+
+export function loadSql(stream: Stream, datasets: Datasets): LoadSql {
+  const columns = stream.columns.map((c) => ({ name: c.name, ...STAGED[c.type] }));
+  const rowColumns: readonly WriterColumn<RawRow>[] = [
+    ...columns.map((c, k) => ({ name: c.name, staging: c.staging, cell: (r: RawRow) => r.cells[k] as Cell })),
+    { name: 'payload', staging: 'VARCHAR', cell: (r) => r.payload },
+  ];
+  const stagedRows = `${TEMP_CATALOG}.${TEMP_SCHEMA}.${STAGING_ROWS}`;
+  const stagedRejects = `${TEMP_CATALOG}.${TEMP_SCHEMA}.${STAGING_REJECTS}`;
+  const raw = rawTable(datasets, stream.name);
+  const rejects = rejectsTable(datasets);
+  const ts = (param: string) => epochMsToTimestamp(`$${param}`);
+  const metadata = `${ts('window_start')}, ${ts('window_end')}, ${ts('loaded_at')}, $run_id`;
+  const dimension = stream.source.kind === 'dimension';
+  const inWindow = `created_at >= ${ts('window_start')} AND created_at < ${ts('window_end')}`;
+  // A reject without a readable createdAt is filed under the window that produced it.
+  const rejectOfWindow = `(${inWindow}) OR (created_at IS NULL AND _window_start = ${ts('window_start')} AND _window_end = ${ts('window_end')})`;
+  const replaceSql = [
+    // A dimension is read whole, so its load replaces the whole table (and all its rejects).
+    dimension ? `DELETE FROM ${raw}` : `DELETE FROM ${raw} WHERE ${inWindow}`,
+    `INSERT INTO ${raw} (${columns.map((c) => c.name).join(', ')}, payload, _window_start, _window_end, _loaded_at, _run_id)
+     SELECT ${columns.map((c) => c.toRaw(c.name)).join(', ')}, CAST(payload AS JSON), ${metadata} FROM ${stagedRows}`,
+    `DELETE FROM ${rejects} WHERE stream = $stream${dimension ? '' : ` AND (${rejectOfWindow})`}`,
+    `INSERT INTO ${rejects} (stream, created_at, line, reason, _window_start, _window_end, _loaded_at, _run_id)
+     SELECT $stream, ${epochMsToTimestamp('created_at')}, line, reason, ${metadata} FROM ${stagedRejects}`,
+  ];
+  return {
+    createStaging: [createStaging(STAGING_ROWS, rowColumns), createStaging(STAGING_REJECTS, REJECT_COLUMNS)],
+    dropStaging: [`DROP TABLE IF EXISTS ${stagedRows}`, `DROP TABLE IF EXISTS ${stagedRejects}`],
+    rowWriter: (appender) => new ChunkWriter(appender, rowColumns),
+    rejectWriter: (appender) => new ChunkWriter(appender, REJECT_COLUMNS),
+    replace(load) {
+      const values = {
+        stream: stream.name,
+        window_start: load.window.start,
+        window_end: load.window.end,
+        loaded_at: load.loadedAt,
+        run_id: load.runId,
+      };
+      return replaceSql.map((sql) => bind(sql, values));
+    },
+  };
+}

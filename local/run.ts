@@ -1,0 +1,123 @@
+/**
+ * One local run of the pipeline, the way GCP runs it: the two functions served by the Functions
+ * Framework on loopback, a fan-out request like Cloud Scheduler's, and a local task queue that
+ * dispatches one HTTP task per window to the worker, until every window is done or has failed.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo, Server } from 'node:net';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import type { StreamName } from '../functions/src/catalog.js';
+import type { Logger } from '../functions/src/log.js';
+import type { FanoutResult } from '../functions/src/pipeline/fanout.js';
+import type { IterableSource } from '../functions/src/ports.js';
+import { FUNCTION_NAMES, registerFanout, registerWorker } from '../functions/src/register.js';
+import { DuckDbWarehouse } from './duckdb-warehouse.js';
+import { JsonFileStateStore } from './json-state-store.js';
+import { LocalTaskQueue, type QueueSummary } from './task-queue.js';
+
+/** Lease of a local load attempt: longer than any local window takes, short enough to recover. */
+const LOCAL_LEASE_MS = 10 * 60_000;
+
+/**
+ * The local queue lives only as long as the process, so a window left pending by an earlier
+ * process has no task any more: every unfinished window is planned again.
+ */
+const LOCAL_STALE_AFTER_MS = 0;
+
+export interface LocalRunSettings {
+  readonly iterable: IterableSource;
+  readonly warehouseFile: string;
+  readonly streams: readonly StreamName[];
+  readonly from: number;
+  readonly to: number | null;
+  readonly windowMinutes: number | null;
+  readonly lagMs: number;
+  readonly lookbackMs: number;
+  readonly historyMs: number;
+  readonly exportsPerMinute: number;
+  readonly log: Logger;
+  readonly now?: () => number;
+  /** Called while the run goes on, with the state store to read progress from. */
+  readonly onStarted?: (context: { plan: FanoutResult; state: JsonFileStateStore; startedAt: number }) => void;
+  readonly queue?: Partial<ConstructorParameters<typeof LocalTaskQueue>[1]>;
+}
+
+export interface LocalRunResult {
+  readonly runId: string;
+  readonly startedAt: number;
+  readonly plan: FanoutResult;
+  readonly queue: QueueSummary;
+}
+
+export const stateFileOf = (warehouseFile: string): string => `${warehouseFile}.state.json`;
+
+export async function runLocal(settings: LocalRunSettings): Promise<LocalRunResult> {
+  const now = settings.now ?? Date.now;
+  const startedAt = now();
+  const runId = randomUUID();
+  const warehouse = await DuckDbWarehouse.open(settings.warehouseFile);
+  const state = await JsonFileStateStore.open(stateFileOf(settings.warehouseFile));
+  const servers: Server[] = [];
+  let queue: LocalTaskQueue | null = null;
+  try {
+    registerWorker(
+      { iterable: settings.iterable, warehouse, state, now, log: settings.log },
+      { leaseMs: LOCAL_LEASE_MS },
+    );
+    const workerUrl = await serve(FUNCTION_NAMES.worker, servers);
+    queue = new LocalTaskQueue(workerUrl, {
+      maxDispatchesPerMinute: settings.exportsPerMinute,
+      ...settings.queue,
+    });
+    registerFanout(
+      { state, queue, now, log: settings.log },
+      {
+        streams: settings.streams,
+        windowMinutes: settings.windowMinutes,
+        lagMs: settings.lagMs,
+        lookbackMs: settings.lookbackMs,
+        historyMs: settings.historyMs,
+        staleAfterMs: LOCAL_STALE_AFTER_MS,
+      },
+    );
+    const fanoutUrl = await serve(FUNCTION_NAMES.fanout, servers);
+    const plan = await requestFanout(fanoutUrl, settings);
+    settings.onStarted?.({ plan, state, startedAt });
+    const summary = await queue.drain();
+    return { runId, startedAt, plan, queue: summary };
+  } finally {
+    queue?.close();
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    await warehouse.close();
+    await state.close();
+  }
+}
+
+/** Serves a registered function on loopback only: nothing outside this machine can call it. */
+async function serve(name: string, servers: Server[]): Promise<string> {
+  const server = getTestServer(name);
+  servers.push(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return `http://127.0.0.1:${port}/`;
+}
+
+/** POSTs the fan-out request, as Cloud Scheduler does on GCP (with a range here). */
+async function requestFanout(url: string, settings: LocalRunSettings): Promise<FanoutResult> {
+  const body = {
+    from: new Date(settings.from).toISOString(),
+    ...(settings.to === null ? {} : { to: new Date(settings.to).toISOString() }),
+    streams: settings.streams,
+  };
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`fan-out failed (${response.status}): ${text}`);
+  return JSON.parse(text) as FanoutResult;
+}
