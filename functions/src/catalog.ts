@@ -262,7 +262,9 @@ export function readStreamList(value: string): StreamName[] {
     .filter(Boolean);
   const unknown = names.filter((n) => !isStreamName(n));
   if (unknown.length > 0 || names.length === 0) {
-    throw new Error(`unknown stream ${unknown.join(', ') || '(none given)'}; known streams are ${STREAM_NAMES.join(', ')}`);
+    throw new Error(
+      `unknown stream ${unknown.join(', ') || '(none given)'}; known streams are ${STREAM_NAMES.join(', ')}`,
+    );
   }
   return names as StreamName[];
 }

@@ -3,7 +3,7 @@
  * configuration table; an invalid one stops the program with a message naming it and its fix.
  */
 import { z } from 'zod';
-import { STREAM_NAMES, type StreamName, readStreamList } from './catalog.js';
+import { readStreamList, STREAM_NAMES, type StreamName } from './catalog.js';
 import { ITERABLE_HOSTS } from './iterable/limits.js';
 
 export class ConfigError extends Error {

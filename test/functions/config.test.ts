@@ -33,14 +33,21 @@ describe('loadConfig', () => {
   });
   const bad: [string, NodeJS.ProcessEnv, RegExp][] = [
     ['an unknown region', { ITERABLE_REGION: 'APAC' }, /ITERABLE_REGION: use US or EU/],
-    ['a base URL with a path', { ITERABLE_BASE_URL: 'http://h:1/api' }, /ITERABLE_BASE_URL: give scheme and host only/],
+    [
+      'a base URL with a path',
+      { ITERABLE_BASE_URL: 'http://h:1/api' },
+      /ITERABLE_BASE_URL: give scheme and host only/,
+    ],
     ['an unknown stream', { STREAMS: 'email_send,sms_send' }, /STREAMS: unknown stream sms_send/],
     ['a negative lag', { LAG_MINUTES: '-5' }, /LAG_MINUTES/],
     ['a dataset name with a dot', { RAW_DATASET: 'a.b' }, /RAW_DATASET: use letters, digits and underscores/],
   ];
   for (const [name, env, message] of bad) {
     it(`refuses ${name}, naming the variable`, () => {
-      assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+      assert.throws(
+        () => loadConfig(env),
+        (e: unknown) => e instanceof ConfigError && message.test(e.message),
+      );
     });
   }
 });

@@ -38,7 +38,10 @@ describe('parseRunOptions', () => {
   ];
   for (const [name, argv, message] of bad) {
     it(`refuses ${name} with a message saying what to fix`, () => {
-      assert.throws(() => parseRunOptions(argv), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+      assert.throws(
+        () => parseRunOptions(argv),
+        (e: unknown) => e instanceof ConfigError && message.test(e.message),
+      );
     });
   }
 });

@@ -3,7 +3,15 @@ import { after, before, describe, it } from 'node:test';
 import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
 import { JsonFileStateStore } from '../../local/json-state-store.js';
 import { stateFileOf } from '../../local/run.js';
-import { DAY, FROM, type Simulator, assertMatchesTruth, run, simulator, tempWarehouse } from '../support/pipeline.js';
+import {
+  assertMatchesTruth,
+  DAY,
+  FROM,
+  run,
+  type Simulator,
+  simulator,
+  tempWarehouse,
+} from '../support/pipeline.js';
 
 describe('a local run against the simulator', () => {
   let sim: Simulator;
@@ -57,7 +65,8 @@ describe('a local run against the simulator', () => {
     const warehouse = tempWarehouse();
     await run(sim, warehouse, { from: FROM, to: FROM + DAY }, { streams: ['email_send'] });
     const db = await DuckDbWarehouse.open(warehouse);
-    const count = async () => (await db.query<{ n: number }>('select count(*)::int as n from iterable_raw.email_send_raw'))[0]?.n;
+    const count = async () =>
+      (await db.query<{ n: number }>('select count(*)::int as n from iterable_raw.email_send_raw'))[0]?.n;
     const loaded = await count();
     await db.close();
     assert.ok((loaded ?? 0) > 0);
@@ -75,7 +84,9 @@ describe('a local run against the simulator', () => {
       sim.faults.failNext('serverError', 0);
     }
     const reopened = await DuckDbWarehouse.open(warehouse);
-    const after = (await reopened.query<{ n: number }>('select count(*)::int as n from iterable_raw.email_send_raw'))[0]?.n;
+    const after = (
+      await reopened.query<{ n: number }>('select count(*)::int as n from iterable_raw.email_send_raw')
+    )[0]?.n;
     await reopened.close();
     assert.equal(after, loaded);
     const state = await JsonFileStateStore.open(stateFileOf(warehouse));

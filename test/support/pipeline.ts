@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { STREAMS, type StreamName, rawTableName } from '../../functions/src/catalog.js';
+import { rawTableName, STREAMS, type StreamName } from '../../functions/src/catalog.js';
 import { IterableClient } from '../../functions/src/iterable/client.js';
 import type { Logger } from '../../functions/src/log.js';
 import type { Window } from '../../functions/src/pipeline/window.js';
@@ -26,7 +26,11 @@ export function tempWarehouse(): string {
   return join(mkdtempSync(join(tmpdir(), 'pipeline-test-')), 'warehouse.duckdb');
 }
 
-export async function simulator(options: { days: number; events: number; seed?: number }): Promise<Simulator> {
+export async function simulator(options: {
+  days: number;
+  events: number;
+  seed?: number;
+}): Promise<Simulator> {
   return startSimulator({
     seed: options.seed ?? 7,
     from: FROM,
@@ -46,7 +50,12 @@ export function fastClient(sim: Simulator, apiKey = 'test-key'): IterableClient 
   });
 }
 
-export function run(sim: Simulator, warehouseFile: string, range: { from: number; to: number }, extra: Partial<LocalRunSettings> = {}) {
+export function run(
+  sim: Simulator,
+  warehouseFile: string,
+  range: { from: number; to: number },
+  extra: Partial<LocalRunSettings> = {},
+) {
   return runLocal({
     iterable: fastClient(sim),
     warehouseFile,
@@ -65,7 +74,11 @@ export function run(sim: Simulator, warehouseFile: string, range: { from: number
 }
 
 /** Sorted payloads of a stream's raw table within a window (or all of it). */
-export async function loadedPayloads(warehouse: DuckDbWarehouse, stream: StreamName, window?: Window): Promise<string[]> {
+export async function loadedPayloads(
+  warehouse: DuckDbWarehouse,
+  stream: StreamName,
+  window?: Window,
+): Promise<string[]> {
   const where = window
     ? `where created_at >= epoch_ms(${window.start}) and created_at < epoch_ms(${window.end})`
     : '';
@@ -79,7 +92,11 @@ export async function loadedPayloads(warehouse: DuckDbWarehouse, stream: StreamN
  * The raw tables hold exactly what the simulator holds for the range, stream by stream: every
  * record once (compared as the original JSON line), nothing else.
  */
-export async function assertMatchesTruth(sim: Simulator, warehouseFile: string, range: Window): Promise<void> {
+export async function assertMatchesTruth(
+  sim: Simulator,
+  warehouseFile: string,
+  range: Window,
+): Promise<void> {
   const warehouse = await DuckDbWarehouse.open(warehouseFile);
   try {
     for (const stream of STREAMS) {

@@ -1,0 +1,225 @@
+/**
+ * Iterable's REST API as the pipeline's `IterableSource`: event exports streamed line by line
+ * with constant memory, dimensions read page by page.
+ *
+ * Only opening a request is retried (429, 5xx, no answer). Once lines have gone downstream a
+ * failure cannot be retried here: a body that ends early or a reset connection fails the whole
+ * window (`IterableTruncatedError`), and the worker's replace of the window rolls back.
+ */
+import type { DimensionSource, ExportSource } from '../catalog.js';
+import type { Window } from '../pipeline/window.js';
+import type { IterableSource } from '../ports.js';
+import {
+  errorForStatus,
+  IterableError,
+  IterableTimeoutError,
+  IterableTruncatedError,
+  IterableUnreachableError,
+  type RequestContext,
+} from './errors.js';
+import { DIMENSION_MAX_PAGE_SIZE } from './limits.js';
+import { ndjsonBatches } from './ndjson.js';
+import { DEFAULT_RETRY, type RetryHooks, type RetryOptions, withRetry } from './retry.js';
+import { formatExportTimestamp } from './timestamps.js';
+
+export interface IterableClientOptions {
+  /** Scheme and host only (`https://api.iterable.com`); the client appends `/api/…`. */
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly retry?: Partial<RetryOptions>;
+  /**
+   * Longest silence tolerated, before the first byte or between chunks. Iterable may think for a
+   * while before a large export starts streaming, hence minutes rather than seconds.
+   */
+  readonly idleTimeoutMs?: number;
+  /** Logs each retry; see `RetryHooks`. */
+  readonly onRetry?: RetryHooks['onRetry'];
+}
+
+const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+
+export class IterableClient implements IterableSource {
+  readonly baseUrl: string;
+  readonly #apiKey: string;
+  readonly #retry: RetryOptions;
+  readonly #idleTimeoutMs: number;
+  readonly #onRetry: RetryHooks['onRetry'];
+
+  constructor(options: IterableClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#apiKey = options.apiKey;
+    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.#onRetry = options.onRetry;
+  }
+
+  async *exportLines(source: ExportSource, window: Window, signal?: AbortSignal): AsyncIterable<string[]> {
+    const query = new URLSearchParams({
+      dataTypeName: source.dataTypeName,
+      startDateTime: formatExportTimestamp(window.start),
+      endDateTime: formatExportTimestamp(window.end),
+    });
+    const { response, body, context, idle } = await this.#open('/api/export/data.json', query, signal);
+    let lines = 0;
+    try {
+      for await (const batch of ndjsonBatches(watched(body, idle))) {
+        lines += batch.length;
+        yield batch;
+      }
+    } catch (error) {
+      if (error instanceof IterableError) throw error;
+      throw new IterableTruncatedError(
+        `the export ${context.request} from ${context.baseUrl} ended early after ${lines} lines ` +
+          `(${describeCause(error)}); the window is retried whole`,
+        { status: response.status, code: null, retryable: true },
+        { cause: error },
+      );
+    } finally {
+      idle.stop();
+    }
+  }
+
+  async *dimensionLines(source: DimensionSource, signal?: AbortSignal): AsyncIterable<string[]> {
+    for (let page = 1; ; page++) {
+      const query = new URLSearchParams(
+        source.paged ? { page: String(page), pageSize: String(DIMENSION_MAX_PAGE_SIZE) } : {},
+      );
+      const records = await this.#readList(source, query, signal);
+      if (records.length > 0) yield records.map((r) => JSON.stringify(r));
+      // Unpaged endpoints answer whole; paged ones end with a short page.
+      if (!source.paged || records.length < DIMENSION_MAX_PAGE_SIZE) return;
+    }
+  }
+
+  async #readList(source: DimensionSource, query: URLSearchParams, signal?: AbortSignal): Promise<unknown[]> {
+    const { response, context, idle } = await this.#open(source.path, query, signal);
+    try {
+      const text = await response.text();
+      const list = (parseJson(text) as Record<string, unknown> | null)?.[source.listKey];
+      if (!Array.isArray(list)) {
+        throw new IterableError(
+          `${context.request} from ${context.baseUrl} has no "${source.listKey}" list`,
+          {
+            status: response.status,
+            code: null,
+            retryable: true,
+          },
+        );
+      }
+      return list;
+    } catch (error) {
+      if (error instanceof IterableError) throw error;
+      throw new IterableTruncatedError(
+        `${context.request} from ${context.baseUrl} ended early (${describeCause(error)})`,
+        { status: response.status, code: null, retryable: true },
+        { cause: error },
+      );
+    } finally {
+      idle.stop();
+    }
+  }
+
+  /** Sends one GET and returns once a 2xx status arrived, retrying what a retry can fix. */
+  async #open(path: string, query: URLSearchParams, signal?: AbortSignal) {
+    const search = query.size > 0 ? `?${query}` : '';
+    const context: RequestContext = { baseUrl: this.baseUrl, request: `GET ${path}${search}` };
+    const hooks: RetryHooks = { onRetry: this.#onRetry, ...(signal ? { signal } : {}) };
+    return withRetry(
+      async () => {
+        const idle = new IdleTimer(this.#idleTimeoutMs, context);
+        const signals = signal ? [signal, idle.signal] : [idle.signal];
+        try {
+          const response = await fetch(`${this.baseUrl}${path}${search}`, {
+            headers: { 'Api-Key': this.#apiKey, Accept: 'application/json' },
+            signal: AbortSignal.any(signals),
+          });
+          if (response.ok && response.body) return { response, body: response.body, context, idle };
+          const body = (await response.text()).replaceAll(this.#apiKey, '[redacted]');
+          throw errorForStatus(response.status, body, response.headers.get('retry-after'), context);
+        } catch (error) {
+          idle.stop();
+          if (error instanceof IterableError) throw error;
+          if (idle.signal.aborted) throw idle.signal.reason;
+          if (signal?.aborted) throw signal.reason;
+          throw new IterableUnreachableError(
+            `cannot reach Iterable at ${this.baseUrl} for ${context.request} (${describeCause(error)}); ` +
+              'check the network, and ITERABLE_REGION or ITERABLE_BASE_URL',
+            { status: null, code: null, retryable: true },
+            { cause: error },
+          );
+        }
+      },
+      this.#retry,
+      hooks,
+    );
+  }
+}
+
+/** Aborts a request when nothing arrived for `ms`; every chunk that arrives resets it. */
+class IdleTimer {
+  readonly #controller = new AbortController();
+  readonly #ms: number;
+  readonly #context: RequestContext;
+  #timer: NodeJS.Timeout;
+
+  constructor(ms: number, context: RequestContext) {
+    this.#ms = ms;
+    this.#context = context;
+    this.#timer = this.#arm();
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  touch(): void {
+    clearTimeout(this.#timer);
+    this.#timer = this.#arm();
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+
+  #arm(): NodeJS.Timeout {
+    return setTimeout(() => {
+      const { baseUrl, request } = this.#context;
+      this.#controller.abort(
+        new IterableTimeoutError(
+          `Iterable at ${baseUrl} sent nothing for ${this.#ms / 1000} s on ${request}`,
+          {
+            status: null,
+            code: null,
+            retryable: true,
+          },
+        ),
+      );
+    }, this.#ms);
+  }
+}
+
+async function* watched(body: AsyncIterable<Uint8Array>, idle: IdleTimer): AsyncIterable<Uint8Array> {
+  try {
+    for await (const chunk of body) {
+      idle.touch();
+      yield chunk;
+    }
+  } catch (error) {
+    throw idle.signal.aborted ? idle.signal.reason : error;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** `fetch` hides the socket error in `cause`; that is the part worth showing. */
+function describeCause(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const message = error instanceof Error ? error.message : String(error);
+  return cause?.code ?? cause?.message ?? message;
+}
