@@ -3,7 +3,7 @@
  * says what to fix, before anything is touched.
  */
 import { parseArgs } from 'node:util';
-import { STREAM_NAMES, type StreamName, readStreamList } from '../functions/src/catalog.js';
+import { readStreamList, STREAM_NAMES, type StreamName } from '../functions/src/catalog.js';
 import { ConfigError } from '../functions/src/config.js';
 
 export const DEFAULT_WAREHOUSE = '.local/warehouse.duckdb';
@@ -34,7 +34,9 @@ export function parseInstant(flag: string, value: string): number {
   const iso = /^\d{4}-\d{2}-\d{2}$/.test(text) || hasZone ? text : `${text}Z`;
   const ms = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(iso) : Number.NaN;
   if (Number.isNaN(ms)) {
-    throw new ConfigError(`${flag} ${JSON.stringify(value)} is not an ISO date or time; use e.g. 2026-11-01 or 2026-11-01T06:00:00Z`);
+    throw new ConfigError(
+      `${flag} ${JSON.stringify(value)} is not an ISO date or time; use e.g. 2026-11-01 or 2026-11-01T06:00:00Z`,
+    );
   }
   return ms;
 }
@@ -57,7 +59,9 @@ export function parseRunOptions(argv: readonly string[]): RunOptions {
   const from = values.from === undefined ? null : parseInstant('--from', values.from);
   const to = values.to === undefined ? null : parseInstant('--to', values.to);
   if (from !== null && to !== null && from >= to) {
-    throw new ConfigError(`--from ${values.from} is not before --to ${values.to}; give a range that moves forward`);
+    throw new ConfigError(
+      `--from ${values.from} is not before --to ${values.to}; give a range that moves forward`,
+    );
   }
   return {
     from,

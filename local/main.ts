@@ -6,18 +6,19 @@
  */
 import { mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { streamByName } from '../functions/src/catalog.js';
+import { type StreamName, streamByName } from '../functions/src/catalog.js';
 import { ConfigError, loadConfig } from '../functions/src/config.js';
 import { IterableClient } from '../functions/src/iterable/client.js';
 import { IterableError } from '../functions/src/iterable/errors.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
 import type { Logger } from '../functions/src/log.js';
-import { USAGE, parseRunOptions } from './cli.js';
+import { parseRunOptions, USAGE } from './cli.js';
 import { DEMO, demoRange } from './demo.js';
 import { JsonFileStateStore } from './json-state-store.js';
 import { showProgress } from './live-progress.js';
-import { streamProgress, summaryTable } from './report.js';
+import { summaryTable, withWatermarks } from './report.js';
 import { runLocal, stateFileOf } from './run.js';
+import { RunTally } from './run-tally.js';
 import { startSimulator } from './simulator/server.js';
 
 async function main(): Promise<number> {
@@ -42,9 +43,13 @@ async function main(): Promise<number> {
       })
     : null;
   try {
-    const exportsPerMinute = config.iterable.exportsPerMinute ?? (demo ? DEMO.exportsPerMinute : ITERABLE_EXPORTS_PER_MINUTE);
+    const exportsPerMinute =
+      config.iterable.exportsPerMinute ?? (demo ? DEMO.exportsPerMinute : ITERABLE_EXPORTS_PER_MINUTE);
     const baseUrl = simulator?.url ?? config.iterable.baseUrl;
-    const iterable = new IterableClient({ baseUrl, apiKey: simulator ? DEMO.apiKey : (config.iterable.apiKey ?? '') });
+    const iterable = new IterableClient({
+      baseUrl,
+      apiKey: simulator ? DEMO.apiKey : (config.iterable.apiKey ?? ''),
+    });
     process.stderr.write(
       demo
         ? `Demo: Iterable simulator at ${baseUrl} with ${DEMO.days} days of history (set ITERABLE_API_KEY to read a real project)\n`
@@ -55,7 +60,8 @@ async function main(): Promise<number> {
     const warehouseFile = resolve(options.warehouse);
     mkdirSync(dirname(warehouseFile), { recursive: true });
     const logFile = resolve(dirname(warehouseFile), 'pipeline.log');
-    let stopProgress: () => Promise<void> = async () => {};
+    const tally = new RunTally(Date.now());
+    let stopProgress: () => void = () => {};
     const result = await runLocal({
       iterable,
       warehouseFile,
@@ -68,18 +74,19 @@ async function main(): Promise<number> {
       historyMs: config.historyMs,
       exportsPerMinute,
       log: fileLogger(logFile),
-      onStarted: ({ plan, state, startedAt }) => {
-        stopProgress = showProgress(plan, state, startedAt);
+      queue: { onEvent: tally.record },
+      onStarted: ({ plan, startedAt }) => {
+        tally.planned(plan);
+        stopProgress = showProgress(tally, startedAt);
       },
     });
-    await stopProgress();
+    stopProgress();
 
     const state = await JsonFileStateStore.open(stateFileOf(warehouseFile));
-    const rows = [];
-    for (const s of result.plan.streams) {
-      rows.push(streamProgress(s.stream, s.windows, await state.read(s.stream), result.startedAt));
-    }
+    const watermarks = new Map<StreamName, number | null>();
+    for (const s of result.plan.streams) watermarks.set(s.stream, (await state.read(s.stream)).watermark);
     await state.close();
+    const rows = withWatermarks(tally.streams(), watermarks);
     process.stdout.write(`\n${summaryTable(rows)}\n\n`);
     process.stdout.write(`Warehouse: ${warehouseFile}\nLog:       ${logFile}\n`);
     const failed = rows.filter((r) => r.failed > 0);

@@ -1,55 +1,23 @@
 /**
- * What a person sees of a local run: live progress per stream while it runs, then a summary table.
- * Both read the window ledger, the same record an operator reads on GCP.
+ * What a person sees of a local run: a progress line per stream while it runs, then a summary
+ * table with each stream's watermark.
  */
 import type { StreamName } from '../functions/src/catalog.js';
-import type { StreamState } from '../functions/src/ports.js';
+import type { StreamTally } from './run-tally.js';
 
-export interface StreamProgress {
-  readonly stream: StreamName;
-  readonly planned: number;
-  readonly done: number;
-  readonly failed: number;
-  readonly rows: number;
-  readonly rejects: number;
-  /** Milliseconds from the run's start to the stream's last finished window. */
-  readonly elapsedMs: number;
+export interface StreamSummary extends StreamTally {
   readonly watermark: number | null;
-  readonly lastError: string | null;
-}
-
-/** A stream's progress in this run: windows it planned, and what the ledger says of them since. */
-export function streamProgress(
-  stream: StreamName,
-  planned: number,
-  state: StreamState,
-  startedAt: number,
-): StreamProgress {
-  const touched = state.windows.filter((w) => w.updatedAt >= startedAt);
-  const done = touched.filter((w) => w.status === 'done');
-  const failed = touched.filter((w) => w.status === 'failed');
-  return {
-    stream,
-    planned,
-    done: done.length,
-    failed: failed.length,
-    rows: done.reduce((n, w) => n + (w.rows ?? 0), 0),
-    rejects: done.reduce((n, w) => n + (w.rejects ?? 0), 0),
-    elapsedMs: Math.max(0, ...done.map((w) => w.updatedAt - startedAt)),
-    watermark: state.watermark,
-    lastError: failed.at(-1)?.lastError ?? null,
-  };
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
-export function progressLine(p: StreamProgress): string {
-  const failed = p.failed > 0 ? `, ${p.failed} failing` : '';
+export function progressLine(p: StreamTally): string {
+  const failed = p.failed > 0 ? `, ${p.failed} failed` : '';
   return `${p.stream.padEnd(26)} ${`${p.done}/${p.planned}`.padStart(9)} windows ${count(p.rows).padStart(11)} rows${failed}`;
 }
 
-export function summaryTable(rows: readonly StreamProgress[]): string {
+export function summaryTable(rows: readonly StreamSummary[]): string {
   const header = ['stream', 'windows', 'rows', 'rejects', 'failed', 'time', 'watermark'];
   const body = rows.map((p) => [
     p.stream,
@@ -72,11 +40,23 @@ export function summaryTable(rows: readonly StreamProgress[]): string {
   const table = [header, ...body, total];
   const widths = header.map((_, i) => Math.max(...table.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) =>
-    r.map((cell, i) => (i === 0 || i === 6 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+    r
+      .map((cell, i) => (i === 0 || i === 6 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join('  ');
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(header), rule, ...body.map(line), rule, line(total)].join('\n');
 }
 
-function sum(rows: readonly StreamProgress[], key: 'done' | 'planned' | 'rows' | 'rejects' | 'failed'): number {
+export function withWatermarks(
+  tallies: readonly StreamTally[],
+  watermarks: ReadonlyMap<StreamName, number | null>,
+): StreamSummary[] {
+  return tallies.map((t) => ({ ...t, watermark: watermarks.get(t.stream) ?? null }));
+}
+
+function sum(
+  rows: readonly StreamSummary[],
+  key: 'done' | 'planned' | 'rows' | 'rejects' | 'failed',
+): number {
   return rows.reduce((n, p) => n + p[key], 0);
 }

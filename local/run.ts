@@ -38,7 +38,11 @@ export interface LocalRunSettings {
   readonly log: Logger;
   readonly now?: () => number;
   /** Called while the run goes on, with the state store to read progress from. */
-  readonly onStarted?: (context: { plan: FanoutResult; state: JsonFileStateStore; startedAt: number }) => void;
+  readonly onStarted?: (context: {
+    plan: FanoutResult;
+    state: JsonFileStateStore;
+    startedAt: number;
+  }) => void;
   readonly queue?: Partial<ConstructorParameters<typeof LocalTaskQueue>[1]>;
 }
 

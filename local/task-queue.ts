@@ -22,7 +22,7 @@ interface EventBase {
 
 export type QueueEvent =
   | (EventBase & { readonly type: 'dispatched' })
-  | (EventBase & { readonly type: 'succeeded'; readonly status: number })
+  | (EventBase & { readonly type: 'succeeded'; readonly status: number; readonly body: string })
   | (EventBase & {
       readonly type: 'retrying';
       readonly status: number | null;
@@ -239,7 +239,7 @@ export class LocalTaskQueue implements TaskQueue {
     task.lastStatus = status;
     if (status !== null && status >= 200 && status < 300) {
       this.counts.succeeded += 1;
-      this.emit({ type: 'succeeded', ...event, status });
+      this.emit({ type: 'succeeded', ...event, status, body });
     } else if (attempt >= this.options.maxAttempts) {
       this.counts.failed += 1;
       this.failedTasks.push({ name: task.name, payload: task.payload, attempts: attempt, status, body });

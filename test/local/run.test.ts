@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { STREAMS } from '../../functions/src/catalog.js';
 import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
 import { JsonFileStateStore } from '../../local/json-state-store.js';
 import { stateFileOf } from '../../local/run.js';
@@ -50,14 +51,16 @@ describe('a local run against the simulator', () => {
       const sends = await state.read('email_send');
       assert.equal(sends.watermark, FROM + 4 * DAY);
       const planned = second.plan.streams.find((s) => s.stream === 'email_send');
-      // 2 days 19 hours of 6-hour windows from 05:00 (12), plus one lookback window.
-      assert.equal(planned?.windows, 13);
+      // [05:00, 06:00) to reach the 6-hour grid, 7 windows on it up to day 4, plus one lookback window.
+      assert.equal(planned?.windows, 9);
     } finally {
       await state.close();
     }
 
     const third = await run(sim, warehouse, { from: FROM, to: FROM + 4 * DAY });
-    assert.equal(third.plan.created, 0, 'the same plan enqueues nothing new');
+    // Nothing left to advance over: only the trailing lookback is read again, one window per export stream.
+    const exportStreams = STREAMS.filter((s) => s.source.kind === 'export').length;
+    assert.equal(third.plan.created, exportStreams, 'a repeated run re-reads the lookback and nothing else');
     await assertMatchesTruth(sim, warehouse, { start: FROM, end: FROM + 4 * DAY });
   });
 

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo, Server } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { IterableClient } from '../../../functions/src/iterable/client.js';
+import { FUNCTION_NAMES, registerWorker } from '../../../functions/src/register.js';
+import { DuckDbWarehouse } from '../../../local/duckdb-warehouse.js';
+import { JsonFileStateStore } from '../../../local/json-state-store.js';
+import {
+  DAY,
+  FROM,
+  loadedPayloads,
+  type Simulator,
+  silent,
+  simulator,
+  tempWarehouse,
+} from '../../support/pipeline.js';
+
+const WINDOW = { start: FROM, end: FROM + 6 * 3600_000 };
+const task = (overrides: Record<string, unknown> = {}) => ({
+  stream: 'email_send',
+  start: new Date(WINDOW.start).toISOString(),
+  end: new Date(WINDOW.end).toISOString(),
+  kind: 'advance',
+  ...overrides,
+});
+
+describe('the worker function through the Functions Framework', () => {
+  let sim: Simulator;
+  let warehouse: DuckDbWarehouse;
+  let state: JsonFileStateStore;
+  let server: Server;
+  let url = '';
+
+  before(async () => {
+    sim = await simulator({ days: 1, events: 3000 });
+    const file = tempWarehouse();
+    warehouse = await DuckDbWarehouse.open(file);
+    state = await JsonFileStateStore.open(`${file}.state.json`);
+    // No in-process retries: each Iterable failure must reach the queue as a status.
+    const iterable = new IterableClient({ baseUrl: sim.url, apiKey: 'test-key', retry: { retries: 0 } });
+    registerWorker({ iterable, warehouse, state, now: Date.now, log: silent }, { leaseMs: 60_000 });
+    server = getTestServer(FUNCTION_NAMES.worker);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+  after(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await warehouse.close();
+    await state.close();
+    await sim.close();
+  });
+
+  const post = (body: unknown, taskName = 'task-1') =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-cloudtasks-taskname': taskName },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  const invalid: [string, unknown][] = [
+    ['an unknown stream', task({ stream: 'email_sends' })],
+    ['a window that ends before it starts', task({ end: new Date(WINDOW.start - 1000).toISOString() })],
+    ['a time without a zone', task({ start: '2026-10-01T00:00:00' })],
+    ['an extra field', task({ table: 'iterable_raw.users' })],
+    ['an unknown kind', task({ kind: 'everything' })],
+    ['a body that is not JSON', '{"stream":'],
+  ];
+  for (const [name, body] of invalid) {
+    it(`answers 400 to ${name}, so the queue does not retry`, async () => {
+      const response = await post(body);
+      assert.equal(response.status, 400);
+      if (typeof body !== 'string')
+        assert.match(((await response.json()) as { error: string }).error, /invalid task/);
+    });
+  }
+
+  it('answers 429 with Retry-After when Iterable rate-limits, and 503 when it fails', async () => {
+    sim.faults.failNext('rateLimitBurst', 1);
+    const limited = await post(task({ stream: 'email_open' }));
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+    sim.faults.failNext('rateLimitBurst', 0);
+
+    sim.faults.failNext('serverError', 1);
+    const failed = await post(task({ stream: 'email_click' }));
+    assert.equal(failed.status, 503);
+    sim.faults.failNext('serverError', 0);
+  });
+
+  it('loads a window once however often and however concurrently it is delivered', async () => {
+    const [first, second] = await Promise.all([post(task(), 'a'), post(task(), 'b')]);
+    const outcomes = [first, second].map((r) => r.status).sort();
+    assert.ok(
+      (outcomes[0] === 200 && outcomes[1] === 409) || (outcomes[0] === 200 && outcomes[1] === 200),
+      `one delivery loads, the other is told the window is busy or done (got ${outcomes})`,
+    );
+    const again = await post(task(), 'c');
+    assert.equal(again.status, 200);
+    assert.equal(((await again.json()) as { outcome: string }).outcome, 'already-done');
+
+    const expected = sim.truth.lines('email_send', WINDOW).sort();
+    assert.ok(expected.length > 0);
+    assert.deepEqual(await loadedPayloads(warehouse, 'email_send', WINDOW), expected);
+  });
+
+  it('puts a record that fails validation into the rejects table and still completes the window', async () => {
+    const start = FROM + 6 * 3600_000;
+    const bad = `{"createdAt":"${new Date(start + 60_000).toISOString()}","email":"x@example.com","campaignId":"not-a-number"}`;
+    sim.addRecord('email_send', bad);
+    const response = await post(
+      task({ start: new Date(start).toISOString(), end: new Date(FROM + DAY / 2).toISOString() }),
+    );
+    assert.equal(response.status, 200);
+    const rejects = await warehouse.query<{ stream: string; line: string; reason: string }>(
+      "select stream, line, reason from iterable_raw.rejects where stream = 'email_send'",
+    );
+    assert.equal(rejects.length, 1);
+    assert.equal(rejects[0]?.line, bad);
+    assert.match(rejects[0]?.reason ?? '', /campaignId/);
+    const loaded = await loadedPayloads(warehouse, 'email_send', { start, end: FROM + DAY / 2 });
+    const expected = sim.truth.lines('email_send', { start, end: FROM + DAY / 2 }).filter((l) => l !== bad);
+    assert.deepEqual(loaded, expected.sort());
+  });
+});
