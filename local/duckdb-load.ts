@@ -77,7 +77,7 @@ export function loadSql(stream: Stream, datasets: Datasets): LoadSql {
   const dimension = stream.source.kind === 'dimension';
   const inWindow = `created_at >= ${ts('window_start')} AND created_at < ${ts('window_end')}`;
   // A reject without a readable createdAt is filed under the window that produced it.
-  const rejectOfWindow = `(${inWindow}) OR (created_at IS NULL AND _window_start = ${ts('window_start')} AND _window_end = ${ts('window_end')})`;
+  const rejectOfWindow = `(${inWindow}) OR (created_at IS NULL AND _window_start >= ${ts('window_start')} AND _window_end <= ${ts('window_end')})`;
   const replaceSql = [
     // A dimension is read whole, so its load replaces the whole table (and all its rejects).
     dimension ? `DELETE FROM ${raw}` : `DELETE FROM ${raw} WHERE ${inWindow}`,

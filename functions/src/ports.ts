@@ -73,6 +73,10 @@ export interface WindowRecord extends PlannedWindow {
   readonly updatedAt: number;
   readonly leaseUntil: number | null;
   readonly lastError: string | null;
+  /** Times its export was cut off mid-body or went silent; from the second on it is split. */
+  readonly cuts: number;
+  /** Pieces it was last loaded in: 1, or 2, 4, … once repeated cuts split it (`pipeline/split.ts`). */
+  readonly pieces: number;
   readonly rows: number | null;
   readonly rejects: number | null;
 }

@@ -25,6 +25,8 @@ const record: WindowRecord = {
   updatedAt: 5,
   leaseUntil: null,
   lastError: null,
+  cuts: 0,
+  pieces: 1,
   rows: 3,
   rejects: 0,
 };

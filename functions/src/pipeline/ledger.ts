@@ -45,6 +45,8 @@ function fresh(stream: StreamName, w: PlannedWindow, now: number): WindowRecord 
     updatedAt: now,
     leaseUntil: null,
     lastError: null,
+    cuts: 0,
+    pieces: 1,
     rows: null,
     rejects: null,
   };
@@ -116,17 +118,22 @@ export function applyClaim(
   return { state: { ...state, windows: replace(state, record) }, result: { outcome: 'claimed', record } };
 }
 
-/** Marks the window done with its counts and moves the watermark over the contiguous done prefix. */
+/**
+ * Marks the window done with its counts (and the pieces it was loaded in) and moves the watermark
+ * over the contiguous done prefix.
+ */
 export function applyComplete(
   state: StreamState,
   stream: StreamName,
   w: PlannedWindow,
   counts: LoadCounts,
+  pieces: number,
   now: number,
 ): StateChange<StreamState> {
   const existing = find(state, w) ?? fresh(stream, w, now);
   const record: WindowRecord = {
     ...existing,
+    pieces,
     status: 'done',
     leaseUntil: null,
     lastError: null,
@@ -139,20 +146,25 @@ export function applyComplete(
   return { state: next, result: next };
 }
 
-/** Marks the attempt failed with its error; the queue or the next fan-out tries again. */
+/**
+ * Marks the attempt failed with its error; the queue or the next fan-out tries again. A `cut`
+ * (body ended early, or Iterable went silent) is counted: repeated cuts split the window.
+ */
 export function applyFail(
   state: StreamState,
   stream: StreamName,
   w: PlannedWindow,
-  error: string,
+  failure: { readonly error: string; readonly cut: boolean; readonly pieces: number },
   now: number,
 ): StateChange<WindowRecord> {
   const existing = find(state, w) ?? fresh(stream, w, now);
   const record: WindowRecord = {
     ...existing,
+    cuts: existing.cuts + (failure.cut ? 1 : 0),
+    pieces: failure.pieces,
     status: 'failed',
     leaseUntil: null,
-    lastError: error,
+    lastError: failure.error,
     updatedAt: now,
   };
   return { state: { ...state, windows: replace(state, record) }, result: record };

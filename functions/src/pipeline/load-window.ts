@@ -5,10 +5,12 @@
  * visible as failed in the ledger, for the queue or the next fan-out to retry.
  */
 import { streamByName } from '../catalog.js';
+import { IterableTimeoutError, IterableTruncatedError } from '../iterable/errors.js';
 import type { Logger } from '../log.js';
 import type { IterableSource, LoadCounts, StateStore, Warehouse } from '../ports.js';
 import { applyClaim, applyComplete, applyFail } from './ledger.js';
 import { normaliser, toLoadBatches } from './normalise.js';
+import { piecesOf } from './split.js';
 import type { ParsedTask } from './task.js';
 import { formatWindow, type PlannedWindow } from './window.js';
 
@@ -56,24 +58,32 @@ export async function loadWindow(
 
   const attempt = claim.record.attempts;
   const started = deps.now();
+  // Dimensions are read whole; an export window cut off repeatedly is loaded in pieces.
+  const pieces = stream.source.kind === 'export' ? piecesOf(window, claim.record.cuts) : [window];
   try {
-    const lines =
-      stream.source.kind === 'export'
-        ? deps.iterable.exportLines(stream.source, window)
-        : deps.iterable.dimensionLines(stream.source);
-    const counts = await deps.warehouse.replaceWindow(
-      { stream: task.stream, window, runId: settings.runId, loadedAt: started },
-      toLoadBatches(lines, normaliser(stream, window)),
-    );
+    const counts = { rows: 0, rejects: 0 };
+    for (const piece of pieces) {
+      const lines =
+        stream.source.kind === 'export'
+          ? deps.iterable.exportLines(stream.source, piece)
+          : deps.iterable.dimensionLines(stream.source);
+      const loaded = await deps.warehouse.replaceWindow(
+        { stream: task.stream, window: piece, runId: settings.runId, loadedAt: started },
+        toLoadBatches(lines, normaliser(stream, piece)),
+      );
+      counts.rows += loaded.rows;
+      counts.rejects += loaded.rejects;
+    }
     const state = await deps.state.update(task.stream, (s) =>
-      applyComplete(s, task.stream, window, counts, deps.now()),
+      applyComplete(s, task.stream, window, counts, pieces.length, deps.now()),
     );
     deps.log({
       severity: counts.rejects > 0 ? 'WARNING' : 'INFO',
-      message: `loaded ${task.stream} ${formatWindow(window)}: ${counts.rows} rows, ${counts.rejects} rejects`,
+      message: `loaded ${task.stream} ${formatWindow(window)}${inPieces(pieces.length)}: ${counts.rows} rows, ${counts.rejects} rejects`,
       ...context,
       rows: counts.rows,
       rejects: counts.rejects,
+      pieces: pieces.length,
       attempt,
       durationMs: deps.now() - started,
       watermark: state.watermark === null ? null : new Date(state.watermark).toISOString(),
@@ -81,14 +91,23 @@ export async function loadWindow(
     return { outcome: 'loaded', counts, watermark: state.watermark };
   } catch (error) {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    await deps.state.update(task.stream, (s) => applyFail(s, task.stream, window, message, deps.now()));
+    // A body that ended early or a stream that went silent: the symptoms of a window too large.
+    const cut = error instanceof IterableTruncatedError || error instanceof IterableTimeoutError;
+    const failed = await deps.state.update(task.stream, (s) =>
+      applyFail(s, task.stream, window, { error: message, cut, pieces: pieces.length }, deps.now()),
+    );
     deps.log({
       severity: 'ERROR',
-      message: `failed ${task.stream} ${formatWindow(window)}: ${message}`,
+      message: `failed ${task.stream} ${formatWindow(window)}${inPieces(pieces.length)}: ${message}`,
       ...context,
       attempt,
+      cut,
+      cuts: failed.cuts,
+      pieces: pieces.length,
       durationMs: deps.now() - started,
     });
     throw error;
   }
 }
+
+const inPieces = (n: number): string => (n > 1 ? ` in ${n} pieces` : '');

@@ -104,6 +104,21 @@ describe('the worker function through the Functions Framework', () => {
     assert.deepEqual(await loadedPayloads(warehouse, 'email_send', WINDOW), expected);
   });
 
+  it('splits a window whose export was cut off twice, and records the split in the ledger', async () => {
+    const bounces = task({ stream: 'email_bounce', end: new Date(FROM + DAY).toISOString() });
+    sim.faults.failNext('cutOff', 2);
+    assert.equal((await post(bounces)).status, 503);
+    assert.equal((await post(bounces)).status, 503);
+    const third = await post(bounces);
+    assert.equal(third.status, 200);
+    const record = (await state.read('email_bounce')).windows.find((w) => w.start === WINDOW.start);
+    assert.equal(record?.cuts, 2);
+    assert.equal(record?.pieces, 2);
+    const expected = sim.truth.lines('email_bounce', { start: WINDOW.start, end: FROM + DAY }).sort();
+    assert.ok(expected.length > 0);
+    assert.deepEqual(await loadedPayloads(warehouse, 'email_bounce'), expected);
+  });
+
   it('puts a record that fails validation into the rejects table and still completes the window', async () => {
     const start = FROM + 6 * 3600_000;
     const bad = `{"createdAt":"${new Date(start + 60_000).toISOString()}","email":"x@example.com","campaignId":"not-a-number"}`;

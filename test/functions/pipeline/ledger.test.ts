@@ -27,7 +27,7 @@ function planned(windows: PlannedWindow[], now = T0): StreamState {
 
 function done(state: StreamState, window: PlannedWindow, now = T0): StreamState {
   const claimed = applyClaim(state, 'email_send', window, now, LEASE).state;
-  return applyComplete(claimed, 'email_send', window, COUNTS, now).state;
+  return applyComplete(claimed, 'email_send', window, COUNTS, 1, now).state;
 }
 
 describe('applyPlan', () => {
@@ -47,7 +47,13 @@ describe('applyPlan', () => {
     assert.equal(applyPlan(state, 'email_send', [w(0, 6)], T0, T0 + 1000, H).result.length, 0);
   });
   it('plans a failed window again under the next generation', () => {
-    const failed = applyFail(planned([w(0, 6)]), 'email_send', w(0, 6), 'boom', T0).state;
+    const failed = applyFail(
+      planned([w(0, 6)]),
+      'email_send',
+      w(0, 6),
+      { error: 'boom', cut: false, pieces: 1 },
+      T0,
+    ).state;
     const [again] = applyPlan(failed, 'email_send', [w(0, 6)], T0, T0, H).result;
     assert.equal(again?.generation, 1);
     assert.equal(again?.status, 'pending');
@@ -105,7 +111,7 @@ describe('watermark', () => {
   });
   it('drops failed windows the watermark has covered', () => {
     let state = planned([w(0, 4), w(0, 6)]);
-    state = applyFail(state, 'email_send', w(0, 4), 'cut off', T0).state;
+    state = applyFail(state, 'email_send', w(0, 4), { error: 'cut off', cut: true, pieces: 1 }, T0).state;
     state = done(state, w(0, 6));
     assert.deepEqual(
       state.windows.map((r) => [r.start, r.end, r.status]),
@@ -124,6 +130,8 @@ function record(window: PlannedWindow): WindowRecord {
     updatedAt: T0,
     leaseUntil: null,
     lastError: null,
+    cuts: 0,
+    pieces: 1,
     rows: null,
     rejects: null,
   };
