@@ -15,6 +15,8 @@ const HOUR = 60 * MINUTE;
 export interface TimedLine {
   readonly at: number;
   readonly line: string;
+  /** When the export starts showing it, if later than `at` (Iterable is eventually consistent). */
+  readonly visibleAt?: number;
 }
 
 export type EventLines = Map<StreamName, TimedLine[]>;

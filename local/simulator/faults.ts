@@ -1,7 +1,7 @@
 /**
  * Faults the simulator can inject, as a table: each kind says what it does to one request, so a
  * new kind is one row. Which requests fail is drawn from the seeded generator (rates) or forced
- * for the next n requests (`failNext`), and every injection is counted for the tests' figures.
+ * for the next n requests (`failNext`), and every injection is counted for the figures.
  */
 import type { Random } from './random.js';
 
@@ -12,28 +12,56 @@ interface Answer {
   readonly body: { readonly msg: string; readonly code: string; readonly params: null };
   /** Seconds for `Retry-After`, or `null` to send none (Iterable does not document the header). */
   readonly retryAfter: (random: Random) => number | null;
+  /** Further requests for the same URL that fail the same way: an outage of one window. */
+  readonly repeats?: number;
 }
 
-interface CutOff {
-  /** Streams part of the body, then resets the connection: the export "ends early". */
-  readonly effect: 'cutOff';
+/** Spoils the body of a 200 answer (exports; a dimension's body is simply cut). */
+interface Spoil {
+  readonly effect: 'cutOff' | 'stall' | 'malformed' | 'invalidRecord';
 }
+
+const error = (code: string, msg: string) => ({ msg, code, params: null });
 
 export const FAULTS = {
+  /** Over the export limit; half the answers say when to come back. */
   rateLimitBurst: {
     effect: 'answer',
     status: 429,
-    body: { msg: 'Rate limit exceeded', code: 'RateLimitExceeded', params: null },
+    body: error('RateLimitExceeded', 'Rate limit exceeded'),
     retryAfter: (random) => (random.chance(0.5) ? 1 : null),
   },
+  /** Iterable's sporadic GenericError. */
   serverError: {
     effect: 'answer',
     status: 500,
-    body: { msg: 'An unexpected error occurred', code: 'GenericError', params: null },
+    body: error('GenericError', 'An unexpected error occurred'),
     retryAfter: () => null,
   },
+  /** A GenericError that persists for one window: its next requests fail too (observed). */
+  windowOutage: {
+    effect: 'answer',
+    status: 500,
+    body: error('GenericError', 'An unexpected error occurred'),
+    retryAfter: () => null,
+    repeats: 4,
+  },
+  /** The key stops working for a while (revoked, then replaced by an administrator). */
+  revokedKey: {
+    effect: 'answer',
+    status: 401,
+    body: error('BadApiKey', 'Invalid API key'),
+    retryAfter: () => null,
+  },
+  /** The body ends early: the connection resets after about half the records. */
   cutOff: { effect: 'cutOff' },
-} as const satisfies Record<string, Answer | CutOff>;
+  /** The body stops mid-stream for longer than a client should wait. */
+  stall: { effect: 'stall' },
+  /** A line that is not JSON among the records. */
+  malformed: { effect: 'malformed' },
+  /** A record with a wrongly typed field, or without `createdAt`. */
+  invalidRecord: { effect: 'invalidRecord' },
+} as const satisfies Record<string, Answer | Spoil>;
 
 export type FaultKind = keyof typeof FAULTS;
 export type FaultRates = Record<FaultKind, number>;
@@ -43,10 +71,11 @@ const none = (): Record<FaultKind, number> =>
   Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
 
 export class FaultInjector {
-  /** Faults injected so far, by kind. */
+  /** Faults injected so far, by kind (a repeated outage counts each failed request). */
   readonly counts = none();
   readonly #rates = none();
   readonly #forced = none();
+  readonly #outages = new Map<string, { kind: FaultKind; left: number }>();
   readonly #random: Random;
 
   constructor(random: Random) {
@@ -56,6 +85,8 @@ export class FaultInjector {
   /** Chance per request of each kind, from 0 to 1; kinds not named keep their rate. */
   set(rates: Partial<FaultRates>): void {
     for (const [kind, rate] of Object.entries(rates) as [FaultKind, number][]) {
+      if (!(kind in FAULTS))
+        throw new Error(`unknown fault ${kind}; known faults are ${FAULT_KINDS.join(', ')}`);
       if (!(rate >= 0 && rate <= 1))
         throw new Error(`fault rate for ${kind} must be within [0, 1], got ${rate}`);
       this.#rates[kind] = rate;
@@ -67,13 +98,30 @@ export class FaultInjector {
     this.#forced[kind] = n;
   }
 
-  /** The fault for the request being answered, if any. */
-  draw(): FaultKind | null {
+  /** Turns every fault off: rates, forced faults and outages in progress. */
+  clear(): void {
+    for (const kind of FAULT_KINDS) {
+      this.#rates[kind] = 0;
+      this.#forced[kind] = 0;
+    }
+    this.#outages.clear();
+  }
+
+  /** The fault for a request to `url` (path and query), if any. */
+  draw(url: string): FaultKind | null {
+    const outage = this.#outages.get(url);
+    if (outage) {
+      if (--outage.left <= 0) this.#outages.delete(url);
+      this.counts[outage.kind]++;
+      return outage.kind;
+    }
     const forced = FAULT_KINDS.find((k) => this.#forced[k] > 0);
     const kind = forced ?? FAULT_KINDS.find((k) => this.#rates[k] > 0 && this.#random.chance(this.#rates[k]));
     if (kind === undefined) return null;
     if (forced) this.#forced[forced]--;
     this.counts[kind]++;
+    const fault: Answer | Spoil = FAULTS[kind];
+    if ('repeats' in fault && fault.repeats) this.#outages.set(url, { kind, left: fault.repeats });
     return kind;
   }
 }

@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import { STREAMS, type StreamName } from '../../functions/src/catalog.js';
 import { DIMENSION_MAX_PAGE_SIZE } from '../../functions/src/iterable/limits.js';
-import { parseIterableTimestamp } from '../../functions/src/iterable/timestamps.js';
+import { formatExportTimestamp, parseIterableTimestamp } from '../../functions/src/iterable/timestamps.js';
 import { campaignMetricsCsv } from './metrics.js';
 import { Random } from './random.js';
 import type { Range, RecordStore } from './store.js';
@@ -49,38 +49,67 @@ export function exportRequest(query: URLSearchParams): { stream: StreamName; ran
   return { stream, range };
 }
 
+export type Spoil = 'cutOff' | 'stall' | 'malformed' | 'invalidRecord';
+
+/** Records the simulator makes up to spoil a body carry this domain, so checks can tell them apart. */
+export const INJECTED_DOMAIN = 'injected.invalid';
+
 /**
  * Streams the window's records as NDJSON in chunks, in a shuffled order, with the quirks real
  * exports have: an occasional blank line and, sometimes, no newline after the last record.
- * With `cutOff` it sends about half and then resets the connection.
+ * A spoiled body is cut off after about half, stalls there for `stallMs`, or carries one bad line.
  */
 export async function streamExport(
   res: ServerResponse,
   lines: readonly string[],
+  range: Range,
   seed: number,
-  cutOff: boolean,
+  spoil: Spoil | null,
+  stallMs: number,
 ): Promise<void> {
   const random = new Random(seed);
   const order = random.shuffle(lines.map((_, i) => i));
-  const stopAt = cutOff ? Math.floor(order.length / 2) : order.length;
+  const half = Math.floor(order.length / 2);
+  const body = order.map((i) => lines[i] as string);
+  if (spoil === 'malformed' || spoil === 'invalidRecord')
+    body.splice(random.int(body.length + 1), 0, badLine(spoil, range, random));
   const trailingNewline = random.chance(0.5);
   res.writeHead(200, { 'content-type': 'application/x-json-stream' });
   res.flushHeaders();
   let chunk = '';
-  for (let n = 0; n < stopAt; n++) {
-    chunk += lines[order[n] as number];
-    if (n < order.length - 1 || trailingNewline) chunk += random.chance(0.002) ? '\n\n' : '\n';
+  for (let n = 0; n < body.length; n++) {
+    if (n === half && (spoil === 'cutOff' || spoil === 'stall')) {
+      if (chunk && !(await write(res, chunk))) return;
+      chunk = '';
+      if (spoil === 'cutOff') return void res.destroy();
+      await new Promise((resolve) => setTimeout(resolve, stallMs));
+    }
+    chunk += body[n];
+    if (n < body.length - 1 || trailingNewline) chunk += random.chance(0.002) ? '\n\n' : '\n';
     if (chunk.length >= CHUNK_BYTES) {
       if (!(await write(res, chunk))) return;
       chunk = '';
     }
   }
-  if (cutOff) {
-    if (chunk) await write(res, chunk);
-    res.destroy();
-    return;
+  if (body.length === 0 && spoil === 'cutOff') return void res.destroy();
+  if (!res.destroyed) res.end(chunk);
+}
+
+/** A line that cannot be loaded: broken JSON, a wrongly typed field, or no `createdAt`. */
+function badLine(kind: 'malformed' | 'invalidRecord', range: Range, random: Random): string {
+  const email = `bad-${random.hex(6)}@${INJECTED_DOMAIN}`;
+  if (kind === 'malformed')
+    return `{"createdAt":"${formatExportTimestamp(range.start)} +00:00","email":"${email}","campaig`;
+  const bounded = range.end < Number.MAX_SAFE_INTEGER;
+  if (bounded && random.chance(0.5)) {
+    const at = range.start + random.int(Math.max(1, Math.floor((range.end - range.start) / 1000))) * 1000;
+    return JSON.stringify({
+      createdAt: `${formatExportTimestamp(at)} +00:00`,
+      email,
+      campaignId: 'not-a-number',
+    });
   }
-  res.end(chunk);
+  return JSON.stringify({ email, campaignId: 1 });
 }
 
 /** Writes with backpressure; `false` once the client has gone. */

@@ -10,7 +10,15 @@ import { FAULTS, FaultInjector, type FaultKind } from './faults.js';
 import { type DatasetOptions, generateDataset } from './generate.js';
 import { Random, seedOf } from './random.js';
 import { SlidingWindowLimit } from './rate-limit.js';
-import { BadRequest, dimensionBody, exportRequest, metricsCsv, sendJson, streamExport } from './routes.js';
+import {
+  BadRequest,
+  dimensionBody,
+  exportRequest,
+  metricsCsv,
+  type Spoil,
+  sendJson,
+  streamExport,
+} from './routes.js';
 import type { Range } from './store.js';
 
 export interface SimulatorOptions extends DatasetOptions {
@@ -22,6 +30,12 @@ export interface SimulatorOptions extends DatasetOptions {
   readonly metricsPerMinute?: number;
   readonly host?: string;
   readonly port?: number;
+  /** The simulator's clock: records delayed by `late` are exported once it passes their time. */
+  readonly clock?: () => number;
+  /** A share of the records shows up in exports only up to `maxDelayMs` after its `createdAt`. */
+  readonly late?: { readonly share: number; readonly maxDelayMs: number };
+  /** How long a `stall` fault holds the body; make it longer than the client's idle timeout. */
+  readonly stallMs?: number;
 }
 
 export interface SimulatorStats {
@@ -29,6 +43,8 @@ export interface SimulatorStats {
   exports: number;
   /** Requests refused by the export or metrics rate limit itself. */
   rateLimited: number;
+  /** Records that show up in exports only some time after their `createdAt`. */
+  readonly delayed: number;
   readonly faults: Record<FaultKind, number>;
 }
 
@@ -43,7 +59,7 @@ export interface Simulator {
     /** How many records an export stream holds in all. */
     count(stream: StreamName): number;
   };
-  readonly faults: Pick<FaultInjector, 'set' | 'failNext'>;
+  readonly faults: Pick<FaultInjector, 'set' | 'failNext' | 'clear'>;
   readonly stats: SimulatorStats;
   /** Adds a record, served from now on, as an exact line (placed by its `createdAt`, or `at`). */
   addRecord(stream: StreamName, line: string, at?: number): void;
@@ -54,11 +70,15 @@ const INVALID_KEY = { msg: 'Invalid API key', code: 'BadApiKey', params: null };
 
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const store = generateDataset(options);
+  const clock = options.clock ?? Date.now;
+  const delayed = options.late
+    ? store.delay(new Random(seedOf('late', options.seed)), options.late.share, options.late.maxDelayMs)
+    : 0;
   const random = new Random(seedOf('faults', options.seed));
   const faults = new FaultInjector(random);
   const exportLimit = new SlidingWindowLimit(options.exportsPerMinute ?? 4);
   const metricsLimit = new SlidingWindowLimit(options.metricsPerMinute ?? 10);
-  const stats: SimulatorStats = { exports: 0, rateLimited: 0, faults: faults.counts };
+  const stats: SimulatorStats = { exports: 0, rateLimited: 0, delayed, faults: faults.counts };
   const dimensions = new Map(
     STREAMS.flatMap((s) =>
       s.source.kind === 'dimension' ? [[s.source.path, { stream: s.name, ...s.source }] as const] : [],
@@ -97,7 +117,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     // Dimension endpoints allow 100 requests/s: more than a client paging one page at a time reaches.
     const limit = isExport ? exportLimit : isMetrics ? metricsLimit : null;
     if (limit && limited(res, limit)) return;
-    const fault = faults.draw();
+    const fault = faults.draw(`${url.pathname}${url.search}`);
     if (fault !== null) {
       const effect = FAULTS[fault];
       if (effect.effect === 'answer') {
@@ -112,8 +132,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }
     if (request) {
       stats.exports++;
-      const lines = store.lines(request.stream, request.range);
-      return streamExport(res, lines, seedOf(url.search, options.seed), fault === 'cutOff');
+      const lines = store.visibleLines(request.stream, request.range, clock());
+      const spoil =
+        fault === null || FAULTS[fault].effect === 'answer' ? null : (FAULTS[fault].effect as Spoil);
+      return streamExport(
+        res,
+        lines,
+        request.range,
+        seedOf(url.search, options.seed),
+        spoil,
+        options.stallMs ?? 5000,
+      );
     }
     if (isMetrics) {
       const csv = metricsCsv(store, url.searchParams);

@@ -6,6 +6,7 @@
 import type { StreamName } from '../../functions/src/catalog.js';
 import { parseIterableTimestamp } from '../../functions/src/iterable/timestamps.js';
 import type { TimedLine } from './events.js';
+import type { Random } from './random.js';
 
 export interface Range {
   readonly start: number;
@@ -30,6 +31,38 @@ export class RecordStore {
     const from = lowerBound(list, range.start);
     const to = lowerBound(list, range.end);
     return list.slice(from, Math.max(from, to)).map((t) => t.line);
+  }
+
+  /** The lines an export answers at `now`: those of the range already visible. */
+  visibleLines(stream: StreamName, range: Range, now: number): string[] {
+    const list = this.#events.get(stream) ?? [];
+    const from = lowerBound(list, range.start);
+    const to = Math.max(from, lowerBound(list, range.end));
+    const out: string[] = [];
+    for (let i = from; i < to; i++) {
+      const t = list[i] as TimedLine;
+      if (t.visibleAt === undefined || t.visibleAt <= now) out.push(t.line);
+    }
+    return out;
+  }
+
+  /**
+   * Makes a share of the records visible only some time after their `createdAt`, as Iterable's
+   * export does (shared/iterable-api.md: an event can appear minutes late). Returns how many.
+   */
+  delay(random: Random, share: number, maxDelayMs: number): number {
+    let delayed = 0;
+    for (const [stream, list] of this.#events) {
+      this.#events.set(
+        stream,
+        list.map((t) => {
+          if (!random.chance(share)) return t;
+          delayed++;
+          return { ...t, visibleAt: t.at + 1 + random.int(maxDelayMs) };
+        }),
+      );
+    }
+    return delayed;
   }
 
   /** Every record of every export stream, for figures such as the demo's event count. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { INJECTED_DOMAIN } from '../../../local/simulator/routes.js';
 import { startSimulator } from '../../../local/simulator/server.js';
 import { DAY, FROM, type Simulator } from '../../support/pipeline.js';
 
@@ -169,5 +170,78 @@ describe("the simulator's export rate limit", () => {
     } finally {
       await sim.close();
     }
+  });
+});
+
+describe('the fault modes of issue 5', () => {
+  let sim: Simulator;
+  let now = FROM + DAY;
+  const get = (path: string) => fetch(`${sim.url}${path}`, { headers: { 'Api-Key': KEY } });
+  const sends = (window: { start: number; end: number }) =>
+    `/api/export/data.json?dataTypeName=emailSend&startDateTime=${stamp(window.start)}&endDateTime=${stamp(window.end)}`;
+  const lines = async (path: string) => (await (await get(path)).text()).split('\n').filter(Boolean);
+
+  before(async () => {
+    sim = await startSimulator({
+      seed: 5,
+      from: FROM,
+      to: FROM + DAY,
+      events: 3000,
+      apiKey: KEY,
+      exportsPerMinute: 1000,
+      stallMs: 300,
+      clock: () => now,
+      late: { share: 0.2, maxDelayMs: 30 * 60_000 },
+    });
+  });
+  after(() => sim.close());
+
+  it('keeps failing one window during an outage while others succeed', async () => {
+    sim.faults.failNext('windowOutage', 1);
+    const statuses = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push((await get(sends(WINDOW))).status);
+      assert.equal((await get(sends({ start: FROM, end: FROM + 1000 }))).status, 200);
+    }
+    assert.deepEqual(statuses, [500, 500, 500, 500, 500]);
+    assert.equal((await get(sends(WINDOW))).status, 200, 'the outage ends');
+  });
+
+  it('answers 401 while the key is revoked', async () => {
+    sim.faults.failNext('revokedKey', 1);
+    assert.equal((await get(sends(WINDOW))).status, 401);
+    assert.equal((await get(sends(WINDOW))).status, 200);
+  });
+
+  it('stalls a body mid-stream, then finishes it', async () => {
+    sim.faults.failNext('stall', 1);
+    const started = Date.now();
+    const served = await lines(sends(WINDOW));
+    assert.ok(Date.now() - started >= 300);
+    assert.deepEqual(served.sort(), sim.truth.lines('email_send', WINDOW).sort());
+  });
+
+  for (const kind of ['malformed', 'invalidRecord'] as const) {
+    it(`adds one ${kind} line, recognisable as made up, to the records`, async () => {
+      sim.faults.failNext(kind, 1);
+      const served = await lines(sends(WINDOW));
+      const injected = served.filter((l) => l.includes(`@${INJECTED_DOMAIN}`));
+      assert.equal(injected.length, 1);
+      assert.deepEqual(
+        served.filter((l) => !injected.includes(l)).sort(),
+        sim.truth.lines('email_send', WINDOW).sort(),
+      );
+    });
+  }
+
+  it('shows late records only once its clock has passed their delay', async () => {
+    const recent = { start: FROM + DAY - 3600_000, end: FROM + DAY };
+    now = FROM + DAY;
+    const early = await lines(sends(recent));
+    now = FROM + DAY + 3600_000;
+    const later = await lines(sends(recent));
+    assert.ok(sim.stats.delayed > 0);
+    assert.ok(early.length < later.length, `late records appear (${early.length} then ${later.length})`);
+    assert.deepEqual(later.sort(), sim.truth.lines('email_send', recent).sort());
   });
 });
