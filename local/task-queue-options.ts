@@ -21,6 +21,11 @@ export interface LocalTaskQueueOptions {
   readonly maxDoublings: number;
   /** How long one dispatch waits for the worker's answer before counting as failed (`dispatchDeadline`). */
   readonly dispatchDeadlineMs: number;
+  /**
+   * Longest `Retry-After` honoured. Cloud Tasks honours any; the chaos run caps it so a minute's
+   * wait for Iterable's rate limit does not dominate a correctness check.
+   */
+  readonly maxRetryAfterMs: number;
   /** Sent as `X-CloudTasks-QueueName`. */
   readonly queueName: string;
   /** Progress, for displays; called synchronously, so it must not throw. */
@@ -40,6 +45,7 @@ export const DEFAULT_QUEUE_OPTIONS: LocalTaskQueueOptions = {
   maxBackoffMs: 60_000,
   maxDoublings: 5,
   dispatchDeadlineMs: 10 * 60_000,
+  maxRetryAfterMs: Number.POSITIVE_INFINITY,
   queueName: 'local',
 };
 

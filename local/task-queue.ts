@@ -246,7 +246,8 @@ export class LocalTaskQueue implements TaskQueue {
       this.emit({ type: 'failed', ...event, status, body });
     } else {
       const t = now();
-      const delayMs = Math.max(backoffMs(attempt, this.options), retryAfterMs(status, retryAfter, t));
+      const asked = Math.min(retryAfterMs(status, retryAfter, t), this.options.maxRetryAfterMs);
+      const delayMs = Math.max(backoffMs(attempt, this.options), asked);
       task.readyAt = t + delayMs;
       this.waiting.push(task);
       this.emit({ type: 'retrying', ...event, status, body, delayMs });

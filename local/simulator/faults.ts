@@ -44,7 +44,7 @@ export const FAULTS = {
     status: 500,
     body: error('GenericError', 'An unexpected error occurred'),
     retryAfter: () => null,
-    repeats: 4,
+    repeats: 8,
   },
   /** The key stops working for a while (revoked, then replaced by an administrator). */
   revokedKey: {

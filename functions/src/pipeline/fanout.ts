@@ -5,7 +5,7 @@
  */
 import { type StreamName, streamByName } from '../catalog.js';
 import type { Logger } from '../log.js';
-import type { QueuedTask, StateStore, TaskQueue } from '../ports.js';
+import type { QueuedTask, StateStore, TaskQueue, WindowRecord } from '../ports.js';
 import { applyPlan } from './ledger.js';
 import { planExportWindows, planSnapshot } from './plan.js';
 import { toQueuedTask } from './task.js';
@@ -50,6 +50,13 @@ export interface FanoutResult {
 }
 
 const SECOND = 1000;
+
+/** End of the furthest done advance window, or the watermark when nothing lies beyond it. */
+const loadedUntil = (windows: readonly WindowRecord[], watermark: number): number =>
+  windows.reduce(
+    (end, w) => (w.kind === 'advance' && w.status === 'done' ? Math.max(end, w.end) : end),
+    watermark,
+  );
 const floorToSecond = (ms: number): number => Math.floor(ms / SECOND) * SECOND;
 
 export async function fanOut(
@@ -71,7 +78,14 @@ export async function fanOut(
       const start = state.watermark ?? from;
       const planned =
         stream.source.kind === 'export'
-          ? planExportWindows({ watermark: start, to, lengthMs, lookbackMs: settings.lookbackMs, from })
+          ? planExportWindows({
+              watermark: start,
+              loadedUntil: loadedUntil(state.windows, start),
+              to,
+              lengthMs,
+              lookbackMs: settings.lookbackMs,
+              from,
+            })
           : planSnapshot(start, to);
       const change = applyPlan(state, name, planned, from, now, settings.staleAfterMs);
       return { state: change.state, result: { records: change.result, watermark: change.state.watermark } };

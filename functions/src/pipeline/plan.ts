@@ -10,7 +10,12 @@ export interface ExportPlanInput {
   /** End of the range to load (exclusive): `now − lag`, or the `--to` given. */
   readonly to: number;
   readonly lengthMs: number;
-  /** How far behind the watermark to re-read, for events Iterable makes visible late. */
+  /**
+   * End of the furthest advance window already loaded: ahead of the watermark when an earlier
+   * window failed. The lookback trails it, so windows loaded past a stuck watermark are re-read too.
+   */
+  readonly loadedUntil: number;
+  /** How far behind the loaded edge to re-read, for events Iterable makes visible late. */
   readonly lookbackMs: number;
   /** Where history starts: a lookback never reaches before it. */
   readonly from: number;
@@ -34,13 +39,14 @@ export function cutWindows(start: number, end: number, lengthMs: number, kind: W
 
 /**
  * An export stream's plan: advance windows from the watermark to `to`, then a lookback re-read of
- * the trailing edge behind the watermark, which never moves it.
+ * the trailing edge of what is loaded, which never moves the watermark.
  */
 export function planExportWindows(input: ExportPlanInput): PlannedWindow[] {
   const { watermark, to, lengthMs, lookbackMs, from } = input;
   const advance = cutWindows(watermark, to, lengthMs, 'advance');
-  const lookbackEnd = Math.min(watermark, to);
-  const lookbackStart = Math.max(watermark - lookbackMs, from);
+  const edge = Math.max(watermark, input.loadedUntil);
+  const lookbackEnd = Math.min(edge, to);
+  const lookbackStart = Math.max(edge - lookbackMs, from);
   const lookback = lookbackMs > 0 ? cutWindows(lookbackStart, lookbackEnd, lengthMs, 'lookback') : [];
   return [...advance, ...lookback];
 }

@@ -1,0 +1,63 @@
+/**
+ * `npm run chaos [-- --seed 1 --days 3 --events 30000]`: the chaos run with its figures. Exits 1
+ * if any record is missing, duplicated, made up or wrongly rejected.
+ */
+import { parseArgs } from 'node:util';
+import { type ChaosReport, isClean, runChaos } from './chaos.js';
+
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string', default: '1' },
+    days: { type: 'string', default: '3' },
+    events: { type: 'string', default: '30000' },
+  },
+});
+const number = (name: string, text: string): number => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) {
+    process.stderr.write(`--${name} must be a positive whole number, got ${JSON.stringify(text)}\n`);
+    process.exit(2);
+  }
+  return n;
+};
+
+const started = Date.now();
+const report = await runChaos({
+  seed: number('seed', values.seed),
+  days: number('days', values.days),
+  events: number('events', values.events),
+  apiKey: 'chaos-key',
+});
+process.stdout.write(`${format(report)}\n\nfinished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+process.exit(isClean(report) ? 0 : 1);
+
+function format(r: ChaosReport): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const total = (key: 'expected' | 'loaded' | 'missing' | 'duplicates' | 'unexpected') =>
+    n(r.streams.reduce((sum, s) => sum + s[key], 0));
+  const rows = r.streams.map(
+    (s) =>
+      `  ${s.stream.padEnd(26)}${n(s.expected).padStart(10)}${n(s.loaded).padStart(10)}${n(s.missing).padStart(9)}${n(s.duplicates).padStart(12)}${n(s.unexpected).padStart(12)}`,
+  );
+  return [
+    `Chaos run, seed ${r.seed}, ${r.passes} passes; warehouse ${r.warehouseFile}`,
+    '',
+    'Faults injected (requests):',
+    ...Object.entries(r.faults).map(([kind, count]) => `  ${kind.padEnd(16)}${n(count).padStart(6)}`),
+    `  ${'late records'.padEnd(16)}${n(r.lateRecords).padStart(6)}`,
+    '',
+    `Retries: ${n(r.clientRetries)} by the Iterable client, ${n(r.queueRetries)} by the task queue`,
+    `Windows split after repeated cuts: ${n(r.windowsSplit)}`,
+    `Windows failed after every attempt: ${n(r.windowsFailed)}, recovered by a later run: ${n(r.windowsRecovered)}`,
+    '',
+    `  ${'stream'.padEnd(26)}${'expected'.padStart(10)}${'loaded'.padStart(10)}${'missing'.padStart(9)}${'duplicates'.padStart(12)}${'unexpected'.padStart(12)}`,
+    ...rows,
+    `  ${'total'.padEnd(26)}${total('expected').padStart(10)}${total('loaded').padStart(10)}${total('missing').padStart(9)}${total('duplicates').padStart(12)}${total('unexpected').padStart(12)}`,
+    '',
+    'Rejected lines (made-up bad lines the simulator injected):',
+    ...r.rejects.map((x) => `  ${x.reason.padEnd(40)}${n(x.count).padStart(6)}`),
+    `  real records wrongly rejected: ${n(r.wronglyRejected)}`,
+    '',
+    isClean(r) ? 'OK: every record exactly once.' : 'FAILED: records missing, duplicated or made up.',
+  ].join('\n');
+}
