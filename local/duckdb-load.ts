@@ -76,7 +76,8 @@ export function loadSql(stream: Stream, datasets: Datasets): LoadSql {
   const metadata = `${ts('window_start')}, ${ts('window_end')}, ${ts('loaded_at')}, $run_id`;
   const dimension = stream.source.kind === 'dimension';
   const inWindow = `created_at >= ${ts('window_start')} AND created_at < ${ts('window_end')}`;
-  // A reject without a readable createdAt is filed under the window that produced it.
+  // A reject without a readable createdAt is filed under the window (or piece of a split window)
+  // that produced it; replacing a window replaces those of its pieces too.
   const rejectOfWindow = `(${inWindow}) OR (created_at IS NULL AND _window_start >= ${ts('window_start')} AND _window_end <= ${ts('window_end')})`;
   const replaceSql = [
     // A dimension is read whole, so its load replaces the whole table (and all its rejects).

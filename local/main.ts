@@ -6,17 +6,19 @@
  */
 import { mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { type StreamName, streamByName } from '../functions/src/catalog.js';
+import { STREAMS, type StreamName, streamByName } from '../functions/src/catalog.js';
 import { ConfigError, loadConfig } from '../functions/src/config.js';
+import { CampaignMetricsClient } from '../functions/src/iterable/campaign-metrics.js';
 import { IterableClient } from '../functions/src/iterable/client.js';
 import { IterableError } from '../functions/src/iterable/errors.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
 import type { Logger } from '../functions/src/log.js';
 import { parseRunOptions, USAGE } from './cli.js';
 import { DEMO, demoRange } from './demo.js';
+import { buildFacts } from './facts.js';
 import { JsonFileStateStore } from './json-state-store.js';
 import { showProgress } from './live-progress.js';
-import { summaryTable, withWatermarks } from './report.js';
+import { factsReport, summaryTable, withWatermarks } from './report.js';
 import { runLocal, stateFileOf } from './run.js';
 import { RunTally } from './run-tally.js';
 import { startSimulator } from './simulator/server.js';
@@ -62,7 +64,7 @@ async function main(): Promise<number> {
     const logFile = resolve(dirname(warehouseFile), 'pipeline.log');
     const tally = new RunTally(Date.now());
     let stopProgress: () => void = () => {};
-    const result = await runLocal({
+    await runLocal({
       iterable,
       warehouseFile,
       streams,
@@ -84,10 +86,22 @@ async function main(): Promise<number> {
 
     const state = await JsonFileStateStore.open(stateFileOf(warehouseFile));
     const watermarks = new Map<StreamName, number | null>();
-    for (const s of result.plan.streams) watermarks.set(s.stream, (await state.read(s.stream)).watermark);
+    for (const s of STREAMS) watermarks.set(s.name, (await state.read(s.name)).watermark);
     await state.close();
     const rows = withWatermarks(tally.streams(), watermarks);
     process.stdout.write(`\n${summaryTable(rows)}\n\n`);
+
+    const facts = await buildFacts({
+      warehouseFile,
+      datasets: config.datasets,
+      metrics: new CampaignMetricsClient({
+        baseUrl,
+        apiKey: simulator ? DEMO.apiKey : (config.iterable.apiKey ?? ''),
+      }),
+      lookbackDays: config.factLookbackDays,
+      loadedUntil: exportsLoadedUntil(watermarks),
+    });
+    process.stdout.write(`${factsReport(facts)}\n\n`);
     process.stdout.write(`Warehouse: ${warehouseFile}\nLog:       ${logFile}\n`);
     const failed = rows.filter((r) => r.failed > 0);
     if (failed.length > 0) {
@@ -102,6 +116,12 @@ async function main(): Promise<number> {
   } finally {
     await simulator?.close();
   }
+}
+
+/** Where every export stream is loaded up to: the least of their watermarks. */
+function exportsLoadedUntil(watermarks: ReadonlyMap<StreamName, number | null>): number | null {
+  const marks = STREAMS.filter((s) => s.source.kind === 'export').map((s) => watermarks.get(s.name) ?? null);
+  return marks.some((m) => m === null) ? null : Math.min(...(marks as number[]));
 }
 
 /**

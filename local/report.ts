@@ -3,6 +3,7 @@
  * table with each stream's watermark.
  */
 import type { StreamName } from '../functions/src/catalog.js';
+import type { FactBuild } from './facts.js';
 import type { StreamTally } from './run-tally.js';
 
 export interface StreamSummary extends StreamTally {
@@ -59,4 +60,37 @@ function sum(
   key: 'done' | 'planned' | 'rows' | 'rejects' | 'failed',
 ): number {
   return rows.reduce((n, p) => n + p[key], 0);
+}
+
+const percent = (rate: number | null): string => (rate === null ? '-' : `${(rate * 100).toFixed(1)}%`);
+
+/** The fact build: time per model, the top campaigns, and how many reconcile with Iterable. */
+export function factsReport(facts: FactBuild): string {
+  const ms = facts.models.reduce((n, m) => n + m.ms, 0);
+  const lines = [`Fact tables built: ${facts.models.length} models in ${seconds(ms)}`, ''];
+  if (facts.campaigns.length > 0) {
+    lines.push(
+      `${'campaign'.padEnd(34)}${'sends'.padStart(9)}${'open rate'.padStart(11)}${'click rate'.padStart(12)}`,
+    );
+    for (const c of facts.campaigns) {
+      const name = `${c.campaign_name ?? '(unnamed)'} (${c.campaign_id})`.slice(0, 33);
+      lines.push(
+        `${name.padEnd(34)}${count(Number(c.count_sends)).padStart(9)}${percent(c.open_rate).padStart(11)}${percent(c.click_rate).padStart(12)}`,
+      );
+    }
+    lines.push('');
+  }
+  const r = facts.reconciliation;
+  if (r) {
+    lines.push(
+      `Reconciliation with Iterable's campaign metrics: ${r.reconciled} of ${r.campaigns} campaigns match exactly`,
+    );
+    for (const m of r.mismatches)
+      lines.push(`  campaign ${m.campaign_id} ${m.metric}: ours ${m.ours}, Iterable ${m.theirs ?? '-'}`);
+  } else {
+    lines.push(
+      `Reconciliation skipped: ${facts.metricsError ?? 'nothing is loaded across every stream yet'}`,
+    );
+  }
+  return lines.join('\n');
 }

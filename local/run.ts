@@ -11,6 +11,7 @@ import type { Logger } from '../functions/src/log.js';
 import type { FanoutResult } from '../functions/src/pipeline/fanout.js';
 import type { IterableSource } from '../functions/src/ports.js';
 import { FUNCTION_NAMES, registerFanout, registerWorker } from '../functions/src/register.js';
+import type { Datasets } from './duckdb-ddl.js';
 import { DuckDbWarehouse } from './duckdb-warehouse.js';
 import { JsonFileStateStore } from './json-state-store.js';
 import { LocalTaskQueue, type QueueSummary } from './task-queue.js';
@@ -27,6 +28,8 @@ const LOCAL_STALE_AFTER_MS = 0;
 export interface LocalRunSettings {
   readonly iterable: IterableSource;
   readonly warehouseFile: string;
+  /** Dataset (schema) names in the warehouse; `iterable_raw` / `iterable_analytics` by default. */
+  readonly datasets?: Datasets;
   readonly streams: readonly StreamName[];
   readonly from: number;
   readonly to: number | null;
@@ -59,7 +62,7 @@ export async function runLocal(settings: LocalRunSettings): Promise<LocalRunResu
   const now = settings.now ?? Date.now;
   const startedAt = now();
   const runId = randomUUID();
-  const warehouse = await DuckDbWarehouse.open(settings.warehouseFile);
+  const warehouse = await DuckDbWarehouse.open(settings.warehouseFile, settings.datasets);
   const state = await JsonFileStateStore.open(stateFileOf(settings.warehouseFile));
   const servers: Server[] = [];
   let queue: LocalTaskQueue | null = null;

@@ -55,6 +55,7 @@ const EnvSchema = z.object({
   STREAMS: streamList,
   RAW_DATASET: datasetId('iterable_raw'),
   ANALYTICS_DATASET: datasetId('iterable_analytics'),
+  FACT_LOOKBACK_DAYS: z.coerce.number().int().positive().default(7),
 });
 
 export interface PipelineConfig {
@@ -78,6 +79,8 @@ export interface PipelineConfig {
   readonly historyMs: number;
   readonly streams: readonly StreamName[];
   readonly datasets: { readonly raw: string; readonly analytics: string };
+  /** Event dates each fact build recomputes, so late-arriving data is absorbed. */
+  readonly factLookbackDays: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
@@ -99,5 +102,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
     historyMs: e.HISTORY_DAYS * 24 * 60 * MINUTE,
     streams: e.STREAMS,
     datasets: { raw: e.RAW_DATASET, analytics: e.ANALYTICS_DATASET },
+    factLookbackDays: e.FACT_LOOKBACK_DAYS,
   };
 }

@@ -1,0 +1,130 @@
+/**
+ * What one window load sends to BigQuery, as pure data: the staging tables' schemas, each staged
+ * row as one NDJSON record, and the replacing transaction with its parameters. The adapter
+ * (`bigquery-warehouse.ts`) only moves these over the wire.
+ */
+import { type ColumnType, REJECTS_TABLE, rawTableName, type Stream } from '../catalog.js';
+import type { Cell, RawRow, Reject, WindowLoad } from '../ports.js';
+import { rawTableFields, type TableField } from './raw-schema.js';
+
+/**
+ * JSON values are staged as text and parsed inside the transaction: a load job would read a JSON
+ * string cell as a JSON *string*, not as the object it encodes. `round` keeps a window loadable
+ * when a record carries a number wider than FLOAT64 (the exact text stays in `payload`'s source).
+ * https://cloud.google.com/bigquery/docs/reference/standard-sql/json_functions#parse_json
+ */
+const STAGED_TYPE: Readonly<Record<ColumnType, ColumnType>> = {
+  STRING: 'STRING',
+  INT64: 'INT64',
+  FLOAT64: 'FLOAT64',
+  BOOL: 'BOOL',
+  TIMESTAMP: 'TIMESTAMP',
+  JSON: 'STRING',
+};
+
+const parseJson = (column: string): string => `PARSE_JSON(${column}, wide_number_mode => 'round')`;
+
+const toRaw = (f: TableField): string => (f.type === 'JSON' ? parseJson(f.name) : f.name);
+
+/** Epoch milliseconds as the ISO text a JSON load reads into TIMESTAMP. */
+const isoTimestamp = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export interface StagingTables {
+  readonly rows: string;
+  readonly rejects: string;
+}
+
+export interface ReplaceQuery {
+  readonly query: string;
+  /** Named parameters: window bounds and load time as Dates (the client sends them as TIMESTAMP). */
+  readonly params: Readonly<Record<string, string | Date>>;
+  readonly types: Readonly<Record<string, 'STRING' | 'TIMESTAMP'>>;
+}
+
+export interface LoadPlan {
+  /** Staging schema of the rows: the catalog columns (JSON staged as text), then `payload` text. */
+  readonly rowFields: readonly TableField[];
+  readonly rejectFields: readonly TableField[];
+  rowRecord(row: RawRow): Record<string, Cell>;
+  rejectRecord(reject: Reject): Record<string, Cell>;
+  replace(load: WindowLoad, staging: StagingTables): ReplaceQuery;
+}
+
+export interface DatasetRef {
+  readonly projectId: string;
+  readonly dataset: string;
+}
+
+const table = (ref: DatasetRef, name: string): string => `\`${ref.projectId}.${ref.dataset}.${name}\``;
+
+export function loadPlan(stream: Stream, raw: DatasetRef): LoadPlan {
+  const columns = stream.columns;
+  const rowFields: TableField[] = [
+    ...columns.map((c) => ({ name: c.name, type: STAGED_TYPE[c.type], mode: 'NULLABLE' as const })),
+    { name: 'payload', type: 'STRING', mode: 'NULLABLE' },
+  ];
+  const rejectFields: TableField[] = [
+    { name: 'created_at', type: 'TIMESTAMP', mode: 'NULLABLE' },
+    { name: 'line', type: 'STRING', mode: 'NULLABLE' },
+    { name: 'reason', type: 'STRING', mode: 'NULLABLE' },
+  ];
+  const target = rawTableFields(stream);
+  const rawTable = table(raw, rawTableName(stream.name));
+  const rejectsTable = table(raw, REJECTS_TABLE);
+  const dimension = stream.source.kind === 'dimension';
+  const inWindow = 'created_at >= @window_start AND created_at < @window_end';
+  // A reject without a readable createdAt is filed under the window (or piece of a split window)
+  // that produced it; replacing a window replaces those of its pieces too.
+  const rejectOfWindow = `(${inWindow}) OR (created_at IS NULL AND _window_start >= @window_start AND _window_end <= @window_end)`;
+  const metadata = '@window_start, @window_end, @loaded_at, @run_id';
+  const rawColumns = target.map((f) => f.name).join(', ');
+  const staged = columns.map((c) => toRaw({ name: c.name, type: c.type, mode: 'NULLABLE' }));
+
+  return {
+    rowFields,
+    rejectFields,
+    rowRecord(row) {
+      const record: Record<string, Cell> = {};
+      columns.forEach((c, k) => {
+        const cell = row.cells[k] ?? null;
+        record[c.name] = c.type === 'TIMESTAMP' && typeof cell === 'number' ? isoTimestamp(cell) : cell;
+      });
+      record.payload = row.payload;
+      return record;
+    },
+    rejectRecord: (r) => ({ created_at: isoTimestamp(r.createdAt), line: r.line, reason: r.reason }),
+    replace(load, staging) {
+      // BigQuery's DELETE needs a WHERE clause; a dimension is read whole, so it replaces the
+      // whole table. The window bounds are constants of the query, so BigQuery prunes the
+      // partitions of an event table to the window's days.
+      // https://cloud.google.com/bigquery/docs/querying-partitioned-tables#pruning_limiting_partitions
+      const query = [
+        'BEGIN TRANSACTION;',
+        `DELETE FROM ${rawTable} WHERE ${dimension ? 'TRUE' : inWindow};`,
+        `INSERT INTO ${rawTable} (${rawColumns})`,
+        `SELECT ${[...staged, parseJson('payload')].join(', ')}, ${metadata} FROM ${table(raw, staging.rows)};`,
+        `DELETE FROM ${rejectsTable} WHERE stream = @stream${dimension ? '' : ` AND (${rejectOfWindow})`};`,
+        `INSERT INTO ${rejectsTable} (stream, created_at, line, reason, _window_start, _window_end, _loaded_at, _run_id)`,
+        `SELECT @stream, created_at, line, reason, ${metadata} FROM ${table(raw, staging.rejects)};`,
+        'COMMIT TRANSACTION;',
+      ].join('\n');
+      return {
+        query,
+        params: {
+          stream: stream.name,
+          window_start: new Date(load.window.start),
+          window_end: new Date(load.window.end),
+          loaded_at: new Date(load.loadedAt),
+          run_id: load.runId,
+        },
+        types: {
+          stream: 'STRING',
+          window_start: 'TIMESTAMP',
+          window_end: 'TIMESTAMP',
+          loaded_at: 'TIMESTAMP',
+          run_id: 'STRING',
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * The warehouse on BigQuery. Each window load streams its rows and rejects through load jobs into
+ * two staging tables of its own, then swaps the window in with one multi-statement transaction
+ * (delete the interval, insert from staging, same for rejects) and drops the staging tables,
+ * whether the load worked or not. Nothing in the raw tables changes unless the transaction commits.
+ * https://cloud.google.com/bigquery/docs/transactions
+ */
+import { randomUUID } from 'node:crypto';
+import type { BigQuery, Dataset } from '@google-cloud/bigquery';
+import { streamByName } from '../catalog.js';
+import type { LoadBatch, LoadCounts, Warehouse, WindowLoad } from '../ports.js';
+import { type LoadPlan, loadPlan, type StagingTables } from './bigquery-load.js';
+import { NdjsonLoad } from './ndjson-load.js';
+import {
+  DEFAULT_TRANSACTION_RETRY,
+  retryConflicts,
+  type TransactionRetryOptions,
+} from './transaction-retry.js';
+
+export interface BigQueryWarehouseOptions {
+  /** The raw dataset (`iterable_raw`), which also holds the short-lived staging tables. */
+  readonly rawDataset: string;
+  /** Where the datasets live (`US`, `EU`, a region); jobs must run in the same location. */
+  readonly location: string;
+  /**
+   * Staging tables expire on their own after this long, so a worker killed between load and
+   * drop leaves nothing behind for long. It outlasts the worker's 30-minute limit.
+   */
+  readonly stagingTtlMs?: number;
+  readonly transactionRetry?: TransactionRetryOptions;
+}
+
+const DEFAULT_STAGING_TTL_MS = 6 * 3600_000;
+
+/** Table ids allow letters, digits and underscores (https://cloud.google.com/bigquery/docs/tables#table_naming). */
+const stagingTables = (load: WindowLoad): StagingTables => {
+  const base = `_staging_${load.stream}_${load.window.start}_${load.window.end}_${randomUUID().replaceAll('-', '')}`;
+  return { rows: `${base}_rows`, rejects: `${base}_rejects` };
+};
+
+export class BigQueryWarehouse implements Warehouse {
+  private readonly dataset: Dataset;
+
+  constructor(
+    private readonly bigquery: BigQuery,
+    private readonly options: BigQueryWarehouseOptions,
+  ) {
+    this.dataset = bigquery.dataset(options.rawDataset, { location: options.location });
+  }
+
+  async replaceWindow(load: WindowLoad, batches: AsyncIterable<LoadBatch>): Promise<LoadCounts> {
+    const plan = loadPlan(streamByName(load.stream), {
+      projectId: this.bigquery.projectId,
+      dataset: this.options.rawDataset,
+    });
+    const staging = stagingTables(load);
+    try {
+      await this.createStaging(plan, staging);
+      const counts = await this.stage(plan, staging, load, batches);
+      const { query, params, types } = plan.replace(load, staging);
+      await retryConflicts(async () => {
+        const [job] = await this.bigquery.createQueryJob({
+          query,
+          params: { ...params },
+          types: { ...types },
+          location: this.options.location,
+          jobPrefix: `replace_${load.stream}_`,
+        });
+        await job.promise();
+      }, this.options.transactionRetry ?? DEFAULT_TRANSACTION_RETRY);
+      return counts;
+    } finally {
+      await this.dropStaging(staging);
+    }
+  }
+
+  /** Nothing to release: the client holds no connections between requests. */
+  async close(): Promise<void> {}
+
+  private async createStaging(plan: LoadPlan, staging: StagingTables): Promise<void> {
+    const expirationTime = String(Date.now() + (this.options.stagingTtlMs ?? DEFAULT_STAGING_TTL_MS));
+    await Promise.all([
+      this.dataset.createTable(staging.rows, { schema: { fields: [...plan.rowFields] }, expirationTime }),
+      this.dataset.createTable(staging.rejects, {
+        schema: { fields: [...plan.rejectFields] },
+        expirationTime,
+      }),
+    ]);
+  }
+
+  private async stage(
+    plan: LoadPlan,
+    staging: StagingTables,
+    load: WindowLoad,
+    batches: AsyncIterable<LoadBatch>,
+  ): Promise<LoadCounts> {
+    const rows = new NdjsonLoad(this.dataset.table(staging.rows), {
+      fields: plan.rowFields,
+      jobPrefix: `stage_${load.stream}_rows_`,
+    });
+    const rejects = new NdjsonLoad(this.dataset.table(staging.rejects), {
+      fields: plan.rejectFields,
+      jobPrefix: `stage_${load.stream}_rejects_`,
+    });
+    const counts = { rows: 0, rejects: 0 };
+    try {
+      for await (const batch of batches) {
+        await rows.write(batch.rows.map(plan.rowRecord));
+        await rejects.write(batch.rejects.map(plan.rejectRecord));
+        counts.rows += batch.rows.length;
+        counts.rejects += batch.rejects.length;
+      }
+    } catch (error) {
+      rows.abort();
+      rejects.abort();
+      throw error;
+    }
+    await Promise.all([rows.finish(), rejects.finish()]);
+    return counts;
+  }
+
+  /** Best effort: a table that could not be dropped expires on its own (see `stagingTtlMs`). */
+  private async dropStaging(staging: StagingTables): Promise<void> {
+    await Promise.allSettled([
+      this.dataset.table(staging.rows).delete({ ignoreNotFound: true }),
+      this.dataset.table(staging.rejects).delete({ ignoreNotFound: true }),
+    ]);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The task queue on Cloud Tasks: one HTTP task per window, POSTed to the worker with an OIDC token
+ * of the invoker service account (the worker accepts no unauthenticated calls). Task names are
+ * the pipeline's deterministic names, so a repeated fan-out creates nothing: Cloud Tasks answers
+ * ALREADY_EXISTS for a name in the queue, or executed or deleted within the last hours.
+ * https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks/create
+ */
+import { createHash } from 'node:crypto';
+import type { CloudTasksClient } from '@google-cloud/tasks';
+import { ConfigError } from '../config.js';
+import type { EnqueueResult, QueuedTask, TaskQueue } from '../ports.js';
+
+export interface CloudTasksQueueOptions {
+  /** `projects/<project>/locations/<region>/queues/<queue>`. */
+  readonly queuePath: string;
+  /** `null` where no task is ever enqueued (the worker's own instance): enqueueing then throws. */
+  readonly workerUrl: string | null;
+  /** The service account whose OIDC token the worker receives; it alone may invoke the worker. */
+  readonly invokerServiceAccount: string;
+  /**
+   * How long Cloud Tasks waits for the worker's answer: at most 30 minutes for HTTP targets, and
+   * the default is only 10 (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks#Task.FIELDS.dispatch_deadline).
+   */
+  readonly dispatchDeadlineSeconds: number;
+  /** createTask calls in flight at once; a backfill enqueues hundreds of tasks. */
+  readonly concurrency?: number;
+}
+
+/** gRPC ALREADY_EXISTS, and its HTTP form on the REST transport. */
+const ALREADY_EXISTS = new Set([6, 409]);
+
+/** Task ids: letters, digits, hyphens and underscores, at most 500 characters (see the link above). */
+const MAX_TASK_ID = 500;
+
+export function taskId(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9_-]/g, '_');
+  if (safe.length <= MAX_TASK_ID) return safe;
+  // Cut names keep a hash of the whole, so two long names never collapse into one task.
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 16);
+  return `${safe.slice(0, MAX_TASK_ID - hash.length - 1)}-${hash}`;
+}
+
+const isAlreadyExists = (error: unknown): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  ALREADY_EXISTS.has(Number((error as { code?: unknown }).code));
+
+export class CloudTasksQueue implements TaskQueue {
+  constructor(
+    private readonly client: CloudTasksClient,
+    private readonly options: CloudTasksQueueOptions,
+  ) {}
+
+  async enqueue(tasks: readonly QueuedTask[]): Promise<EnqueueResult> {
+    const { workerUrl } = this.options;
+    if (workerUrl === null) {
+      throw new ConfigError(
+        'WORKER_URL is not set, so tasks have nowhere to go; set it on the fan-out function',
+      );
+    }
+    const outcomes: boolean[] = [];
+    const pending = [...tasks];
+    const lanes = Array.from(
+      { length: Math.min(this.options.concurrency ?? 8, pending.length) },
+      async () => {
+        for (let task = pending.shift(); task; task = pending.shift())
+          outcomes.push(await this.create(task, workerUrl));
+      },
+    );
+    await Promise.all(lanes);
+    const created = outcomes.filter(Boolean).length;
+    return { created, existing: outcomes.length - created };
+  }
+
+  /** Creates one task; `false` when a task of that name already exists. */
+  private async create(task: QueuedTask, workerUrl: string): Promise<boolean> {
+    const { queuePath, invokerServiceAccount, dispatchDeadlineSeconds } = this.options;
+    try {
+      await this.client.createTask({
+        parent: queuePath,
+        task: {
+          name: `${queuePath}/tasks/${taskId(task.name)}`,
+          dispatchDeadline: { seconds: dispatchDeadlineSeconds },
+          httpRequest: {
+            httpMethod: 'POST',
+            url: workerUrl,
+            headers: { 'Content-Type': 'application/json' },
+            body: Buffer.from(JSON.stringify(task.payload)),
+            oidcToken: { serviceAccountEmail: invokerServiceAccount, audience: workerUrl },
+          },
+        },
+      });
+      return true;
+    } catch (error) {
+      if (isAlreadyExists(error)) return false;
+      throw error;
+    }
+  }
+}

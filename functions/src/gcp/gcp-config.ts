@@ -1,0 +1,110 @@
+/**
+ * The deployed functions' configuration: the pipeline's own variables (`config.ts`) plus where the
+ * GCP pieces are, read once at cold start. The Pulumi program (infra/functions.ts) sets them on
+ * both functions, except two that only one function has: the worker's URL, which only the fan-out
+ * needs (the worker cannot be told its own URL before it exists), and the Iterable key, which
+ * reaches the worker alone, from Secret Manager. `FUNCTION_TARGET`, set by the runtime, says
+ * which function this instance serves, so a missing one fails the cold start, not a request.
+ */
+import { z } from 'zod';
+import { ConfigError, loadConfig, type PipelineConfig } from '../config.js';
+import { FUNCTION_NAMES } from '../register.js';
+
+/** Cloud Tasks waits at most 30 minutes for an HTTP task's answer, so no load may take longer. */
+export const MAX_WORKER_TIMEOUT_SECONDS = 1800;
+
+const FIX = 'the Pulumi program sets it (infra/functions.ts): run `pulumi up` again';
+
+/** A variable every deployed function needs; its message says what it is and how to fix it. */
+const required = (what: string) =>
+  z.string({ error: `${what} is not set; ${FIX}` }).min(1, `${what} is empty; ${FIX}`);
+
+const GcpEnvSchema = z
+  .object({
+    GOOGLE_CLOUD_PROJECT: required('the project id'),
+    FUNCTION_TARGET: z.string().optional(),
+    ITERABLE_API_KEY: z.string().trim().min(1).optional(),
+    BIGQUERY_LOCATION: z.string().min(1).default('US'),
+    FIRESTORE_DATABASE: z.string().min(1).default('(default)'),
+    STATE_COLLECTION: z
+      .string()
+      .regex(/^[^/]+$/, 'use a collection id without slashes')
+      .default('pipeline_state'),
+    TASKS_QUEUE: required('the Cloud Tasks queue').regex(
+      /^projects\/[^/]+\/locations\/[^/]+\/queues\/[^/]+$/,
+      `use projects/<project>/locations/<region>/queues/<queue>; ${FIX}`,
+    ),
+    WORKER_URL: z.url(`use the worker function's https URL; ${FIX}`).optional(),
+    TASKS_INVOKER_SERVICE_ACCOUNT: z.email({
+      error: (issue) =>
+        issue.input === undefined
+          ? `the task invoker service account is not set; ${FIX}`
+          : `use the invoker service account's email; ${FIX}`,
+    }),
+    WORKER_TIMEOUT_SECONDS: z.coerce.number().int().positive().max(MAX_WORKER_TIMEOUT_SECONDS).default(1800),
+    STALE_AFTER_MINUTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(12 * 60),
+  })
+  .refine((e) => e.FUNCTION_TARGET !== FUNCTION_NAMES.worker || e.ITERABLE_API_KEY !== undefined, {
+    path: ['ITERABLE_API_KEY'],
+    message:
+      'the worker has no Iterable key; run `pulumi config set --secret iterableApiKey <key>` and `pulumi up` ' +
+      '(the key reaches the worker from Secret Manager)',
+  })
+  .refine((e) => e.FUNCTION_TARGET !== FUNCTION_NAMES.fanout || e.WORKER_URL !== undefined, {
+    path: ['WORKER_URL'],
+    message: `the fan-out does not know where to send tasks; ${FIX}`,
+  });
+
+/** The variables the Pulumi program sets, typed from the schema so the two cannot drift. */
+export type GcpEnv = Partial<Record<keyof z.input<typeof GcpEnvSchema>, string>>;
+
+export interface GcpConfig {
+  readonly pipeline: PipelineConfig;
+  readonly projectId: string;
+  readonly bigqueryLocation: string;
+  readonly firestoreDatabase: string;
+  readonly stateCollection: string;
+  readonly tasks: {
+    readonly queuePath: string;
+    /** `null` in the worker, which never enqueues. */
+    readonly workerUrl: string | null;
+    readonly invokerServiceAccount: string;
+    readonly dispatchDeadlineSeconds: number;
+  };
+  /** A claim outlasts the worker's timeout, so a live load is never overtaken by a retry. */
+  readonly leaseMs: number;
+  /** A pending window quiet this long is presumed lost by the queue and planned again. */
+  readonly staleAfterMs: number;
+}
+
+/** Slack between the worker's timeout and its lease, for the claim and completion round trips. */
+const LEASE_MARGIN_MS = 60_000;
+
+export function loadGcpConfig(env: NodeJS.ProcessEnv = process.env): GcpConfig {
+  const pipeline = loadConfig(env);
+  const parsed = GcpEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid GCP configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    pipeline,
+    projectId: e.GOOGLE_CLOUD_PROJECT,
+    bigqueryLocation: e.BIGQUERY_LOCATION,
+    firestoreDatabase: e.FIRESTORE_DATABASE,
+    stateCollection: e.STATE_COLLECTION,
+    tasks: {
+      queuePath: e.TASKS_QUEUE,
+      workerUrl: e.WORKER_URL ?? null,
+      invokerServiceAccount: e.TASKS_INVOKER_SERVICE_ACCOUNT,
+      dispatchDeadlineSeconds: e.WORKER_TIMEOUT_SECONDS,
+    },
+    leaseMs: e.WORKER_TIMEOUT_SECONDS * 1000 + LEASE_MARGIN_MS,
+    staleAfterMs: e.STALE_AFTER_MINUTES * 60_000,
+  };
+}

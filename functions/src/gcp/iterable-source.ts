@@ -1,0 +1,27 @@
+/**
+ * The Iterable source of a deployed function. Only the worker holds the key (from Secret Manager);
+ * in the fan-out's instance the worker is registered but never served, so its source only has to
+ * say clearly what is missing should it ever be called.
+ */
+import type { DimensionSource, ExportSource } from '../catalog.js';
+import { ConfigError, type PipelineConfig } from '../config.js';
+import { IterableClient } from '../iterable/client.js';
+import type { IterableSource } from '../ports.js';
+
+const missingKey = (): never => {
+  throw new ConfigError(
+    'ITERABLE_API_KEY is not set in this function; only the worker reads Iterable: run ' +
+      '`pulumi config set --secret iterableApiKey <key>` and `pulumi up`',
+  );
+};
+
+const NO_KEY: IterableSource = {
+  exportLines: (_source: ExportSource) => missingKey(),
+  dimensionLines: (_source: DimensionSource) => missingKey(),
+};
+
+export function iterableSource(config: PipelineConfig['iterable']): IterableSource {
+  return config.apiKey === null
+    ? NO_KEY
+    : new IterableClient({ baseUrl: config.baseUrl, apiKey: config.apiKey });
+}

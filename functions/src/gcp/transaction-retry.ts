@@ -1,0 +1,35 @@
+/**
+ * BigQuery cancels a transaction that mutates a table another transaction is mutating
+ * ("Transaction is aborted due to concurrent update"): https://cloud.google.com/bigquery/docs/transactions#transaction_concurrency.
+ * Every window load deletes from the shared rejects table, so overlapping loads do conflict.
+ * Rerunning the transaction alone is cheap (the staged rows stay put), whereas failing the task
+ * would re-read the window from Iterable against its 4 exports/minute.
+ */
+export interface TransactionRetryOptions {
+  readonly attempts: number;
+  /** Delay before the second attempt; each later one waits twice as long, plus up to 50% jitter. */
+  readonly firstDelayMs: number;
+}
+
+/** 5 attempts waiting about 2 + 4 + 8 + 16 s: longer than a replace transaction usually takes. */
+export const DEFAULT_TRANSACTION_RETRY: TransactionRetryOptions = { attempts: 5, firstDelayMs: 2000 };
+
+const CONFLICT = /concurrent update|could not serialize access/i;
+
+export function isTransactionConflict(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const details = (error as Error & { errors?: readonly { message?: string }[] }).errors ?? [];
+  return CONFLICT.test(error.message) || details.some((d) => CONFLICT.test(d.message ?? ''));
+}
+
+export async function retryConflicts<T>(run: () => Promise<T>, options: TransactionRetryOptions): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= options.attempts || !isTransactionConflict(error)) throw error;
+      const base = options.firstDelayMs * 2 ** (attempt - 1);
+      await new Promise((resolve) => setTimeout(resolve, base + Math.random() * base * 0.5));
+    }
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Alert policies: a stream whose worker keeps failing, and a stream that has not advanced for
+ * longer than the freshness bound. Notifications go to an email channel when one is configured;
+ * incidents show in the console either way.
+ */
+import * as gcp from '@pulumi/gcp';
+import * as pulumi from '@pulumi/pulumi';
+import { logMetricFilter } from './log-metrics.js';
+
+export interface AlertsArgs {
+  readonly project: string;
+  readonly namePrefix: string;
+  readonly failuresMetric: pulumi.Input<string>;
+  readonly windowsLoadedMetric: pulumi.Input<string>;
+  readonly freshnessHours: number;
+  readonly email?: string | undefined;
+}
+
+/**
+ * Failures per stream per hour above which someone should look. A few are normal: a 429 or a
+ * cut-off export fails one attempt, and Cloud Tasks retries it.
+ */
+export const FAILURES_PER_HOUR_THRESHOLD = 3;
+
+const perStream = (alignmentPeriod: string) => [
+  {
+    alignmentPeriod,
+    perSeriesAligner: 'ALIGN_SUM',
+    crossSeriesReducer: 'REDUCE_SUM',
+    groupByFields: ['metric.label.stream'],
+  },
+];
+
+export class Alerts extends pulumi.ComponentResource {
+  constructor(name: string, args: AlertsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('iterable:infra:Alerts', name, {}, opts);
+    const channels = args.email
+      ? [
+          new gcp.monitoring.NotificationChannel(
+            `${name}-email`,
+            {
+              project: args.project,
+              displayName: `${args.namePrefix} pipeline alerts`,
+              type: 'email',
+              labels: { email_address: args.email },
+            },
+            { parent: this },
+          ).name,
+        ]
+      : [];
+
+    new gcp.monitoring.AlertPolicy(
+      `${name}-worker-failures`,
+      {
+        project: args.project,
+        displayName: `${args.namePrefix}: worker failures`,
+        combiner: 'OR',
+        severity: 'ERROR',
+        notificationChannels: channels,
+        documentation: {
+          mimeType: 'text/markdown',
+          content:
+            'A stream failed more than a few window loads within the hour. The ERROR lines of the worker in ' +
+            'Logs Explorer carry the stream, the window and the error; failed windows stay in the Firestore ' +
+            'ledger and are planned again by the next fan-out.',
+        },
+        conditions: [
+          {
+            displayName: `More than ${FAILURES_PER_HOUR_THRESHOLD} failed loads of a stream in an hour`,
+            conditionThreshold: {
+              filter: logMetricFilter(args.failuresMetric),
+              aggregations: perStream('3600s'),
+              comparison: 'COMPARISON_GT',
+              thresholdValue: FAILURES_PER_HOUR_THRESHOLD,
+              duration: '0s',
+              trigger: { count: 1 },
+            },
+          },
+        ],
+      },
+      { parent: this },
+    );
+
+    // Every run loads an advance window of every stream (a partial one at least), so a stream
+    // with none for this long has a watermark at least this old. Durations are whole minutes.
+    const absence = `${Math.round(args.freshnessHours * 60) * 60}s`;
+    new gcp.monitoring.AlertPolicy(
+      `${name}-stale-stream`,
+      {
+        project: args.project,
+        displayName: `${args.namePrefix}: stream not advancing`,
+        combiner: 'OR',
+        severity: 'WARNING',
+        notificationChannels: channels,
+        documentation: {
+          mimeType: 'text/markdown',
+          content:
+            `No window of a stream advanced its watermark for ${args.freshnessHours} h. Check the scheduler job ` +
+            'ran, the queue is not paused, and the worker logs for that stream.',
+        },
+        conditions: [
+          {
+            displayName: `No advancing load of a stream for ${args.freshnessHours} h`,
+            conditionAbsent: {
+              filter: pulumi.interpolate`${logMetricFilter(args.windowsLoadedMetric)} AND metric.label.kind="advance"`,
+              aggregations: perStream('600s'),
+              duration: absence,
+              trigger: { count: 1 },
+            },
+          },
+        ],
+      },
+      { parent: this },
+    );
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The environment of the deployed functions, from the stack's settings: the pipeline's variables
+ * (functions/src/config.ts) and the GCP ones (functions/src/gcp/gcp-config.ts, whose type keeps
+ * the names in step). The Iterable key is not here: it reaches the worker from Secret Manager.
+ */
+import type * as pulumi from '@pulumi/pulumi';
+import type { GcpEnv } from '../functions/src/gcp/gcp-config.js';
+import type { Settings } from './config.js';
+
+export interface FunctionRefs {
+  readonly queuePath: pulumi.Input<string>;
+  readonly tasksInvokerEmail: pulumi.Input<string>;
+  readonly firestoreDatabase: pulumi.Input<string>;
+}
+
+/** The pipeline's own variables this program sets (functions/src/config.ts). */
+type PipelineVariable =
+  | 'ITERABLE_REGION'
+  | 'RAW_DATASET'
+  | 'ANALYTICS_DATASET'
+  | 'STREAMS'
+  | 'HISTORY_DAYS'
+  | 'LAG_MINUTES'
+  | 'LOOKBACK_MINUTES';
+
+export type FunctionEnv = Partial<Record<keyof GcpEnv | PipelineVariable, pulumi.Input<string>>>;
+
+/** Variables both functions get. */
+export function sharedEnvironment(settings: Settings, refs: FunctionRefs): FunctionEnv {
+  return {
+    GOOGLE_CLOUD_PROJECT: settings.project,
+    BIGQUERY_LOCATION: settings.bigqueryLocation,
+    FIRESTORE_DATABASE: refs.firestoreDatabase,
+    TASKS_QUEUE: refs.queuePath,
+    TASKS_INVOKER_SERVICE_ACCOUNT: refs.tasksInvokerEmail,
+    WORKER_TIMEOUT_SECONDS: String(settings.workerTimeoutSeconds),
+    ITERABLE_REGION: settings.iterableRegion,
+    RAW_DATASET: settings.rawDataset,
+    ANALYTICS_DATASET: settings.analyticsDataset,
+    STREAMS: settings.streams.join(','),
+    HISTORY_DAYS: String(settings.historyDays),
+    LAG_MINUTES: String(settings.lagMinutes),
+    LOOKBACK_MINUTES: String(settings.lookbackMinutes),
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The two gen2 functions, `fanout` and `worker`, from one archive (each runs its own entry point),
+ * each as its own service account, neither callable without an OIDC token: `roles/run.invoker`
+ * on each function's Cloud Run service goes to its one caller's service account only.
+ * https://cloud.google.com/functions/docs/securing/authenticating#authenticating_function_to_function_calls
+ */
+import * as gcp from '@pulumi/gcp';
+import * as pulumi from '@pulumi/pulumi';
+import { FUNCTION_NAMES } from '../functions/src/register.js';
+import type { FunctionEnv } from './function-env.js';
+
+/** Node.js 22, the runtime the bundle targets (infra/bundle.ts). */
+export const RUNTIME = 'nodejs22';
+
+export interface FunctionsArgs {
+  readonly project: string;
+  readonly region: string;
+  readonly namePrefix: string;
+  readonly source: { readonly bucket: pulumi.Input<string>; readonly object: pulumi.Input<string> };
+  /** Fully qualified id (`projects/…/serviceAccounts/…`) of the account Cloud Build runs as. */
+  readonly buildServiceAccount: pulumi.Input<string>;
+  readonly serviceAccounts: { readonly fanout: pulumi.Input<string>; readonly worker: pulumi.Input<string> };
+  /** The one member allowed to call each function. */
+  readonly invokers: { readonly fanout: pulumi.Input<string>; readonly worker: pulumi.Input<string> };
+  readonly environment: FunctionEnv;
+  readonly iterableKey: { readonly secretId: pulumi.Input<string>; readonly version: pulumi.Input<string> };
+  readonly workerTimeoutSeconds: number;
+  readonly workerMemory: string;
+}
+
+export class Functions extends pulumi.ComponentResource {
+  readonly fanoutUrl: pulumi.Output<string>;
+  readonly workerUrl: pulumi.Output<string>;
+  /** The worker's name, which is also its Cloud Run service's (where its logs and metrics live). */
+  readonly workerName: pulumi.Output<string>;
+
+  constructor(name: string, args: FunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('iterable:infra:Functions', name, {}, opts);
+    const deploy = (
+      entryPoint: keyof typeof FUNCTION_NAMES,
+      serviceConfig: gcp.types.input.cloudfunctionsv2.FunctionServiceConfig,
+    ) =>
+      new gcp.cloudfunctionsv2.Function(
+        `${name}-${entryPoint}`,
+        {
+          project: args.project,
+          location: args.region,
+          name: `${args.namePrefix}-${FUNCTION_NAMES[entryPoint]}`,
+          buildConfig: {
+            runtime: RUNTIME,
+            entryPoint: FUNCTION_NAMES[entryPoint],
+            serviceAccount: args.buildServiceAccount,
+            source: { storageSource: { bucket: args.source.bucket, object: args.source.object } },
+          },
+          serviceConfig: {
+            // Reachable from Cloud Tasks and Cloud Scheduler, which call over the internet; the
+            // invoker grant below is what keeps everyone else out.
+            ingressSettings: 'ALLOW_ALL',
+            allTrafficOnLatestRevision: true,
+            ...serviceConfig,
+          },
+        },
+        { parent: this },
+      );
+
+    const worker = deploy('worker', {
+      serviceAccountEmail: args.serviceAccounts.worker,
+      // Cloud Tasks waits at most 30 minutes for an HTTP task (config.ts bounds it).
+      timeoutSeconds: args.workerTimeoutSeconds,
+      availableMemory: args.workerMemory,
+      // One load per instance: a window streams through memory and holds one Iterable export.
+      maxInstanceRequestConcurrency: 1,
+      environmentVariables: { ...args.environment },
+      secretEnvironmentVariables: [
+        {
+          key: 'ITERABLE_API_KEY',
+          projectId: args.project,
+          secret: args.iterableKey.secretId,
+          version: args.iterableKey.version,
+        },
+      ],
+    });
+    const workerUrl = worker.serviceConfig.apply((c) => c?.uri ?? '');
+    const fanout = deploy('fanout', {
+      serviceAccountEmail: args.serviceAccounts.fanout,
+      timeoutSeconds: 540,
+      availableMemory: '512Mi',
+      maxInstanceCount: 1,
+      environmentVariables: { ...args.environment, WORKER_URL: workerUrl },
+    });
+
+    const invoker = (key: 'fanout' | 'worker', fn: gcp.cloudfunctionsv2.Function) =>
+      new gcp.cloudrunv2.ServiceIamMember(
+        `${name}-${key}-invoker`,
+        {
+          project: args.project,
+          location: args.region,
+          name: fn.name,
+          role: 'roles/run.invoker',
+          member: args.invokers[key],
+        },
+        { parent: this },
+      );
+    invoker('worker', worker);
+    invoker('fanout', fanout);
+
+    this.workerUrl = workerUrl;
+    this.workerName = worker.name;
+    this.fanoutUrl = fanout.serviceConfig.apply((c) => c?.uri ?? '');
+    this.registerOutputs({
+      fanoutUrl: this.fanoutUrl,
+      workerUrl: this.workerUrl,
+      workerName: this.workerName,
+    });
+  }
+}

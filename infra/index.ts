@@ -1,0 +1,187 @@
+/**
+ * The Pulumi program: composes one component per concern and exports what an operator needs.
+ * Configuration is in config.ts; docs/deploy.md walks through a deployment.
+ */
+import { join } from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
+import { Alerts } from './alerts.js';
+import { ProjectApis } from './apis.js';
+import { bundleFunctions, REPO_ROOT } from './bundle.js';
+import { settings } from './config.js';
+import { Dashboard } from './dashboard.js';
+import { FactQueries } from './fact-queries.js';
+import { sharedEnvironment } from './function-env.js';
+import { Functions } from './functions.js';
+import { FunctionsSource } from './functions-source.js';
+import { IterableSecret } from './iterable-secret.js';
+import { LogMetrics } from './log-metrics.js';
+import { FACT_TABLES, lookerStudioUrl } from './looker.js';
+import { ProjectRoles } from './project-roles.js';
+import { RunSchedule } from './scheduler.js';
+import { memberOf, ServiceAccounts } from './service-accounts.js';
+import { readFactQueries } from './sql-files.js';
+import { StateDatabase } from './state-database.js';
+import { TaskQueue } from './task-queue.js';
+import { Warehouse } from './warehouse.js';
+
+const { project, region, namePrefix } = settings;
+const datasets = { raw: settings.rawDataset, analytics: settings.analyticsDataset };
+
+const apis = new ProjectApis('apis', { project });
+const afterApis = { dependsOn: [...apis.services] };
+
+const { accounts } = new ServiceAccounts('identities', { project, namePrefix }, afterApis);
+const projectRoles = new ProjectRoles('project-roles', { project, accounts }, afterApis);
+
+const state = new StateDatabase(
+  'state',
+  {
+    project,
+    databaseId: settings.firestoreDatabase,
+    location: settings.firestoreLocation,
+    deletionProtection: settings.deletionProtection,
+  },
+  afterApis,
+);
+
+const iterableKey = new IterableSecret(
+  'iterable-key',
+  { project, namePrefix, apiKey: settings.iterableApiKey, readers: { worker: memberOf(accounts.worker) } },
+  afterApis,
+);
+
+const warehouse = new Warehouse(
+  'warehouse',
+  {
+    project,
+    location: settings.bigqueryLocation,
+    rawDataset: datasets.raw,
+    analyticsDataset: datasets.analytics,
+    deletionProtection: settings.deletionProtection,
+    rawWriters: { worker: memberOf(accounts.worker) },
+    analyticsWriters: { factQueries: memberOf(accounts.factQueries) },
+  },
+  afterApis,
+);
+
+const queue = new TaskQueue(
+  'tasks',
+  {
+    project,
+    region,
+    name: `${namePrefix}-windows`,
+    maxConcurrentDispatches: settings.maxConcurrentDispatches,
+    maxAttempts: settings.taskMaxAttempts,
+    enqueuer: memberOf(accounts.fanout),
+    invokerAccountId: accounts.tasksInvoker.name,
+  },
+  afterApis,
+);
+
+const source = new FunctionsSource(
+  'functions-source',
+  { project, region, namePrefix, bundle: await bundleFunctions() },
+  afterApis,
+);
+
+const functions = new Functions(
+  'functions',
+  {
+    project,
+    region,
+    namePrefix,
+    source,
+    buildServiceAccount: accounts.build.name,
+    serviceAccounts: { fanout: accounts.fanout.email, worker: accounts.worker.email },
+    invokers: { fanout: memberOf(accounts.schedulerInvoker), worker: memberOf(accounts.tasksInvoker) },
+    environment: sharedEnvironment(settings, {
+      queuePath: queue.path,
+      tasksInvokerEmail: accounts.tasksInvoker.email,
+      firestoreDatabase: state.name,
+    }),
+    iterableKey,
+    workerTimeoutSeconds: settings.workerTimeoutSeconds,
+    workerMemory: settings.workerMemory,
+  },
+  // A gen2 deploy checks the runtime account can read its secrets, and builds as the build account.
+  { dependsOn: [...apis.services, projectRoles, iterableKey] },
+);
+
+new RunSchedule(
+  'schedule',
+  {
+    project,
+    region,
+    namePrefix,
+    schedule: settings.fanoutSchedule,
+    timeZone: settings.scheduleTimeZone,
+    fanoutUrl: functions.fanoutUrl,
+    invokerEmail: accounts.schedulerInvoker.email,
+  },
+  afterApis,
+);
+
+const facts = new FactQueries(
+  'facts',
+  {
+    project,
+    location: settings.bigqueryLocation,
+    namePrefix,
+    schedule: settings.factSchedule,
+    queries: readFactQueries(join(REPO_ROOT, 'sql'), datasets),
+    serviceAccountEmail: accounts.factQueries.email,
+  },
+  { dependsOn: [...apis.services, projectRoles, warehouse] },
+);
+
+const metrics = new LogMetrics(
+  'log-metrics',
+  { project, namePrefix, workerService: functions.workerName },
+  afterApis,
+);
+new Alerts(
+  'alerts',
+  {
+    project,
+    namePrefix,
+    failuresMetric: metrics.failures,
+    windowsLoadedMetric: metrics.windowsLoaded,
+    freshnessHours: settings.freshnessHours,
+    email: settings.alertEmail,
+  },
+  afterApis,
+);
+const dashboard = new Dashboard(
+  'dashboard',
+  {
+    project,
+    namePrefix,
+    windowsLoadedMetric: metrics.windowsLoaded,
+    rowsLoadedMetric: metrics.rowsLoaded,
+    failuresMetric: metrics.failures,
+    queueName: queue.name,
+    workerService: functions.workerName,
+  },
+  afterApis,
+);
+
+export const fanoutUrl = functions.fanoutUrl;
+export const workerUrl = functions.workerUrl;
+export const rawDatasetId = warehouse.rawDatasetId;
+export const analyticsDatasetId = warehouse.analyticsDatasetId;
+export const taskQueue = queue.path;
+export const scheduledQueries = facts.configs;
+export const dashboardUrl = pulumi.interpolate`https://console.cloud.google.com/monitoring/dashboards/custom/${dashboard.id.apply((id) => id.split('/').pop())}?project=${project}`;
+export const lookerStudio = warehouse.analyticsDatasetId.apply((datasetId) =>
+  Object.fromEntries(
+    FACT_TABLES.map((tableId) => [
+      tableId,
+      lookerStudioUrl({
+        projectId: project,
+        datasetId,
+        tableId,
+        templateReportId: settings.lookerTemplateReportId,
+      }),
+    ]),
+  ),
+);

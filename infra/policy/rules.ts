@@ -1,0 +1,136 @@
+/**
+ * The stack's security rules as plain checks of one resource's type and inputs, so they are
+ * unit-tested directly; `index.ts` wraps them into a `@pulumi/policy` pack for the CLI.
+ * Each returns its violations, with what to change.
+ */
+import { ITERABLE_EXPORTS_PER_MINUTE } from '../../functions/src/iterable/limits.js';
+
+export type Props = Readonly<Record<string, unknown>>;
+
+export interface Rule {
+  readonly name: string;
+  readonly description: string;
+  check(type: string, props: Props): readonly string[];
+}
+
+const PUBLIC_MEMBERS = ['allUsers', 'allAuthenticatedUsers'] as const;
+
+/** Every string anywhere in a value, for rules that look for a member wherever it is nested. */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(strings);
+  return [];
+}
+
+const record = (value: unknown): Props =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Props) : {};
+
+const FUNCTION_TYPE = 'gcp:cloudfunctionsv2/function:Function';
+const IAM_TYPE = /Iam(Member|Binding|Policy)$|IAM(Member|Binding|Policy)$/;
+
+export const noPublicAccess: Rule = {
+  name: 'no-public-access',
+  description: 'No IAM grant or dataset access entry names allUsers or allAuthenticatedUsers',
+  check(type, props) {
+    const dataset = type === 'gcp:bigquery/dataset:Dataset';
+    if (!IAM_TYPE.test(type) && !dataset) return [];
+    const found = PUBLIC_MEMBERS.filter((m) =>
+      strings(dataset ? props.accesses : props).some((s) => s.includes(m)),
+    );
+    return found.map(
+      (m) =>
+        `${type} grants ${m}; grant the role to the one service account that calls or reads it (e.g. the task invoker)`,
+    );
+  },
+};
+
+/** Google's default compute account: every workload using it shares every grant it has. */
+const DEFAULT_COMPUTE_ACCOUNT = /-compute@developer\.gserviceaccount\.com$/;
+
+export const ownServiceAccount: Rule = {
+  name: 'function-own-service-account',
+  description: 'Each function runs as a dedicated service account, never the default compute account',
+  check(type, props) {
+    if (type !== FUNCTION_TYPE) return [];
+    const email = record(props.serviceConfig).serviceAccountEmail;
+    if (typeof email !== 'string' || email === '') {
+      return ['the function has no serviceConfig.serviceAccountEmail; give it its own service account'];
+    }
+    return DEFAULT_COMPUTE_ACCOUNT.test(email)
+      ? [`the function runs as the default compute account ${email}; give it its own service account`]
+      : [];
+  },
+};
+
+const SECRET_NAME = /KEY|SECRET|TOKEN|PASSWORD/i;
+
+export const secretsFromSecretManager: Rule = {
+  name: 'secrets-from-secret-manager',
+  description: 'Credentials reach functions through Secret Manager, never as plain environment variables',
+  check(type, props) {
+    if (type !== FUNCTION_TYPE) return [];
+    const env = record(record(props.serviceConfig).environmentVariables);
+    return Object.keys(env)
+      .filter((name) => SECRET_NAME.test(name))
+      .map(
+        (name) =>
+          `environment variable ${name} looks like a credential; use secretEnvironmentVariables instead`,
+      );
+  },
+};
+
+/** Cloud Tasks waits at most 30 minutes for an HTTP target (https://cloud.google.com/tasks/docs/creating-http-target-tasks). */
+const MAX_TIMEOUT_SECONDS = 1800;
+
+export const timeoutWithinTaskDeadline: Rule = {
+  name: 'timeout-within-task-deadline',
+  description: "No function runs longer than Cloud Tasks' 30-minute dispatch deadline",
+  check(type, props) {
+    if (type !== FUNCTION_TYPE) return [];
+    const timeout = record(props.serviceConfig).timeoutSeconds;
+    return typeof timeout === 'number' && timeout > MAX_TIMEOUT_SECONDS
+      ? [
+          `timeoutSeconds ${timeout} exceeds ${MAX_TIMEOUT_SECONDS}; Cloud Tasks would retry a load still running`,
+        ]
+      : [];
+  },
+};
+
+export const queueWithinIterableLimit: Rule = {
+  name: 'queue-within-iterable-limit',
+  description: `Task queues dispatch at most ${ITERABLE_EXPORTS_PER_MINUTE} tasks a minute, Iterable's export limit`,
+  check(type, props) {
+    if (type !== 'gcp:cloudtasks/queue:Queue') return [];
+    const rate = record(props.rateLimits).maxDispatchesPerSecond;
+    const limit = ITERABLE_EXPORTS_PER_MINUTE / 60;
+    if (typeof rate !== 'number') {
+      return [`the queue has no rateLimits.maxDispatchesPerSecond; set it to at most ${limit}`];
+    }
+    return rate > limit
+      ? [`maxDispatchesPerSecond ${rate} exceeds Iterable's ${limit} (4 exports/minute)`]
+      : [];
+  },
+};
+
+export const schedulerUsesOidc: Rule = {
+  name: 'scheduler-uses-oidc',
+  description: 'Scheduled HTTP calls carry an OIDC token, so their targets need no public access',
+  check(type, props) {
+    if (type !== 'gcp:cloudscheduler/job:Job') return [];
+    const target = record(props.httpTarget);
+    if (Object.keys(target).length === 0) return [];
+    return record(target.oidcToken).serviceAccountEmail
+      ? []
+      : ['the job calls its target without an OIDC token; set httpTarget.oidcToken.serviceAccountEmail'];
+  },
+};
+
+export const RULES: readonly Rule[] = [
+  noPublicAccess,
+  ownServiceAccount,
+  secretsFromSecretManager,
+  timeoutWithinTaskDeadline,
+  queueWithinIterableLimit,
+  schedulerUsesOidc,
+];

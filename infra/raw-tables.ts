@@ -1,0 +1,49 @@
+/**
+ * The raw dataset's tables as Pulumi arguments, derived from the catalog: one `<stream>_raw` per
+ * stream with its typed schema, and the rejects table. Event tables are partitioned by day of
+ * `created_at`, so a window's replace touches only its days, and clustered on `campaign_id`.
+ * https://cloud.google.com/bigquery/docs/partitioned-tables#date_timestamp_partitioned_tables
+ */
+import type * as gcp from '@pulumi/gcp';
+import { REJECTS_TABLE, rawTableName, STREAMS, type Stream } from '../functions/src/catalog.js';
+import {
+  CLUSTER_FIELDS,
+  PARTITION_FIELD,
+  rawTableFields,
+  rejectTableFields,
+  type TableField,
+} from '../functions/src/gcp/raw-schema.js';
+
+export type TableSpec = Pick<
+  gcp.bigquery.TableArgs,
+  'tableId' | 'description' | 'schema' | 'timePartitioning' | 'clusterings'
+>;
+
+const schema = (fields: readonly TableField[]): string => JSON.stringify(fields);
+
+const dayPartitions = { type: 'DAY', field: PARTITION_FIELD } as const;
+
+export function rawTableSpec(stream: Stream): TableSpec {
+  const base = {
+    tableId: rawTableName(stream.name),
+    description: `${stream.description}: raw rows as loaded from Iterable (${stream.name})`,
+    schema: schema(rawTableFields(stream)),
+  };
+  return stream.source.kind === 'export'
+    ? { ...base, timePartitioning: dayPartitions, clusterings: [...CLUSTER_FIELDS] }
+    : base;
+}
+
+export const REJECTS_SPEC: TableSpec = {
+  tableId: REJECTS_TABLE,
+  description: 'Records that failed validation, with their raw line, stream, window and reason',
+  schema: schema(rejectTableFields),
+  timePartitioning: dayPartitions,
+  clusterings: ['stream'],
+};
+
+/** Every raw table, keyed by stream name (and `rejects`), never by position. */
+export const RAW_TABLE_SPECS: Readonly<Record<string, TableSpec>> = {
+  ...Object.fromEntries(STREAMS.map((s) => [s.name, rawTableSpec(s)])),
+  [REJECTS_TABLE]: REJECTS_SPEC,
+};

@@ -1,0 +1,81 @@
+/**
+ * The Cloud Tasks queue between fan-out and worker. Its dispatch rate is Iterable's export limit,
+ * the same constant the local queue paces itself with, so the workers can never call the export
+ * API more often than Iterable allows, however many tasks a backfill enqueues.
+ */
+import * as gcp from '@pulumi/gcp';
+import * as pulumi from '@pulumi/pulumi';
+import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
+
+/** Tasks per second Cloud Tasks may start: 4 exports/minute is one task every 15 s. */
+export const MAX_DISPATCHES_PER_SECOND = ITERABLE_EXPORTS_PER_MINUTE / 60;
+
+export interface TaskQueueArgs {
+  readonly project: string;
+  readonly region: string;
+  readonly name: string;
+  readonly maxConcurrentDispatches: number;
+  readonly maxAttempts: number;
+  /** Who creates tasks (the fan-out's service account). */
+  readonly enqueuer: pulumi.Input<string>;
+  /** The service account whose OIDC token tasks carry; the enqueuer must be allowed to act as it. */
+  readonly invokerAccountId: pulumi.Input<string>;
+}
+
+export class TaskQueue extends pulumi.ComponentResource {
+  /** `projects/<project>/locations/<region>/queues/<name>`, as the Cloud Tasks API names it. */
+  readonly path: pulumi.Output<string>;
+  readonly name: pulumi.Output<string>;
+
+  constructor(name: string, args: TaskQueueArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('iterable:infra:TaskQueue', name, {}, opts);
+    const queue = new gcp.cloudtasks.Queue(
+      `${name}-queue`,
+      {
+        project: args.project,
+        location: args.region,
+        name: args.name,
+        rateLimits: {
+          maxDispatchesPerSecond: MAX_DISPATCHES_PER_SECOND,
+          maxConcurrentDispatches: args.maxConcurrentDispatches,
+        },
+        // A failed load waits at least a minute (Iterable's limit is per minute; a 429's
+        // Retry-After can ask for longer), then 2, 4, 8, 16 min, then hourly up to maxAttempts.
+        // https://cloud.google.com/tasks/docs/configuring-queues#retry
+        retryConfig: {
+          maxAttempts: args.maxAttempts,
+          minBackoff: '60s',
+          maxBackoff: '3600s',
+          maxDoublings: 4,
+        },
+        stackdriverLoggingConfig: { samplingRatio: 1 },
+      },
+      { parent: this },
+    );
+    new gcp.cloudtasks.QueueIamMember(
+      `${name}-enqueuer`,
+      {
+        project: args.project,
+        location: args.region,
+        name: queue.name,
+        role: 'roles/cloudtasks.enqueuer',
+        member: args.enqueuer,
+      },
+      { parent: this },
+    );
+    // Creating a task that carries another account's OIDC token needs actAs on that account.
+    // https://cloud.google.com/tasks/docs/creating-http-target-tasks#sa
+    new gcp.serviceaccount.IAMMember(
+      `${name}-act-as-invoker`,
+      {
+        serviceAccountId: args.invokerAccountId,
+        role: 'roles/iam.serviceAccountUser',
+        member: args.enqueuer,
+      },
+      { parent: this },
+    );
+    this.path = pulumi.interpolate`projects/${args.project}/locations/${args.region}/queues/${queue.name}`;
+    this.name = queue.name;
+    this.registerOutputs({ path: this.path, name: this.name });
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * BigQuery: the raw dataset with one table per catalog stream plus rejects, and the analytics
+ * dataset the scheduled queries fill. Access is granted per dataset, to the service accounts that
+ * need it: the worker writes raw tables, the fact queries read raw and write analytics.
+ */
+import * as gcp from '@pulumi/gcp';
+import * as pulumi from '@pulumi/pulumi';
+import { RAW_TABLE_SPECS } from './raw-tables.js';
+
+export interface WarehouseArgs {
+  readonly project: string;
+  readonly location: string;
+  readonly rawDataset: string;
+  readonly analyticsDataset: string;
+  readonly deletionProtection: boolean;
+  /** Members that write raw tables (load jobs, the replace transaction), by role name. */
+  readonly rawWriters: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Members that read raw tables and write the analytics dataset, by role name. */
+  readonly analyticsWriters: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+export class Warehouse extends pulumi.ComponentResource {
+  readonly rawDatasetId: pulumi.Output<string>;
+  readonly analyticsDatasetId: pulumi.Output<string>;
+
+  constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('iterable:infra:Warehouse', name, {}, opts);
+    const dataset = (role: string, datasetId: string, description: string) =>
+      new gcp.bigquery.Dataset(
+        `${name}-${role}`,
+        {
+          project: args.project,
+          datasetId,
+          location: args.location,
+          description,
+          deleteContentsOnDestroy: !args.deletionProtection,
+        },
+        { parent: this },
+      );
+    const raw = dataset(
+      'raw',
+      args.rawDataset,
+      'Iterable events and dimensions as loaded, one table per stream',
+    );
+    const analytics = dataset(
+      'analytics',
+      args.analyticsDataset,
+      'Email analytics fact tables for Looker Studio',
+    );
+
+    for (const [key, spec] of Object.entries(RAW_TABLE_SPECS)) {
+      new gcp.bigquery.Table(
+        `${name}-raw-${key}`,
+        {
+          project: args.project,
+          datasetId: raw.datasetId,
+          deletionProtection: args.deletionProtection,
+          ...spec,
+        },
+        { parent: this },
+      );
+    }
+
+    const grant = (
+      key: string,
+      datasetId: pulumi.Input<string>,
+      role: string,
+      member: pulumi.Input<string>,
+    ) =>
+      new gcp.bigquery.DatasetIamMember(
+        `${name}-${key}`,
+        { project: args.project, datasetId, role, member },
+        { parent: this },
+      );
+    for (const [who, member] of Object.entries(args.rawWriters)) {
+      grant(`raw-editor-${who}`, raw.datasetId, 'roles/bigquery.dataEditor', member);
+    }
+    for (const [who, member] of Object.entries(args.analyticsWriters)) {
+      grant(`raw-viewer-${who}`, raw.datasetId, 'roles/bigquery.dataViewer', member);
+      grant(`analytics-editor-${who}`, analytics.datasetId, 'roles/bigquery.dataEditor', member);
+    }
+
+    this.rawDatasetId = raw.datasetId;
+    this.analyticsDatasetId = analytics.datasetId;
+    this.registerOutputs({ rawDatasetId: this.rawDatasetId, analyticsDatasetId: this.analyticsDatasetId });
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The fact build after a local run, as the scheduled queries do it in BigQuery: Iterable's own
+ * campaign totals for the loaded range are read for the reconciliation, then every model in sql/
+ * runs on the warehouse. A failure to read the totals is reported, not fatal: the facts still build.
+ */
+import { rawTableName, STREAMS } from '../functions/src/catalog.js';
+import type { Window } from '../functions/src/pipeline/window.js';
+import type { Datasets } from './duckdb-ddl.js';
+import { DuckDbWarehouse } from './duckdb-warehouse.js';
+import { type CampaignMetricsSource, loadCampaignMetrics } from './sql/campaign-metrics-load.js';
+import { type ModelRun, runModels } from './sql/models.js';
+import {
+  type CampaignSummaryRow,
+  campaignSummary,
+  type ReconciliationSummary,
+  reconciliationSummary,
+} from './sql/summary.js';
+
+export interface FactBuild {
+  readonly models: readonly ModelRun[];
+  readonly campaigns: readonly CampaignSummaryRow[];
+  /** `null` when Iterable's totals could not be read; `metricsError` says why. */
+  readonly reconciliation: ReconciliationSummary | null;
+  readonly metricsError: string | null;
+  readonly loadedRange: Window | null;
+}
+
+export async function buildFacts(options: {
+  readonly warehouseFile: string;
+  readonly datasets?: Datasets;
+  readonly metrics: CampaignMetricsSource;
+  readonly lookbackDays: number;
+  /** Where every export stream is loaded up to: the end of the range to reconcile. */
+  readonly loadedUntil: number | null;
+}): Promise<FactBuild> {
+  const warehouse = await DuckDbWarehouse.open(options.warehouseFile, options.datasets);
+  try {
+    const loadedRange = await rangeOf(warehouse, options.loadedUntil);
+    let metricsError: string | null = null;
+    if (loadedRange) {
+      try {
+        await loadCampaignMetrics(warehouse, options.metrics, loadedRange);
+      } catch (error) {
+        metricsError = error instanceof Error ? error.message : String(error);
+      }
+    }
+    const models = await runModels(warehouse, { lookbackDays: options.lookbackDays });
+    return {
+      models,
+      campaigns: await campaignSummary(warehouse),
+      reconciliation: loadedRange && metricsError === null ? await reconciliationSummary(warehouse) : null,
+      metricsError,
+      loadedRange,
+    };
+  } finally {
+    await warehouse.close();
+  }
+}
+
+/** From the first loaded window of any export stream to where all of them are loaded. */
+async function rangeOf(warehouse: DuckDbWarehouse, loadedUntil: number | null): Promise<Window | null> {
+  if (loadedUntil === null) return null;
+  const exports = STREAMS.filter((s) => s.source.kind === 'export');
+  const union = exports
+    .map((s) => `SELECT min(_window_start) AS s FROM ${warehouse.datasets.raw}.${rawTableName(s.name)}`)
+    .join(' UNION ALL ');
+  const [row] = await warehouse.query<{ start: number | null }>(
+    `SELECT epoch_ms(min(s)) AS start FROM (${union})`,
+  );
+  const start = row?.start === null || row?.start === undefined ? null : Number(row.start);
+  return start === null || start >= loadedUntil ? null : { start, end: loadedUntil };
+}

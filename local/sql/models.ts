@@ -1,0 +1,103 @@
+/**
+ * Runs the SQL models of sql/ on the local warehouse, the way the scheduled queries run them in
+ * BigQuery: the DuckDB prelude first, then every numbered file in order, each file one script
+ * (here, one transaction, so a failing file leaves its table as it was).
+ *
+ * A fact table that does not exist yet is built with a lookback covering all history: the files
+ * only recompute the lookback's dates, so the first build must look back over everything. (On
+ * BigQuery, run each scheduled query once by hand with a long lookback for the same effect.)
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Datasets } from '../duckdb-ddl.js';
+import type { DuckDbWarehouse } from '../duckdb-warehouse.js';
+import { campaignMetricsDdl } from './campaign-metrics-load.js';
+import { DEFAULT_LOOKBACK_DAYS, type RenderOptions, renderSql } from './render.js';
+
+export const SQL_DIR = fileURLToPath(new URL('../../sql/', import.meta.url));
+export const PRELUDE_FILE = join(SQL_DIR, 'duckdb', 'prelude.sql');
+
+/** Lookback of a first build: a century, i.e. everything ever loaded. */
+export const BACKFILL_LOOKBACK_DAYS = 36_500;
+
+/** The model files, `NN_name.sql`, in the order they must run. */
+export function modelFiles(dir = SQL_DIR): string[] {
+  return readdirSync(dir)
+    .filter((name) => /^\d+_\w+\.sql$/.test(name))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+export interface RunModelsOptions {
+  readonly datasets?: Datasets;
+  /** Days of event dates recomputed before the run's date; 7 when absent. */
+  readonly lookbackDays?: number;
+  /** Epoch milliseconds the build treats as now (lookback, engagement segments). */
+  readonly now?: number;
+}
+
+export interface ModelRun {
+  readonly file: string;
+  readonly lookbackDays: number;
+  readonly ms: number;
+}
+
+export async function runModels(
+  warehouse: DuckDbWarehouse,
+  options: RunModelsOptions = {},
+): Promise<ModelRun[]> {
+  const datasets = options.datasets ?? warehouse.datasets;
+  const lookbackDays = options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
+  const connection = await warehouse.connect();
+  try {
+    await connection.run(readFileSync(PRELUDE_FILE, 'utf8'));
+    // The reconciliation reads Iterable's totals; before they are first loaded the table is empty.
+    await connection.run(campaignMetricsDdl(datasets, 'ifNotExists'));
+    const runs: ModelRun[] = [];
+    for (const file of modelFiles()) {
+      const sql = readFileSync(file, 'utf8');
+      const fresh = await createsMissingTable(connection, sql, datasets);
+      const render: RenderOptions = {
+        datasets,
+        lookbackDays: fresh ? BACKFILL_LOOKBACK_DAYS : lookbackDays,
+        ...(options.now === undefined ? {} : { now: options.now }),
+      };
+      const started = performance.now();
+      await inTransaction(connection, file, renderSql(sql, render));
+      runs.push({ file, lookbackDays: render.lookbackDays, ms: Math.round(performance.now() - started) });
+    }
+    return runs;
+  } finally {
+    connection.closeSync();
+  }
+}
+
+/** Whether the file creates a table (`CREATE TABLE IF NOT EXISTS`) that does not exist yet. */
+async function createsMissingTable(
+  connection: DuckDBConnection,
+  sql: string,
+  datasets: Datasets,
+): Promise<boolean> {
+  const table = /CREATE TABLE IF NOT EXISTS iterable_analytics\.(\w+)/.exec(sql)?.[1];
+  if (table === undefined) return false;
+  const reader = await connection.runAndReadAll(
+    'SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = $schema AND table_name = $table',
+    { schema: datasets.analytics, table },
+  );
+  return Number(reader.getRows()[0]?.[0] ?? 0) === 0;
+}
+
+async function inTransaction(connection: DuckDBConnection, file: string, sql: string): Promise<void> {
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    await connection.run(sql);
+    await connection.run('COMMIT');
+  } catch (error) {
+    await connection.run('ROLLBACK');
+    throw new Error(`${file} failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,112 @@
+-- user_engagement_fact: one row per user, keyed by user_key: the email, or the user id for events
+-- without an email (user-id based projects). Lifetime counts of the user's sends, opens (machine
+-- opens included), clicks, unsubscribes and purchases, revenue (all of the user's purchases,
+-- attributed to a campaign or not), first/last send, last open, last click.
+-- last_engaged_at: the latest click or human open (opens with a proxySource are mail privacy
+-- proxies fetching the email, not the person reading it).
+--
+-- engagement_segment, relative to the run's time (CURRENT_TIMESTAMP), first rule that holds:
+--   'unsubscribed'  the user's latest unsubscribe is later than their latest subscribe (or they
+--                   never subscribed);
+--   'active'        engaged (human open or click) in the last 30 days;
+--   'at_risk'       engaged in the last 90 days, but not the last 30;
+--   'dormant'       not engaged in the last 90 days, or never.
+--
+-- Incremental: users with any event dated in the lookback (default 7 days before the run's date;
+-- `7 /* lookback_days */` is replaced by the runner) are recomputed from all of their raw events
+-- and merged. Lifetime counts are recomputed rather than added to, because adding a lookback's
+-- events on every run would count them again. The segment depends on time passing, not only on
+-- events, so it is recomputed for every user from this table's own columns (no raw scan).
+
+CREATE TABLE IF NOT EXISTS iterable_analytics.user_engagement_fact (
+  user_key STRING,
+  email STRING,
+  user_id STRING,
+  count_sends INT64,
+  count_opens INT64,
+  count_clicks INT64,
+  count_unsubscribes INT64,
+  count_purchases INT64,
+  revenue FLOAT64,
+  first_send_at TIMESTAMP,
+  last_send_at TIMESTAMP,
+  last_open_at TIMESTAMP,
+  last_click_at TIMESTAMP,
+  last_engaged_at TIMESTAMP,
+  last_unsubscribe_at TIMESTAMP,
+  last_subscribe_at TIMESTAMP,
+  engagement_segment STRING
+);
+
+MERGE INTO iterable_analytics.user_engagement_fact AS target
+USING (
+  WITH affected_users AS (
+    SELECT DISTINCT user_key
+    FROM iterable_analytics.stg_email_events
+    WHERE created_at >= CAST(DATE(CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY) AS TIMESTAMP)
+      AND user_key IS NOT NULL
+  ),
+
+  final AS (
+    SELECT
+      user_key,
+      MAX(email) AS email,
+      MAX(user_id) AS user_id,
+      COUNTIF(event_type = 'send') AS count_sends,
+      COUNTIF(event_type = 'open') AS count_opens,
+      COUNTIF(event_type = 'click') AS count_clicks,
+      COUNTIF(event_type = 'unsubscribe') AS count_unsubscribes,
+      COUNTIF(event_type = 'purchase') AS count_purchases,
+      IFNULL(SUM(revenue), 0) AS revenue,
+      MIN(IF(event_type = 'send', created_at, NULL)) AS first_send_at,
+      MAX(IF(event_type = 'send', created_at, NULL)) AS last_send_at,
+      MAX(IF(event_type = 'open', created_at, NULL)) AS last_open_at,
+      MAX(IF(event_type = 'click', created_at, NULL)) AS last_click_at,
+      MAX(IF(event_type = 'click' OR (event_type = 'open' AND NOT is_machine_open), created_at, NULL))
+        AS last_engaged_at,
+      MAX(IF(event_type = 'unsubscribe', created_at, NULL)) AS last_unsubscribe_at,
+      MAX(IF(event_type = 'subscribe', created_at, NULL)) AS last_subscribe_at
+    FROM iterable_analytics.stg_email_events
+    WHERE user_key IN (SELECT user_key FROM affected_users)
+    GROUP BY user_key
+  )
+
+  SELECT * FROM final
+) AS source
+ON target.user_key = source.user_key
+WHEN MATCHED THEN UPDATE SET
+  email = source.email,
+  user_id = source.user_id,
+  count_sends = source.count_sends,
+  count_opens = source.count_opens,
+  count_clicks = source.count_clicks,
+  count_unsubscribes = source.count_unsubscribes,
+  count_purchases = source.count_purchases,
+  revenue = source.revenue,
+  first_send_at = source.first_send_at,
+  last_send_at = source.last_send_at,
+  last_open_at = source.last_open_at,
+  last_click_at = source.last_click_at,
+  last_engaged_at = source.last_engaged_at,
+  last_unsubscribe_at = source.last_unsubscribe_at,
+  last_subscribe_at = source.last_subscribe_at
+WHEN NOT MATCHED THEN INSERT (
+  user_key, email, user_id, count_sends, count_opens, count_clicks, count_unsubscribes,
+  count_purchases, revenue, first_send_at, last_send_at, last_open_at, last_click_at,
+  last_engaged_at, last_unsubscribe_at, last_subscribe_at
+) VALUES (
+  source.user_key, source.email, source.user_id, source.count_sends, source.count_opens,
+  source.count_clicks, source.count_unsubscribes, source.count_purchases, source.revenue,
+  source.first_send_at, source.last_send_at, source.last_open_at, source.last_click_at,
+  source.last_engaged_at, source.last_unsubscribe_at, source.last_subscribe_at
+);
+
+UPDATE iterable_analytics.user_engagement_fact
+SET engagement_segment = CASE
+  WHEN last_unsubscribe_at IS NOT NULL
+    AND (last_subscribe_at IS NULL OR last_subscribe_at < last_unsubscribe_at) THEN 'unsubscribed'
+  WHEN last_engaged_at >= CURRENT_TIMESTAMP - INTERVAL 30 DAY THEN 'active'
+  WHEN last_engaged_at >= CURRENT_TIMESTAMP - INTERVAL 90 DAY THEN 'at_risk'
+  ELSE 'dormant'
+END
+WHERE TRUE;

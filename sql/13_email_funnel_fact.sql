@@ -1,0 +1,114 @@
+-- email_funnel_fact: one row per campaign that has events. The funnel counts recipients
+-- (distinct user_key) of the campaign, each stage a subset of the one before, so every drop-off
+-- rate lies in [0, 1]:
+--   sent       received at least one of the campaign's emails;
+--   delivered  sent, and received more of its emails than bounced;
+--   opened     delivered, and opened one (machine opens included, as in open_rate);
+--   clicked    opened, and clicked one;
+--   converted  clicked, and made a purchase Iterable attributed to the campaign.
+-- A recipient whose click arrived without an open (images blocked) stops at delivered here,
+-- which is why the stage counts can be below the unique counts of campaign_fact_table.
+-- <stage>_drop_off_rate = 1 - stage / previous stage; conversion_rate = converted / sent;
+-- NULL when the denominator is zero.
+--
+-- Incremental: campaigns with events dated in the lookback (default 7 days before the run's
+-- date; `7 /* lookback_days */` is replaced by the runner) are recomputed from all of their raw
+-- events: recipients are distinct over the campaign's lifetime, so they cannot be added up.
+
+CREATE TABLE IF NOT EXISTS iterable_analytics.email_funnel_fact (
+  campaign_id INT64,
+  count_recipients_sent INT64,
+  count_recipients_delivered INT64,
+  count_recipients_opened INT64,
+  count_recipients_clicked INT64,
+  count_recipients_converted INT64,
+  delivery_drop_off_rate FLOAT64,
+  open_drop_off_rate FLOAT64,
+  click_drop_off_rate FLOAT64,
+  conversion_drop_off_rate FLOAT64,
+  conversion_rate FLOAT64
+);
+
+MERGE INTO iterable_analytics.email_funnel_fact AS target
+USING (
+  WITH affected_campaigns AS (
+    SELECT DISTINCT campaign_id
+    FROM iterable_analytics.stg_email_events
+    WHERE created_at >= CAST(DATE(CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY) AS TIMESTAMP)
+      AND campaign_id IS NOT NULL
+  ),
+
+  recipients AS (
+    SELECT
+      campaign_id,
+      user_key,
+      COUNTIF(event_type = 'send') AS count_sends,
+      COUNTIF(event_type = 'bounce') AS count_bounces,
+      COUNTIF(event_type = 'open') AS count_opens,
+      COUNTIF(event_type = 'click') AS count_clicks,
+      COUNTIF(event_type = 'purchase') AS count_purchases
+    FROM iterable_analytics.stg_email_events
+    WHERE campaign_id IN (SELECT campaign_id FROM affected_campaigns)
+      AND user_key IS NOT NULL
+    GROUP BY campaign_id, user_key
+  ),
+
+  stages AS (
+    SELECT
+      campaign_id,
+      count_sends > 0 AS is_sent,
+      count_sends > count_bounces AS is_delivered,
+      count_sends > count_bounces AND count_opens > 0 AS is_opened,
+      count_sends > count_bounces AND count_opens > 0 AND count_clicks > 0 AS is_clicked,
+      count_sends > count_bounces AND count_opens > 0 AND count_clicks > 0 AND count_purchases > 0
+        AS is_converted
+    FROM recipients
+  ),
+
+  counts AS (
+    SELECT
+      campaign_id,
+      COUNTIF(is_sent) AS count_recipients_sent,
+      COUNTIF(is_delivered) AS count_recipients_delivered,
+      COUNTIF(is_opened) AS count_recipients_opened,
+      COUNTIF(is_clicked) AS count_recipients_clicked,
+      COUNTIF(is_converted) AS count_recipients_converted
+    FROM stages
+    GROUP BY campaign_id
+  ),
+
+  final AS (
+    SELECT
+      counts.*,
+      1 - SAFE_DIVIDE(count_recipients_delivered, count_recipients_sent) AS delivery_drop_off_rate,
+      1 - SAFE_DIVIDE(count_recipients_opened, count_recipients_delivered) AS open_drop_off_rate,
+      1 - SAFE_DIVIDE(count_recipients_clicked, count_recipients_opened) AS click_drop_off_rate,
+      1 - SAFE_DIVIDE(count_recipients_converted, count_recipients_clicked) AS conversion_drop_off_rate,
+      SAFE_DIVIDE(count_recipients_converted, count_recipients_sent) AS conversion_rate
+    FROM counts
+  )
+
+  SELECT * FROM final
+) AS source
+ON target.campaign_id = source.campaign_id
+WHEN MATCHED THEN UPDATE SET
+  count_recipients_sent = source.count_recipients_sent,
+  count_recipients_delivered = source.count_recipients_delivered,
+  count_recipients_opened = source.count_recipients_opened,
+  count_recipients_clicked = source.count_recipients_clicked,
+  count_recipients_converted = source.count_recipients_converted,
+  delivery_drop_off_rate = source.delivery_drop_off_rate,
+  open_drop_off_rate = source.open_drop_off_rate,
+  click_drop_off_rate = source.click_drop_off_rate,
+  conversion_drop_off_rate = source.conversion_drop_off_rate,
+  conversion_rate = source.conversion_rate
+WHEN NOT MATCHED THEN INSERT (
+  campaign_id, count_recipients_sent, count_recipients_delivered, count_recipients_opened,
+  count_recipients_clicked, count_recipients_converted, delivery_drop_off_rate,
+  open_drop_off_rate, click_drop_off_rate, conversion_drop_off_rate, conversion_rate
+) VALUES (
+  source.campaign_id, source.count_recipients_sent, source.count_recipients_delivered,
+  source.count_recipients_opened, source.count_recipients_clicked,
+  source.count_recipients_converted, source.delivery_drop_off_rate, source.open_drop_off_rate,
+  source.click_drop_off_rate, source.conversion_drop_off_rate, source.conversion_rate
+);

@@ -1,0 +1,285 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { BigQuery } from '@google-cloud/bigquery';
+import { PassThroughClient } from 'google-auth-library';
+import { BigQueryWarehouse } from '../../../functions/src/gcp/bigquery-warehouse.js';
+import type { LoadBatch, WindowLoad } from '../../../functions/src/ports.js';
+import { bigQueryApi, type JobFailure } from './bigquery-api.js';
+import {
+  multipartParts,
+  type RecordedRequest,
+  type RecordingServer,
+  startRecordingServer,
+} from './recording-server.js';
+
+const PROJECT = 'test-project';
+const START = Date.UTC(2026, 0, 1);
+const END = START + 6 * 3600_000;
+const LOAD: WindowLoad = {
+  stream: 'email_send',
+  window: { start: START, end: END },
+  runId: 'task-1',
+  loadedAt: END + 60_000,
+};
+
+/** Two email_send rows (catalog order: created_at, email, user_id, campaign_id, template_id, message_id, message_type_id, channel_id, transactional_data) and one reject. */
+const BATCHES: LoadBatch[] = [
+  {
+    rows: [
+      {
+        cells: [START + 1000, 'a@example.com', 'u1', 11, 21, 'm1', 3, 4, '{"order":1}'],
+        payload: '{"createdAt":"a"}',
+      },
+      {
+        cells: [START + 2000, 'b@example.com', null, 12, null, 'm2', null, null, null],
+        payload: '{"createdAt":"b"}',
+      },
+    ],
+    rejects: [{ line: 'not json', reason: 'malformed JSON', createdAt: null }],
+  },
+];
+
+async function* batches(list: readonly LoadBatch[], failAfter?: number): AsyncIterable<LoadBatch> {
+  for (const [k, batch] of list.entries()) {
+    if (k === failAfter) throw new Error('export cut off');
+    yield batch;
+  }
+  if (failAfter === list.length) throw new Error('export cut off');
+}
+
+const uploads = (requests: readonly RecordedRequest[]) =>
+  requests.filter((r) => r.path.startsWith('/upload/'));
+const queryJobs = (requests: readonly RecordedRequest[]) =>
+  requests.filter((r) => r.method === 'POST' && r.path === `/bigquery/v2/projects/${PROJECT}/jobs`);
+const deletes = (requests: readonly RecordedRequest[]) => requests.filter((r) => r.method === 'DELETE');
+
+describe('BigQueryWarehouse through the BigQuery client against a recording server', () => {
+  let server: RecordingServer | null = null;
+
+  afterEach(async () => {
+    await server?.close();
+    server = null;
+  });
+
+  async function warehouse(
+    fail?: JobFailure,
+  ): Promise<{ warehouse: BigQueryWarehouse; requests: RecordedRequest[] }> {
+    server = await startRecordingServer(bigQueryApi(fail).handler);
+    // The client authenticates even against a custom endpoint: a pass-through client needs no
+    // credentials, and gives each request the headers object the media upload writes into.
+    const bigquery = new BigQuery({
+      projectId: PROJECT,
+      apiEndpoint: server.url,
+      authClient: new PassThroughClient(),
+    });
+    return {
+      warehouse: new BigQueryWarehouse(bigquery, {
+        rawDataset: 'iterable_raw',
+        location: 'EU',
+        transactionRetry: { attempts: 3, firstDelayMs: 1 },
+      }),
+      requests: server.requests,
+    };
+  }
+
+  it('stages rows and rejects through NDJSON load jobs, then replaces the window in one transaction', async () => {
+    const { warehouse: w, requests } = await warehouse();
+    const counts = await w.replaceWindow(LOAD, batches(BATCHES));
+    assert.deepEqual(counts, { rows: 2, rejects: 1 });
+
+    const created = requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/datasets/iterable_raw/tables'),
+    );
+    assert.equal(created.length, 2);
+    const tables = created.map(
+      (r) =>
+        JSON.parse(r.body) as {
+          tableReference: { tableId: string };
+          schema: { fields: { name: string; type: string }[] };
+          expirationTime: string;
+        },
+    );
+    const rowsTable = tables.find((t) => t.tableReference.tableId.endsWith('_rows'));
+    const rejectsTable = tables.find((t) => t.tableReference.tableId.endsWith('_rejects'));
+    assert.ok(rowsTable && rejectsTable);
+    assert.match(
+      rowsTable.tableReference.tableId,
+      new RegExp(`^_staging_email_send_${START}_${END}_[0-9a-f]{32}_rows$`),
+    );
+    assert.deepEqual(
+      rowsTable.schema.fields.map((f) => `${f.name}:${f.type}`),
+      [
+        'created_at:TIMESTAMP',
+        'email:STRING',
+        'user_id:STRING',
+        'campaign_id:INT64',
+        'template_id:INT64',
+        'message_id:STRING',
+        'message_type_id:INT64',
+        'channel_id:INT64',
+        'transactional_data:STRING',
+        'payload:STRING',
+      ],
+    );
+    assert.ok(Number(rowsTable.expirationTime) > Date.now(), 'staging tables expire on their own');
+
+    const [rowsUpload, rejectsUpload] = uploads(requests).map((r) => {
+      const [metadata, data] = multipartParts(r);
+      return {
+        metadata: JSON.parse(metadata ?? '{}') as { configuration: { load: Record<string, unknown> } },
+        lines: (data ?? '')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>),
+      };
+    });
+    assert.ok(rowsUpload && rejectsUpload);
+    const load = rowsUpload.metadata.configuration.load;
+    assert.equal(load.sourceFormat, 'NEWLINE_DELIMITED_JSON');
+    assert.equal(load.writeDisposition, 'WRITE_APPEND');
+    assert.equal(load.createDisposition, 'CREATE_NEVER');
+    assert.deepEqual(load.destinationTable, {
+      projectId: PROJECT,
+      datasetId: 'iterable_raw',
+      tableId: rowsTable.tableReference.tableId,
+    });
+    assert.deepEqual((load.schema as { fields: unknown[] }).fields, rowsTable.schema.fields);
+    assert.deepEqual(rowsUpload.lines[0], {
+      created_at: new Date(START + 1000).toISOString(),
+      email: 'a@example.com',
+      user_id: 'u1',
+      campaign_id: 11,
+      template_id: 21,
+      message_id: 'm1',
+      message_type_id: 3,
+      channel_id: 4,
+      transactional_data: '{"order":1}',
+      payload: '{"createdAt":"a"}',
+    });
+    assert.deepEqual(rejectsUpload.lines, [{ created_at: null, line: 'not json', reason: 'malformed JSON' }]);
+
+    const [query] = queryJobs(requests).map(
+      (r) =>
+        JSON.parse(r.body) as {
+          configuration: {
+            query: {
+              query: string;
+              useLegacySql: boolean;
+              queryParameters: {
+                name: string;
+                parameterType: { type: string };
+                parameterValue: { value: string };
+              }[];
+            };
+          };
+          jobReference: { location: string };
+        },
+    );
+    assert.ok(query);
+    assert.equal(query.jobReference.location, 'EU');
+    assert.equal(query.configuration.query.useLegacySql, false);
+    const sql = query.configuration.query.query;
+    const raw = `\`${PROJECT}.iterable_raw.email_send_raw\``;
+    const statements = sql.split(';\n').map((s) => s.trim());
+    assert.equal(statements[0], 'BEGIN TRANSACTION');
+    assert.equal(
+      statements[1],
+      `DELETE FROM ${raw} WHERE created_at >= @window_start AND created_at < @window_end`,
+    );
+    assert.match(
+      statements[2] ?? '',
+      new RegExp(
+        `^INSERT INTO ${raw.replaceAll('.', '\\.')} \\(created_at, email, .*, payload, _window_start, _window_end, _loaded_at, _run_id\\)`,
+      ),
+    );
+    assert.match(
+      statements[2] ?? '',
+      /message_id, message_type_id, channel_id, transactional_data, PARSE_JSON\(payload, wide_number_mode => 'round'\), @window_start, @window_end, @loaded_at, @run_id FROM/,
+    );
+    assert.match(
+      statements[2] ?? '',
+      new RegExp(`FROM \`${PROJECT}\\.iterable_raw\\.${rowsTable.tableReference.tableId}\`$`),
+    );
+    assert.match(
+      statements[3] ?? '',
+      /^DELETE FROM `test-project\.iterable_raw\.rejects` WHERE stream = @stream AND \(\(created_at >= @window_start/,
+    );
+    assert.match(statements[4] ?? '', /^INSERT INTO `test-project\.iterable_raw\.rejects`/);
+    assert.equal(statements.at(-1), 'COMMIT TRANSACTION;');
+    const params = Object.fromEntries(
+      query.configuration.query.queryParameters.map((p) => [
+        p.name,
+        `${p.parameterType.type}:${p.parameterValue.value}`,
+      ]),
+    );
+    assert.deepEqual(params, {
+      stream: 'STRING:email_send',
+      window_start: `TIMESTAMP:${new Date(START).toISOString()}`,
+      window_end: `TIMESTAMP:${new Date(END).toISOString()}`,
+      loaded_at: `TIMESTAMP:${new Date(LOAD.loadedAt).toISOString()}`,
+      run_id: 'STRING:task-1',
+    });
+
+    assert.deepEqual(
+      deletes(requests)
+        .map((r) => r.path.split('/').pop())
+        .sort(),
+      tables.map((t) => t.tableReference.tableId).sort(),
+      'both staging tables are dropped',
+    );
+    assert.ok(!requests.some((r) => r.path.endsWith('/insertAll')), 'no legacy streaming inserts');
+  });
+
+  it('replaces a dimension’s whole table, and runs no load job for rejects it does not have', async () => {
+    const { warehouse: w, requests } = await warehouse();
+    const load: WindowLoad = { ...LOAD, stream: 'channels' };
+    await w.replaceWindow(
+      load,
+      batches([{ rows: [{ cells: [1, 'Marketing', 'Marketing', 'Email'], payload: '{}' }], rejects: [] }]),
+    );
+    assert.equal(uploads(requests).length, 1);
+    const [query] = queryJobs(requests).map(
+      (r) =>
+        (JSON.parse(r.body) as { configuration: { query: { query: string } } }).configuration.query.query,
+    );
+    assert.match(query ?? '', /DELETE FROM `test-project\.iterable_raw\.channels_raw` WHERE TRUE;/);
+    assert.match(query ?? '', /DELETE FROM `test-project\.iterable_raw\.rejects` WHERE stream = @stream;/);
+  });
+
+  it('writes nothing and drops staging when the export fails mid-stream', async () => {
+    const { warehouse: w, requests } = await warehouse();
+    await assert.rejects(w.replaceWindow(LOAD, batches(BATCHES, 1)), /export cut off/);
+    assert.equal(queryJobs(requests).length, 0, 'no transaction ran');
+    assert.equal(deletes(requests).length, 2);
+  });
+
+  it('fails the load, without a transaction, when a load job fails', async () => {
+    const { warehouse: w, requests } = await warehouse((job) =>
+      job.configuration.load ? 'Error while reading data' : null,
+    );
+    await assert.rejects(w.replaceWindow(LOAD, batches(BATCHES)), /Error while reading data/);
+    assert.equal(queryJobs(requests).length, 0);
+    assert.equal(deletes(requests).length, 2);
+  });
+
+  it('reruns the transaction alone when BigQuery aborts it for a concurrent update', async () => {
+    let conflicts = 1;
+    const { warehouse: w, requests } = await warehouse((job) =>
+      job.configuration.query && conflicts-- > 0
+        ? 'Transaction is aborted due to concurrent update against table test-project:iterable_raw.rejects.'
+        : null,
+    );
+    assert.deepEqual(await w.replaceWindow(LOAD, batches(BATCHES)), { rows: 2, rejects: 1 });
+    assert.equal(queryJobs(requests).length, 2);
+    assert.equal(uploads(requests).length, 2, 'the staged rows are not loaded again');
+  });
+
+  it('gives up on other query errors at once', async () => {
+    const { warehouse: w, requests } = await warehouse((job) =>
+      job.configuration.query ? 'Syntax error' : null,
+    );
+    await assert.rejects(w.replaceWindow(LOAD, batches(BATCHES)), /Syntax error/);
+    assert.equal(queryJobs(requests).length, 1);
+    assert.equal(deletes(requests).length, 2);
+  });
+});

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../../../functions/src/config.js';
+import { type GcpEnv, loadGcpConfig } from '../../../functions/src/gcp/gcp-config.js';
+
+const ENV: GcpEnv = {
+  GOOGLE_CLOUD_PROJECT: 'p',
+  TASKS_QUEUE: 'projects/p/locations/europe-west1/queues/q',
+  TASKS_INVOKER_SERVICE_ACCOUNT: 'invoker@p.iam.gserviceaccount.com',
+};
+
+describe('loadGcpConfig', () => {
+  it('reads the deployed settings, with a lease that outlasts the worker timeout', () => {
+    const config = loadGcpConfig({
+      ...ENV,
+      FUNCTION_TARGET: 'fanout',
+      WORKER_URL: 'https://w.a.run.app',
+      WORKER_TIMEOUT_SECONDS: '600',
+    });
+    assert.equal(config.tasks.workerUrl, 'https://w.a.run.app');
+    assert.equal(config.tasks.dispatchDeadlineSeconds, 600);
+    assert.ok(config.leaseMs > 600_000);
+    assert.equal(config.firestoreDatabase, '(default)');
+    assert.equal(config.bigqueryLocation, 'US');
+  });
+
+  const failures: [string, NodeJS.ProcessEnv, RegExp][] = [
+    [
+      'a missing project',
+      { ...ENV, GOOGLE_CLOUD_PROJECT: undefined },
+      /GOOGLE_CLOUD_PROJECT: the project id is not set; .*pulumi up/,
+    ],
+    ['a malformed queue', { ...ENV, TASKS_QUEUE: 'q' }, /TASKS_QUEUE: use projects\/<project>/],
+    [
+      'a worker without its key',
+      { ...ENV, FUNCTION_TARGET: 'worker' },
+      /ITERABLE_API_KEY: .*pulumi config set --secret iterableApiKey/,
+    ],
+    [
+      'a fan-out without the worker URL',
+      { ...ENV, FUNCTION_TARGET: 'fanout' },
+      /WORKER_URL: the fan-out does not know where to send tasks/,
+    ],
+    [
+      'a timeout past Cloud Tasks’ deadline',
+      { ...ENV, WORKER_TIMEOUT_SECONDS: '3600' },
+      /WORKER_TIMEOUT_SECONDS/,
+    ],
+  ];
+  for (const [title, env, message] of failures) {
+    it(`stops on ${title}, saying how to fix it`, () => {
+      assert.throws(
+        () => loadGcpConfig(env),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      );
+    });
+  }
+
+  it('never repeats the Iterable key in its messages', () => {
+    assert.throws(
+      () => loadGcpConfig({ ...ENV, ITERABLE_API_KEY: 'secret-key-123', TASKS_QUEUE: 'bad' }),
+      (error: unknown) => error instanceof Error && !error.message.includes('secret-key-123'),
+    );
+  });
+});

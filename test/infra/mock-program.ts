@@ -1,0 +1,89 @@
+/**
+ * Runs the Pulumi program under `pulumi.runtime.setMocks`, with no CLI and no cloud: mocks first,
+ * then the program is imported, and every resource it registers is recorded with its inputs.
+ * Computed outputs a real provider would fill (emails, URLs, versions) get plausible values.
+ */
+import * as pulumi from '@pulumi/pulumi';
+
+export const PROJECT = 'test-project';
+export const API_KEY = 'iterable-key-that-must-stay-secret';
+
+export interface MockResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+}
+
+const computed = (type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> => {
+  switch (type) {
+    case 'gcp:serviceaccount/account:Account': {
+      const email = `${String(inputs.accountId)}@${PROJECT}.iam.gserviceaccount.com`;
+      return {
+        email,
+        name: `projects/${PROJECT}/serviceAccounts/${email}`,
+        member: `serviceAccount:${email}`,
+      };
+    }
+    case 'gcp:cloudfunctionsv2/function:Function': {
+      const uri = `https://${String(inputs.name)}-x7.a.run.app`;
+      return {
+        url: uri,
+        serviceConfig: { ...(inputs.serviceConfig as object), uri, service: String(inputs.name) },
+      };
+    }
+    case 'gcp:secretmanager/secretVersion:SecretVersion':
+      return { version: '1', name: `${String(inputs.secret)}/versions/1` };
+    case 'gcp:monitoring/dashboard:Dashboard':
+      return { id: `projects/123/dashboards/${name}` };
+    default:
+      return {};
+  }
+};
+
+export interface MockedProgram {
+  readonly resources: readonly MockResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+/** A stack output's value. */
+export const outputValue = <T>(output: pulumi.Output<T>): Promise<T> =>
+  new Promise((resolve) => output.apply(resolve));
+
+export async function runProgram(config: Record<string, string> = {}): Promise<MockedProgram> {
+  const resources: MockResource[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        const inputs = args.inputs as Record<string, unknown>;
+        resources.push({ type: args.type, name: args.name, inputs });
+        const extra = computed(args.type, args.name, inputs);
+        return {
+          id: String(extra.id ?? `${args.name}-id`),
+          state: { name: inputs.name ?? args.name, ...inputs, ...extra },
+        };
+      },
+      call: (args) => args.inputs as Record<string, unknown>,
+    },
+    'iterable-bigquery-pipeline',
+    'test',
+    false,
+  );
+  pulumi.runtime.setAllConfig(
+    {
+      'gcp:project': PROJECT,
+      'gcp:region': 'europe-west1',
+      'iterable-bigquery-pipeline:iterableApiKey': API_KEY,
+      'iterable-bigquery-pipeline:alertEmail': 'data-team@example.com',
+      ...config,
+    },
+    ['iterable-bigquery-pipeline:iterableApiKey'],
+  );
+  const program = (await import('../../infra/index.js')) as Record<string, unknown>;
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(program)) {
+    outputs[key] = pulumi.Output.isInstance(value)
+      ? await outputValue(value as pulumi.Output<unknown>)
+      : value;
+  }
+  return { resources, outputs };
+}

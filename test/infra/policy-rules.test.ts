@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  noPublicAccess,
+  ownServiceAccount,
+  type Props,
+  queueWithinIterableLimit,
+  type Rule,
+  schedulerUsesOidc,
+  secretsFromSecretManager,
+  timeoutWithinTaskDeadline,
+} from '../../infra/policy/rules.js';
+
+const FUNCTION = 'gcp:cloudfunctionsv2/function:Function';
+const SA = 'iterable-worker@p.iam.gserviceaccount.com';
+
+interface Case {
+  readonly rule: Rule;
+  readonly title: string;
+  readonly type: string;
+  readonly props: Props;
+  /** Expected violations, each as a pattern; none for a compliant resource. */
+  readonly violations: readonly RegExp[];
+}
+
+const CASES: readonly Case[] = [
+  {
+    rule: noPublicAccess,
+    title: 'a run.invoker for a service account',
+    type: 'gcp:cloudrunv2/serviceIamMember:ServiceIamMember',
+    props: { role: 'roles/run.invoker', member: `serviceAccount:${SA}` },
+    violations: [],
+  },
+  {
+    rule: noPublicAccess,
+    title: 'a run.invoker for allUsers',
+    type: 'gcp:cloudrunv2/serviceIamMember:ServiceIamMember',
+    props: { role: 'roles/run.invoker', member: 'allUsers' },
+    violations: [/grants allUsers/],
+  },
+  {
+    rule: noPublicAccess,
+    title: 'a binding listing allAuthenticatedUsers',
+    type: 'gcp:storage/bucketIAMBinding:BucketIAMBinding',
+    props: { members: ['user:a@b.c', 'allAuthenticatedUsers'] },
+    violations: [/grants allAuthenticatedUsers/],
+  },
+  {
+    rule: noPublicAccess,
+    title: 'a dataset shared with allAuthenticatedUsers',
+    type: 'gcp:bigquery/dataset:Dataset',
+    props: { accesses: [{ role: 'READER', specialGroup: 'allAuthenticatedUsers' }] },
+    violations: [/allAuthenticatedUsers/],
+  },
+  {
+    rule: noPublicAccess,
+    title: 'a dataset described with the word, not shared',
+    type: 'gcp:bigquery/dataset:Dataset',
+    props: { description: 'not for allUsers' },
+    violations: [],
+  },
+  {
+    rule: ownServiceAccount,
+    title: 'a function with its own account',
+    type: FUNCTION,
+    props: { serviceConfig: { serviceAccountEmail: SA } },
+    violations: [],
+  },
+  {
+    rule: ownServiceAccount,
+    title: 'a function without an account',
+    type: FUNCTION,
+    props: { serviceConfig: {} },
+    violations: [/no serviceConfig.serviceAccountEmail/],
+  },
+  {
+    rule: ownServiceAccount,
+    title: 'a function on the default compute account',
+    type: FUNCTION,
+    props: { serviceConfig: { serviceAccountEmail: '123-compute@developer.gserviceaccount.com' } },
+    violations: [/default compute account/],
+  },
+  {
+    rule: secretsFromSecretManager,
+    title: 'a key as a plain variable',
+    type: FUNCTION,
+    props: { serviceConfig: { environmentVariables: { ITERABLE_API_KEY: 'x', RAW_DATASET: 'r' } } },
+    violations: [/ITERABLE_API_KEY looks like a credential/],
+  },
+  {
+    rule: secretsFromSecretManager,
+    title: 'a key from Secret Manager',
+    type: FUNCTION,
+    props: {
+      serviceConfig: {
+        environmentVariables: { RAW_DATASET: 'r' },
+        secretEnvironmentVariables: [{ key: 'ITERABLE_API_KEY' }],
+      },
+    },
+    violations: [],
+  },
+  {
+    rule: timeoutWithinTaskDeadline,
+    title: 'a 30-minute worker',
+    type: FUNCTION,
+    props: { serviceConfig: { timeoutSeconds: 1800 } },
+    violations: [],
+  },
+  {
+    rule: timeoutWithinTaskDeadline,
+    title: 'a 60-minute worker',
+    type: FUNCTION,
+    props: { serviceConfig: { timeoutSeconds: 3600 } },
+    violations: [/exceeds 1800/],
+  },
+  {
+    rule: queueWithinIterableLimit,
+    title: 'a queue at 4 a minute',
+    type: 'gcp:cloudtasks/queue:Queue',
+    props: { rateLimits: { maxDispatchesPerSecond: 4 / 60 } },
+    violations: [],
+  },
+  {
+    rule: queueWithinIterableLimit,
+    title: 'a queue at 1 a second',
+    type: 'gcp:cloudtasks/queue:Queue',
+    props: { rateLimits: { maxDispatchesPerSecond: 1 } },
+    violations: [/exceeds Iterable/],
+  },
+  {
+    rule: queueWithinIterableLimit,
+    title: 'a queue with no rate',
+    type: 'gcp:cloudtasks/queue:Queue',
+    props: {},
+    violations: [/no rateLimits/],
+  },
+  {
+    rule: schedulerUsesOidc,
+    title: 'a job with an OIDC token',
+    type: 'gcp:cloudscheduler/job:Job',
+    props: { httpTarget: { uri: 'https://f', oidcToken: { serviceAccountEmail: SA } } },
+    violations: [],
+  },
+  {
+    rule: schedulerUsesOidc,
+    title: 'a job calling without a token',
+    type: 'gcp:cloudscheduler/job:Job',
+    props: { httpTarget: { uri: 'https://f' } },
+    violations: [/without an OIDC token/],
+  },
+  {
+    rule: ownServiceAccount,
+    title: 'a resource of another type',
+    type: 'gcp:storage/bucket:Bucket',
+    props: {},
+    violations: [],
+  },
+];
+
+describe('policy rules', () => {
+  for (const c of CASES) {
+    it(`${c.rule.name}: ${c.title}`, () => {
+      const found = c.rule.check(c.type, c.props);
+      assert.equal(found.length, c.violations.length, found.join('; '));
+      for (const [k, pattern] of c.violations.entries()) assert.match(found[k] ?? '', pattern);
+    });
+  }
+});

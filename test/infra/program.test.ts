@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { METADATA_COLUMNS, REJECT_COLUMNS, rawTableName, STREAMS } from '../../functions/src/catalog.js';
+import { ITERABLE_EXPORTS_PER_MINUTE } from '../../functions/src/iterable/limits.js';
+import { REPO_ROOT } from '../../infra/bundle.js';
+import { FACT_TABLES } from '../../infra/looker.js';
+import { RULES } from '../../infra/policy/rules.js';
+import { readFactQueries } from '../../infra/sql-files.js';
+import { API_KEY, type MockedProgram, type MockResource, PROJECT, runProgram } from './mock-program.js';
+
+type Json = Record<string, unknown>;
+const obj = (value: unknown): Json => (value !== null && typeof value === 'object' ? (value as Json) : {});
+
+describe('the Pulumi program under mocks', () => {
+  let program: MockedProgram;
+  const ofType = (suffix: string): MockResource[] => program.resources.filter((r) => r.type.endsWith(suffix));
+  const accountEmails = (): string[] =>
+    ofType('serviceaccount/account:Account').map(
+      (a) => `${String(a.inputs.accountId)}@${PROJECT}.iam.gserviceaccount.com`,
+    );
+  const fn = (entryPoint: string): Json => {
+    const found = ofType('cloudfunctionsv2/function:Function').find(
+      (f) => obj(f.inputs.buildConfig).entryPoint === entryPoint,
+    );
+    assert.ok(found, `a ${entryPoint} function`);
+    return found.inputs;
+  };
+
+  before(async () => {
+    program = await runProgram();
+  });
+
+  it('gives every catalog stream a raw table with the catalog’s columns, then payload and load metadata', () => {
+    const tables = new Map(ofType('bigquery/table:Table').map((t) => [String(t.inputs.tableId), t.inputs]));
+    for (const stream of STREAMS) {
+      const table = tables.get(rawTableName(stream.name));
+      assert.ok(table, `${stream.name} has a raw table`);
+      const schema = JSON.parse(String(table.schema)) as { name: string; type: string }[];
+      assert.deepEqual(
+        schema.map((f) => `${f.name}:${f.type}`),
+        [...stream.columns, ...METADATA_COLUMNS].map((c) => `${c.name}:${c.type}`),
+      );
+      if (stream.source.kind === 'export') {
+        assert.deepEqual(table.timePartitioning, { type: 'DAY', field: 'created_at' }, stream.name);
+        assert.deepEqual(table.clusterings, ['campaign_id'], stream.name);
+      }
+    }
+    const rejects = tables.get('rejects');
+    assert.ok(rejects);
+    assert.deepEqual(
+      (JSON.parse(String(rejects.schema)) as { name: string }[]).map((f) => f.name),
+      REJECT_COLUMNS.map((c) => c.name),
+    );
+  });
+
+  it('schedules one query per fact SQL file, with the stack’s dataset names, run by its own service account', () => {
+    const queries = readFactQueries(join(REPO_ROOT, 'sql'), {
+      raw: 'iterable_raw',
+      analytics: 'iterable_analytics',
+    });
+    const transfers = ofType('bigquery/dataTransferConfig:DataTransferConfig');
+    assert.equal(transfers.length, queries.length);
+    for (const query of queries) {
+      const transfer = transfers.find((t) => t.name === `facts-${query.key}`);
+      assert.ok(transfer, `${query.file} has a scheduled query`);
+      assert.equal(transfer.inputs.dataSourceId, 'scheduled_query');
+      assert.equal(obj(transfer.inputs.params).query, query.sql);
+      assert.equal(
+        transfer.inputs.serviceAccountName,
+        `iterable-fact-queries@${PROJECT}.iam.gserviceaccount.com`,
+      );
+      assert.match(String(transfer.inputs.schedule), /^every \d+ hours from \d\d:(?!00)\d\d/, 'off the hour');
+    }
+    assert.deepEqual(
+      Object.keys(obj(program.outputs.scheduledQueries)),
+      queries.map((q) => q.key),
+    );
+  });
+
+  it('grants nothing to allUsers or allAuthenticatedUsers, and passes every policy rule', () => {
+    const iam = program.resources.filter((r) => /Iam|IAM/.test(r.type));
+    assert.ok(iam.length > 5);
+    for (const grant of iam) {
+      assert.doesNotMatch(JSON.stringify(grant.inputs), /allUsers|allAuthenticatedUsers/, grant.name);
+    }
+    const violations = program.resources.flatMap((r) =>
+      RULES.flatMap((rule) => rule.check(r.type, r.inputs).map((v) => `${r.name}: ${v}`)),
+    );
+    assert.deepEqual(violations, []);
+  });
+
+  it('runs each function as its own service account, on nodejs22, built by a dedicated build account', () => {
+    const fanout = fn('fanout');
+    const worker = fn('worker');
+    const emails = accountEmails();
+    const fanoutSa = String(obj(fanout.serviceConfig).serviceAccountEmail);
+    const workerSa = String(obj(worker.serviceConfig).serviceAccountEmail);
+    assert.notEqual(fanoutSa, workerSa);
+    assert.ok(emails.includes(fanoutSa) && emails.includes(workerSa));
+    for (const f of [fanout, worker]) {
+      assert.equal(obj(f.buildConfig).runtime, 'nodejs22');
+      assert.match(String(obj(f.buildConfig).serviceAccount), /serviceAccounts\/iterable-build@/);
+    }
+    assert.ok(
+      Number(obj(worker.serviceConfig).timeoutSeconds) <= 1800,
+      "within Cloud Tasks' 30-minute deadline",
+    );
+  });
+
+  it('lets only the task invoker call the worker and only the scheduler call the fan-out', () => {
+    const invokers = ofType('cloudrunv2/serviceIamMember:ServiceIamMember').map(
+      (m) => `${String(m.inputs.name)} ${String(m.inputs.role)} ${String(m.inputs.member)}`,
+    );
+    assert.deepEqual(invokers.sort(), [
+      `iterable-fanout roles/run.invoker serviceAccount:iterable-scheduler-invoker@${PROJECT}.iam.gserviceaccount.com`,
+      `iterable-worker roles/run.invoker serviceAccount:iterable-tasks-invoker@${PROJECT}.iam.gserviceaccount.com`,
+    ]);
+    const [job] = ofType('cloudscheduler/job:Job');
+    assert.ok(job);
+    assert.equal(job.inputs.schedule, '0 */5 * * *');
+    assert.deepEqual(obj(obj(job.inputs.httpTarget).oidcToken), {
+      serviceAccountEmail: `iterable-scheduler-invoker@${PROJECT}.iam.gserviceaccount.com`,
+      audience: program.outputs.fanoutUrl,
+    });
+  });
+
+  it('dispatches tasks no faster than Iterable’s export limit', () => {
+    const [queue] = ofType('cloudtasks/queue:Queue');
+    assert.ok(queue);
+    const limits = obj(queue.inputs.rateLimits);
+    assert.ok(Number(limits.maxDispatchesPerSecond) * 60 <= ITERABLE_EXPORTS_PER_MINUTE);
+    assert.ok(Number(limits.maxConcurrentDispatches) >= 1);
+    assert.ok(obj(queue.inputs.retryConfig).minBackoff);
+  });
+
+  it('hands the Iterable key to the worker only through Secret Manager, pinned to the created version', () => {
+    const worker = obj(fn('worker').serviceConfig);
+    assert.deepEqual(worker.secretEnvironmentVariables, [
+      { key: 'ITERABLE_API_KEY', projectId: PROJECT, secret: 'iterable-api-key', version: '1' },
+    ]);
+    assert.equal(obj(fn('fanout').serviceConfig).secretEnvironmentVariables, undefined);
+    const holders = program.resources
+      .filter((r) => JSON.stringify(r.inputs).includes(API_KEY))
+      .map((r) => r.type);
+    assert.deepEqual(holders, ['gcp:secretmanager/secretVersion:SecretVersion']);
+    const readers = ofType('secretmanager/secretIamMember:SecretIamMember').map((m) => m.inputs.member);
+    assert.deepEqual(readers, [`serviceAccount:iterable-worker@${PROJECT}.iam.gserviceaccount.com`]);
+  });
+
+  it('tells the fan-out where the worker is, and both functions where the queue and state are', () => {
+    const env = obj(obj(fn('fanout').serviceConfig).environmentVariables);
+    assert.equal(env.WORKER_URL, program.outputs.workerUrl);
+    assert.equal(env.TASKS_QUEUE, `projects/${PROJECT}/locations/europe-west1/queues/iterable-windows`);
+    assert.equal(env.FIRESTORE_DATABASE, 'iterable-pipeline');
+  });
+
+  it('uploads the bundle under its content hash', () => {
+    const [archive] = ofType('storage/bucketObject:BucketObject');
+    assert.match(String(archive?.inputs.name), /^functions-[0-9a-f]{16}\.zip$/);
+  });
+
+  it('exports the function URLs, dataset ids and a Looker Studio link per fact table', () => {
+    const { outputs } = program;
+    assert.match(String(outputs.fanoutUrl), /^https:\/\//);
+    assert.match(String(outputs.workerUrl), /^https:\/\//);
+    assert.equal(outputs.rawDatasetId, 'iterable_raw');
+    assert.equal(outputs.analyticsDatasetId, 'iterable_analytics');
+    const links = obj(outputs.lookerStudio);
+    assert.deepEqual(Object.keys(links), [...FACT_TABLES]);
+    const url = new URL(String(links.campaign_fact_table));
+    assert.equal(url.origin + url.pathname, 'https://lookerstudio.google.com/reporting/create');
+    assert.equal(url.searchParams.get('ds.ds0.connector'), 'bigQuery');
+    assert.equal(url.searchParams.get('ds.ds0.type'), 'TABLE');
+    assert.equal(url.searchParams.get('ds.ds0.projectId'), PROJECT);
+    assert.equal(url.searchParams.get('ds.ds0.datasetId'), 'iterable_analytics');
+    assert.equal(url.searchParams.get('ds.ds0.tableId'), 'campaign_fact_table');
+  });
+
+  it('alerts on worker failures and on a stream not advancing, through log-based metrics', () => {
+    const metrics = ofType('logging/metric:Metric').map((m) => String(m.inputs.name));
+    assert.deepEqual(metrics.sort(), [
+      'iterable_rows_loaded',
+      'iterable_windows_loaded',
+      'iterable_worker_failures',
+    ]);
+    const policies = ofType('monitoring/alertPolicy:AlertPolicy');
+    const conditions = policies.flatMap((p) => (p.inputs.conditions as Json[]) ?? []);
+    assert.ok(
+      conditions.some((c) => String(obj(c.conditionThreshold).filter).includes('iterable_worker_failures')),
+    );
+    const absent = conditions.map((c) => obj(c.conditionAbsent)).find((c) => c.duration);
+    assert.equal(absent?.duration, `${12 * 3600}s`);
+    assert.ok(policies.every((p) => (p.inputs.notificationChannels as unknown[]).length === 1));
+    assert.equal(ofType('monitoring/dashboard:Dashboard').length, 1);
+  });
+});

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DuckDbWarehouse } from '../../../local/duckdb-warehouse.js';
+import { BACKFILL_LOOKBACK_DAYS, runModels } from '../../../local/sql/models.js';
+import { campaignSummary, reconciliationSummary } from '../../../local/sql/summary.js';
+
+describe('runModels', () => {
+  it('builds every table in the configured datasets, backfilling only the first time', async () => {
+    const warehouse = await DuckDbWarehouse.open(':memory:', { raw: 'raw_x', analytics: 'facts_x' });
+    try {
+      const first = await runModels(warehouse, { lookbackDays: 3 });
+      const second = await runModels(warehouse, { lookbackDays: 3 });
+      const facts = first.filter((r) => /\/1\d_/.test(r.file));
+      assert.ok(facts.length >= 5);
+      assert.ok(facts.every((r) => r.lookbackDays === BACKFILL_LOOKBACK_DAYS));
+      assert.ok(second.every((r) => r.lookbackDays === 3));
+      const tables = await warehouse.query<{ name: string }>(
+        `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'facts_x' ORDER BY 1`,
+      );
+      assert.deepEqual(
+        tables.map((t) => t.name),
+        [
+          'campaign_fact_table',
+          'campaign_reconciliation',
+          'email_funnel_fact',
+          'email_performance_fact',
+          'stg_campaigns',
+          'stg_email_events',
+          'stg_message_types',
+          'unsubscribe_fact',
+          'user_engagement_fact',
+        ],
+      );
+      assert.deepEqual(await campaignSummary(warehouse), []);
+      assert.deepEqual(await reconciliationSummary(warehouse), {
+        campaigns: 0,
+        reconciled: 0,
+        mismatches: [],
+      });
+    } finally {
+      await warehouse.close();
+    }
+  });
+
+  it('names the file that failed', async () => {
+    const warehouse = await DuckDbWarehouse.open(':memory:');
+    try {
+      await warehouse.query('DROP TABLE iterable_raw.email_click_raw');
+      await assert.rejects(runModels(warehouse), /03_stg_email_events\.sql failed: .*email_click_raw/);
+    } finally {
+      await warehouse.close();
+    }
+  });
+});

@@ -1,0 +1,216 @@
+/**
+ * The fact tables built on the simulator's data equal what the definitions give when computed in
+ * TypeScript from the simulator's own truth; rebuilding changes nothing; late events inside the
+ * lookback change exactly the rows they should; Iterable's totals reconcile to the cent.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { streamByName } from '../../functions/src/catalog.js';
+import { CampaignMetricsClient } from '../../functions/src/iterable/campaign-metrics.js';
+import { NO_PACING } from '../../functions/src/iterable/pacer.js';
+import { formatIterableTimestamp, parseIterableTimestamp } from '../../functions/src/iterable/timestamps.js';
+import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
+import { runAssertions } from '../../local/sql/assertions.js';
+import { loadCampaignMetrics } from '../../local/sql/campaign-metrics-load.js';
+import { runModels } from '../../local/sql/models.js';
+import { campaignSummary, reconciliationSummary } from '../../local/sql/summary.js';
+import { DAY, FROM, run, type Simulator, simulator, tempWarehouse } from '../support/pipeline.js';
+import { expectedFacts } from './support/expected-facts.js';
+import {
+  campaignDimensions,
+  EVENT_STREAMS,
+  type EventStream,
+  parseEvent,
+  type TruthEvent,
+} from './support/truth.js';
+import { changedKeys, FACT_TABLES, normalise, readFacts } from './support/warehouse-facts.js';
+
+const DAYS = 10;
+const RANGE = { from: FROM, to: FROM + DAYS * DAY };
+/** The build runs as of the end of the simulated range. */
+const NOW = RANGE.to;
+
+describe('fact tables on simulator data', () => {
+  let sim: Simulator;
+  let warehouse: DuckDbWarehouse;
+  let events: TruthEvent[];
+
+  const expected = (now = NOW, extra: readonly TruthEvent[] = []) => {
+    const all = [...events, ...extra];
+    const facts = expectedFacts(all, campaignDimensions(sim.truth.dimension), now);
+    return Object.fromEntries(FACT_TABLES.map((t) => [t, normalise(t, facts[t])])) as typeof facts;
+  };
+
+  before(async () => {
+    sim = await simulator({ days: DAYS, events: 8000 });
+    const file = tempWarehouse();
+    // Day-long windows: fewer requests, same data.
+    await run(sim, file, RANGE, { windowMinutes: 24 * 60 });
+    events = (Object.keys(EVENT_STREAMS) as EventStream[]).flatMap((stream) =>
+      sim.truth.lines(stream, { start: RANGE.from, end: RANGE.to }).map((line) => parseEvent(stream, line)),
+    );
+    warehouse = await DuckDbWarehouse.open(file);
+    const client = new CampaignMetricsClient({ baseUrl: sim.url, apiKey: 'test-key', pacer: NO_PACING });
+    await loadCampaignMetrics(warehouse, client, { start: RANGE.from, end: RANGE.to });
+    await runModels(warehouse, { now: NOW });
+  });
+
+  after(async () => {
+    await warehouse?.close();
+    await sim?.close();
+  });
+
+  it('covers the edge cases the definitions must handle', () => {
+    const repeated = (type: TruthEvent['type']) => {
+      const keys = events.filter((e) => e.type === type).map((e) => `${e.campaignId}|${e.userKey}`);
+      return new Set(keys).size < keys.length;
+    };
+    const cases: [string, boolean][] = [
+      [
+        'unsubscribes without campaign',
+        events.some((e) => e.type === 'unsubscribe' && e.campaignId === null),
+      ],
+      ['machine opens', events.some((e) => e.isMachineOpen)],
+      ['bounced sends', events.some((e) => e.type === 'bounce')],
+      ['attributed purchases', events.some((e) => e.type === 'purchase' && e.campaignId !== null)],
+      ['repeated opens by one user', repeated('open')],
+      ['repeated clicks by one user', repeated('click')],
+    ];
+    for (const [name, present] of cases) assert.ok(present, name);
+  });
+
+  it('builds every fact table exactly as the definitions give', async () => {
+    const actual = await readFacts(warehouse);
+    const wanted = expected();
+    for (const table of FACT_TABLES) assert.deepEqual(actual[table], wanted[table], table);
+  });
+
+  it('gives a campaign without opens a zero open rate and a campaign without sends NULL rates', async () => {
+    const rows = await warehouse.query<{
+      count_sends: number;
+      count_opens: number;
+      open_rate: number | null;
+    }>(
+      `SELECT count_sends, count_opens, open_rate, click_to_open_rate
+       FROM iterable_analytics.campaign_fact_table WHERE count_opens = 0 ORDER BY count_sends`,
+    );
+    assert.deepEqual(
+      rows.map((r) => Object.values(r)),
+      [
+        [0, 0, null, null],
+        [rows[1]?.count_sends, 0, 0, null],
+      ],
+    );
+  });
+
+  it('passes every assertion of sql/assertions', async () => {
+    for (const { name, failingRows } of await runAssertions(warehouse))
+      assert.deepEqual(failingRows, [], name);
+  });
+
+  it("reconciles with Iterable's own totals to the cent", async () => {
+    const summary = await reconciliationSummary(warehouse);
+    const campaigns = sim.truth.dimension('campaigns').length;
+    assert.deepEqual(summary, { campaigns, reconciled: campaigns, mismatches: [] });
+    const [top] = await campaignSummary(warehouse, 1);
+    assert.ok(top && top.count_sends > 0);
+  });
+
+  it('changes nothing when the build runs again', async () => {
+    const first = await readFacts(warehouse);
+    await runModels(warehouse, { now: NOW });
+    assert.deepEqual(await readFacts(warehouse), first);
+  });
+
+  it('moves engagement segments with the reference time, and nothing else', async () => {
+    const before = await readFacts(warehouse);
+    const later = NOW + 60 * DAY;
+    await runModels(warehouse, { now: later });
+    const after = await readFacts(warehouse);
+    assert.deepEqual(after.user_engagement_fact, expected(later).user_engagement_fact);
+    assert.ok(after.user_engagement_fact.some((u) => u.engagement_segment === 'at_risk'));
+    for (const table of FACT_TABLES.filter((t) => t !== 'user_engagement_fact')) {
+      assert.deepEqual(after[table], before[table], table);
+    }
+    await runModels(warehouse, { now: NOW });
+    assert.deepEqual(await readFacts(warehouse), before);
+  });
+
+  it('absorbs late events inside the lookback, changing exactly the rows they touch', async () => {
+    const lateAt = NOW - 2 * DAY;
+    const sends = events.filter((e) => e.type === 'send');
+    const neverOpened = sends.find(
+      (e) => !events.some((o) => o.type === 'open' && o.campaignId === e.campaignId),
+    );
+    const other = sends.find((e) => e.campaignId !== neverOpened?.campaignId);
+    assert.ok(neverOpened && other);
+    const late: [EventStream, Record<string, unknown>][] = [
+      // A person opens the campaign nobody had opened: its rates go from 0 to positive.
+      [
+        'email_open',
+        { email: neverOpened.email, campaignId: neverOpened.campaignId, userAgentDevice: 'Mobile' },
+      ],
+      [
+        'purchase',
+        { email: 'late.buyer@example.com', campaignId: other.campaignId, id: 'late-1', total: 12.34 },
+      ],
+      ['email_unsubscribe', { email: other.email, unsubSource: 'Import' }],
+    ];
+    const lateEvents = late.map(([stream, record], k) => {
+      const line = JSON.stringify({ createdAt: formatIterableTimestamp(lateAt + k * 1000), ...record });
+      return { stream, line, event: parseEvent(stream, line) };
+    });
+    const before = await readFacts(warehouse);
+    for (const { stream, line } of lateEvents) await insertRaw(warehouse, stream, line);
+    await runModels(warehouse, { now: NOW });
+    const after = await readFacts(warehouse);
+    const wantedBefore = expected();
+    const wantedAfter = expected(
+      NOW,
+      lateEvents.map((l) => l.event),
+    );
+    for (const table of FACT_TABLES) {
+      assert.deepEqual(after[table], wantedAfter[table], table);
+      const changed = changedKeys(table, before[table], after[table]);
+      assert.deepEqual(
+        changed,
+        changedKeys(table, wantedBefore[table], wantedAfter[table]),
+        `${table}: changed rows`,
+      );
+      assert.ok(changed.length > 0, `${table}: some row changed`);
+    }
+  });
+
+  it('leaves the daily rows of dates before the lookback as they were', async () => {
+    const oldAt = NOW - 9 * DAY;
+    const send = events.find((e) => e.type === 'send' && e.at < oldAt);
+    assert.ok(send);
+    const line = JSON.stringify({
+      createdAt: formatIterableTimestamp(oldAt),
+      email: send.email,
+      campaignId: send.campaignId,
+    });
+    const before = await readFacts(warehouse);
+    await insertRaw(warehouse, 'email_open', line);
+    await runModels(warehouse, { now: NOW });
+    const after = await readFacts(warehouse);
+    assert.deepEqual(after.email_performance_fact, before.email_performance_fact);
+  });
+});
+
+/** Inserts one record into its raw table as a load would: typed columns from its fields, plus payload. */
+async function insertRaw(warehouse: DuckDbWarehouse, stream: EventStream, line: string): Promise<void> {
+  const record = JSON.parse(line) as Record<string, unknown>;
+  const columns = streamByName(stream).columns.filter((c) => record[c.field] !== undefined);
+  const values = columns.map((c) =>
+    c.type === 'TIMESTAMP' ? parseIterableTimestamp(record[c.field]) : record[c.field],
+  );
+  const placeholders = columns.map((c, k) =>
+    c.type === 'TIMESTAMP' ? `make_timestamptz(CAST($${k + 1} AS BIGINT) * 1000)` : `$${k + 1}`,
+  );
+  await warehouse.query(
+    `INSERT INTO iterable_raw.${stream}_raw (${columns.map((c) => c.name).join(', ')}, payload)
+     VALUES (${placeholders.join(', ')}, CAST($${columns.length + 1} AS JSON))`,
+    [...(values as (string | number | null)[]), line],
+  );
+}

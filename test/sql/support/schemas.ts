@@ -1,0 +1,26 @@
+/**
+ * The BigQuery schemas the SQL is checked against, derived from the same declarations as the
+ * tables themselves: the stream catalog (raw tables, rejects) and the campaign metrics table.
+ */
+import {
+  CAMPAIGN_METRICS_TABLE,
+  CAMPAIGN_METRICS_TABLE_COLUMNS,
+} from '../../../functions/src/campaign-metrics-table.js';
+import { REJECT_COLUMNS, REJECTS_TABLE, rawTableName, STREAMS } from '../../../functions/src/catalog.js';
+import { DEFAULT_DATASETS, rawTableColumns } from '../../../local/duckdb-ddl.js';
+import { type CatalogColumn, catalogColumn, type TableSchemas } from './zetasql.js';
+
+export function rawSchemas(): TableSchemas {
+  const raw = new Map<string, readonly CatalogColumn[]>([
+    ...STREAMS.map((s): [string, CatalogColumn[]] => [
+      rawTableName(s.name),
+      rawTableColumns(s).map(catalogColumn),
+    ]),
+    [REJECTS_TABLE, REJECT_COLUMNS.map(catalogColumn)],
+    [CAMPAIGN_METRICS_TABLE, CAMPAIGN_METRICS_TABLE_COLUMNS.map(catalogColumn)],
+  ]);
+  return new Map([
+    [DEFAULT_DATASETS.raw, raw],
+    [DEFAULT_DATASETS.analytics, new Map()],
+  ]);
+}
