@@ -85,6 +85,8 @@ export async function runLocal(settings: LocalRunSettings): Promise<LocalRunResu
         lookbackMs: settings.lookbackMs,
         historyMs: settings.historyMs,
         staleAfterMs: LOCAL_STALE_AFTER_MS,
+        // A local run ends when its queue drains: a failed window is retried by the next run, at once.
+        failedRetryDelayMs: 0,
       },
     );
     const fanoutUrl = await serve(FUNCTION_NAMES.fanout, servers);

@@ -101,13 +101,13 @@ export class LocalTaskQueue implements TaskQueue {
     if (invalid)
       throw new Error(`task name ${JSON.stringify(invalid.name)} is not a valid Cloud Tasks task id`);
     let created = 0;
-    for (const { name, payload } of tasks) {
+    for (const { name, payload, notBefore } of tasks) {
       if (this.known.has(name)) continue;
       const task: Task = {
         name,
         payload,
         order: this.known.size,
-        readyAt: now(),
+        readyAt: Math.max(now(), notBefore ?? 0),
         dispatches: 0,
         executions: 0,
         lastStatus: null,

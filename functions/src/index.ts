@@ -30,6 +30,7 @@ registerFanout(
     lookbackMs: pipeline.lookbackMs,
     historyMs: pipeline.historyMs,
     staleAfterMs: config.staleAfterMs,
+    failedRetryDelayMs: config.failedRetryDelayMs,
   },
 );
 

@@ -116,6 +116,11 @@ export interface QueuedTask {
   /** Deterministic: enqueueing the same name twice creates one task. */
   readonly name: string;
   readonly payload: WindowTask;
+  /**
+   * Epoch milliseconds before which the task is not dispatched (Cloud Tasks' `scheduleTime`): a
+   * window planned again after failing waits out a backoff instead of spending the export budget.
+   */
+  readonly notBefore?: number;
 }
 
 export interface EnqueueResult {

@@ -81,6 +81,9 @@ export class CloudTasksQueue implements TaskQueue {
         task: {
           name: `${queuePath}/tasks/${taskId(task.name)}`,
           dispatchDeadline: { seconds: dispatchDeadlineSeconds },
+          ...(task.notBefore === undefined
+            ? {}
+            : { scheduleTime: { seconds: Math.ceil(task.notBefore / 1000) } }),
           httpRequest: {
             httpMethod: 'POST',
             url: workerUrl,

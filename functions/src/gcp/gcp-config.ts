@@ -47,6 +47,9 @@ const GcpEnvSchema = z
       .int()
       .positive()
       .default(12 * 60),
+    // Cloud Tasks is usually still retrying a failed window's task when the next fan-out comes
+    // (every 5 minutes): the new generation's task waits this long, doubling per generation.
+    FAILED_RETRY_MINUTES: z.coerce.number().int().nonnegative().default(15),
   })
   .refine((e) => e.FUNCTION_TARGET !== FUNCTION_NAMES.worker || e.ITERABLE_API_KEY !== undefined, {
     path: ['ITERABLE_API_KEY'],
@@ -79,6 +82,8 @@ export interface GcpConfig {
   readonly leaseMs: number;
   /** A pending window quiet this long is presumed lost by the queue and planned again. */
   readonly staleAfterMs: number;
+  /** Delay of a failed window's next task, doubling per generation. */
+  readonly failedRetryDelayMs: number;
 }
 
 /** Slack between the worker's timeout and its lease, for the claim and completion round trips. */
@@ -106,5 +111,6 @@ export function loadGcpConfig(env: NodeJS.ProcessEnv = process.env): GcpConfig {
     },
     leaseMs: e.WORKER_TIMEOUT_SECONDS * 1000 + LEASE_MARGIN_MS,
     staleAfterMs: e.STALE_AFTER_MINUTES * 60_000,
+    failedRetryDelayMs: e.FAILED_RETRY_MINUTES * 60_000,
   };
 }

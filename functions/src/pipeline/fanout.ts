@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { QueuedTask, StateStore, TaskQueue, WindowRecord } from '../ports.js';
 import { applyPlan } from './ledger.js';
 import { planExportWindows, planSnapshot } from './plan.js';
-import { toQueuedTask } from './task.js';
+import { notBefore, toQueuedTask } from './task.js';
 import { formatWindow } from './window.js';
 
 export interface FanoutDeps {
@@ -27,6 +27,8 @@ export interface FanoutSettings {
   readonly historyMs: number;
   /** A pending window quiet for this long is presumed lost by the queue and planned again. */
   readonly staleAfterMs: number;
+  /** Wait before a failed window's next task, doubling per generation (`task.ts` notBefore); 0: at once. */
+  readonly failedRetryDelayMs: number;
 }
 
 export interface FanoutRequest {
@@ -91,7 +93,7 @@ export async function fanOut(
       return { state: change.state, result: { records: change.result, watermark: change.state.watermark } };
     });
     plans.push({ stream: name, watermark, windows: records.length });
-    tasks.push(...records.map(toQueuedTask));
+    tasks.push(...records.map((r) => toQueuedTask(r, notBefore(r, now, settings.failedRetryDelayMs))));
     for (const r of records) {
       deps.log({
         severity: 'DEBUG',

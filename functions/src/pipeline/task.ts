@@ -48,7 +48,20 @@ export function taskName(record: WindowRecord): string {
   return `${hash}-${body}`;
 }
 
-export const toQueuedTask = (record: WindowRecord): QueuedTask => ({
-  name: taskName(record),
-  payload: toPayload(record.stream, record),
-});
+/** Longest wait before a failed window is tried again: a persistent failure still gets a daily look. */
+export const MAX_RETRY_DELAY_MS = 6 * 3600_000;
+
+/**
+ * When a window planned again after failing may run: `baseMs` after its first failure, doubling
+ * with every further generation, at most MAX_RETRY_DELAY_MS. A fresh window, or one planned again
+ * only because its task went quiet, runs at once.
+ */
+export function notBefore(record: WindowRecord, now: number, baseMs: number): number | null {
+  if (baseMs <= 0 || record.generation === 0 || record.lastError === null) return null;
+  return now + Math.min(baseMs * 2 ** (record.generation - 1), MAX_RETRY_DELAY_MS);
+}
+
+export function toQueuedTask(record: WindowRecord, runAfter: number | null = null): QueuedTask {
+  const task = { name: taskName(record), payload: toPayload(record.stream, record) };
+  return runAfter === null ? task : { ...task, notBefore: runAfter };
+}

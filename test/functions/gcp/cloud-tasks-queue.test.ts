@@ -21,6 +21,7 @@ interface CreateTaskBody {
   readonly task: {
     readonly name: string;
     readonly dispatchDeadline: string;
+    readonly scheduleTime?: string;
     readonly httpRequest: {
       readonly url: string;
       readonly httpMethod: number | string;
@@ -110,6 +111,20 @@ describe('CloudTasksQueue through the Cloud Tasks client (REST fallback) against
     assert.deepEqual(http.oidcToken, { serviceAccountEmail: INVOKER, audience: WORKER_URL });
     assert.equal(http.headers['Content-Type'], 'application/json');
     assert.deepEqual(JSON.parse(Buffer.from(http.body, 'base64').toString('utf8')), tasks[0]?.payload);
+  });
+
+  it('defers a task to its notBefore with scheduleTime, and leaves others unscheduled', async () => {
+    const at = Date.UTC(2026, 0, 1, 3, 0, 0);
+    await queue().enqueue([
+      { ...task('later', '2026-01-01T00:00:00.000Z'), notBefore: at },
+      task('now', '2026-01-01T00:00:00.000Z'),
+    ]);
+    const bodies = created(server.requests);
+    assert.equal(
+      bodies.find((b) => b.task.name.endsWith('/later'))?.task.scheduleTime,
+      '2026-01-01T03:00:00Z',
+    );
+    assert.equal(bodies.find((b) => b.task.name.endsWith('/now'))?.task.scheduleTime, undefined);
   });
 
   it('counts a task Cloud Tasks already has (409 ALREADY_EXISTS) as existing, not as a failure', async () => {

@@ -48,6 +48,7 @@ describe('the fanout function through the Functions Framework', () => {
       lookbackMs: 3600_000,
       historyMs: 30 * DAY,
       staleAfterMs: 3600_000,
+      failedRetryDelayMs: 0,
     };
     registerFanout(
       { state, queue, now: Date.now, log: silent },

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TaskPayloadSchema, taskName } from '../../../functions/src/pipeline/task.js';
+import {
+  MAX_RETRY_DELAY_MS,
+  notBefore,
+  TaskPayloadSchema,
+  taskName,
+} from '../../../functions/src/pipeline/task.js';
 import type { WindowRecord } from '../../../functions/src/ports.js';
 
 const valid = {
@@ -46,4 +51,21 @@ describe('taskName', () => {
     assert.notEqual(taskName(record), taskName({ ...record, generation: 1 }));
     assert.match(taskName(record), /^[A-Za-z0-9_-]{1,500}$/);
   });
+});
+
+describe('notBefore', () => {
+  const failed = (generation: number, lastError: string | null) =>
+    ({ generation, lastError }) as WindowRecord;
+  const MIN = 60_000;
+  const cases: [string, WindowRecord, number, number | null][] = [
+    ['a fresh window runs at once', failed(0, null), 15 * MIN, null],
+    ['a window planned again because its task went quiet runs at once', failed(1, null), 15 * MIN, null],
+    ['after the first failure: the base delay', failed(1, 'boom'), 15 * MIN, 15 * MIN],
+    ['doubling per generation', failed(3, 'boom'), 15 * MIN, 60 * MIN],
+    ['capped', failed(30, 'boom'), 15 * MIN, MAX_RETRY_DELAY_MS],
+    ['no delay configured', failed(3, 'boom'), 0, null],
+  ];
+  for (const [name, record, base, delay] of cases) {
+    it(name, () => assert.equal(notBefore(record, 1000, base), delay === null ? null : 1000 + delay));
+  }
 });
