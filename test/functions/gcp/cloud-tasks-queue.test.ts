@@ -122,7 +122,7 @@ describe('CloudTasksQueue through the Cloud Tasks client (REST fallback) against
     const bodies = created(server.requests);
     assert.equal(
       bodies.find((b) => b.task.name.endsWith('/later'))?.task.scheduleTime,
-      '2026-01-01T03:00:00Z',
+      '2026-01-01T03:00:00.000Z',
     );
     assert.equal(bodies.find((b) => b.task.name.endsWith('/now'))?.task.scheduleTime, undefined);
   });
