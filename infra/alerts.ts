@@ -12,6 +12,7 @@ export interface AlertsArgs {
   readonly namePrefix: string;
   readonly failuresMetric: pulumi.Input<string>;
   readonly windowsLoadedMetric: pulumi.Input<string>;
+  readonly watermarkLagMetric: pulumi.Input<string>;
   readonly freshnessHours: number;
   readonly email?: string | undefined;
 }
@@ -105,6 +106,46 @@ export class Alerts extends pulumi.ComponentResource {
               filter: pulumi.interpolate`${logMetricFilter(args.windowsLoadedMetric)} AND metric.label.kind="advance"`,
               aggregations: perStream('600s'),
               duration: absence,
+              trigger: { count: 1 },
+            },
+          },
+        ],
+      },
+      { parent: this },
+    );
+    // The fan-out logs each stream's watermark lag on every run (every 5 minutes by default).
+    const bound = Math.round(args.freshnessHours * 3600);
+    new gcp.monitoring.AlertPolicy(
+      `${name}-watermark-age`,
+      {
+        project: args.project,
+        displayName: `${args.namePrefix}: watermark older than ${args.freshnessHours} h`,
+        combiner: 'OR',
+        severity: 'WARNING',
+        notificationChannels: channels,
+        documentation: {
+          mimeType: 'text/markdown',
+          content:
+            `A stream's watermark is more than ${args.freshnessHours} h behind now: everything before it is ` +
+            'loaded, nothing after it is certain. The ledger in Firestore (or `npm run status`) shows the failed ' +
+            'window holding it back and its last error.',
+        },
+        conditions: [
+          {
+            displayName: `Watermark of a stream more than ${args.freshnessHours} h behind`,
+            conditionThreshold: {
+              filter: logMetricFilter(args.watermarkLagMetric),
+              aggregations: [
+                {
+                  alignmentPeriod: '600s',
+                  perSeriesAligner: 'ALIGN_PERCENTILE_50',
+                  crossSeriesReducer: 'REDUCE_MAX',
+                  groupByFields: ['metric.label.stream'],
+                },
+              ],
+              comparison: 'COMPARISON_GT',
+              thresholdValue: bound,
+              duration: '0s',
               trigger: { count: 1 },
             },
           },

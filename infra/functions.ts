@@ -33,6 +33,8 @@ export class Functions extends pulumi.ComponentResource {
   readonly workerUrl: pulumi.Output<string>;
   /** The worker's name, which is also its Cloud Run service's (where its logs and metrics live). */
   readonly workerName: pulumi.Output<string>;
+  /** The fan-out's name and Cloud Run service, whose logs carry every stream's watermark lag. */
+  readonly fanoutName: pulumi.Output<string>;
 
   constructor(name: string, args: FunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('iterable:infra:Functions', name, {}, opts);
@@ -106,11 +108,13 @@ export class Functions extends pulumi.ComponentResource {
 
     this.workerUrl = workerUrl;
     this.workerName = worker.name;
+    this.fanoutName = fanout.name;
     this.fanoutUrl = fanout.serviceConfig.apply((c) => c?.uri ?? '');
     this.registerOutputs({
       fanoutUrl: this.fanoutUrl,
       workerUrl: this.workerUrl,
       workerName: this.workerName,
+      fanoutName: this.fanoutName,
     });
   }
 }

@@ -136,7 +136,7 @@ const facts = new FactQueries(
 
 const metrics = new LogMetrics(
   'log-metrics',
-  { project, namePrefix, workerService: functions.workerName },
+  { project, namePrefix, workerService: functions.workerName, fanoutService: functions.fanoutName },
   afterApis,
 );
 new Alerts(
@@ -146,6 +146,7 @@ new Alerts(
     namePrefix,
     failuresMetric: metrics.failures,
     windowsLoadedMetric: metrics.windowsLoaded,
+    watermarkLagMetric: metrics.watermarkLag,
     freshnessHours: settings.freshnessHours,
     email: settings.alertEmail,
   },

@@ -12,6 +12,8 @@ export interface LogMetricsArgs {
   readonly namePrefix: string;
   /** Name of the worker function, which is its Cloud Run service's name. */
   readonly workerService: pulumi.Input<string>;
+  /** Name of the fan-out function, which logs every stream's watermark lag on each run. */
+  readonly fanoutService: pulumi.Input<string>;
 }
 
 const label = (key: string, description: string) => ({ key, valueType: 'STRING', description });
@@ -23,6 +25,8 @@ export class LogMetrics extends pulumi.ComponentResource {
   readonly windowsLoaded: pulumi.Output<string>;
   /** Rows per loaded window, as a distribution, by stream. */
   readonly rowsLoaded: pulumi.Output<string>;
+  /** Seconds each stream's watermark is behind now, as the fan-out sees it, by stream. */
+  readonly watermarkLag: pulumi.Output<string>;
 
   constructor(name: string, args: LogMetricsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('iterable:infra:LogMetrics', name, {}, opts);
@@ -80,6 +84,27 @@ export class LogMetrics extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const lag = new gcp.logging.Metric(
+      `${name}-watermark-lag`,
+      {
+        project: args.project,
+        name: `${args.namePrefix}_watermark_lag`,
+        description: "How far each stream's watermark is behind now, at each fan-out",
+        filter: pulumi.interpolate`resource.type="cloud_run_revision" AND resource.labels.service_name="${args.fanoutService}" AND jsonPayload.watermarkLagSeconds>=0`,
+        metricDescriptor: {
+          metricKind: 'DELTA',
+          valueType: 'DISTRIBUTION',
+          unit: 's',
+          labels: [streamLabel],
+        },
+        valueExtractor: 'EXTRACT(jsonPayload.watermarkLagSeconds)',
+        labelExtractors: stream,
+        // One minute to ~3 years in 25 doubling buckets.
+        bucketOptions: { exponentialBuckets: { numFiniteBuckets: 25, growthFactor: 2, scale: 60 } },
+      },
+      { parent: this },
+    );
+    this.watermarkLag = lag.name;
     this.failures = failures.name;
     this.windowsLoaded = windows.name;
     this.rowsLoaded = rows.name;
@@ -87,6 +112,7 @@ export class LogMetrics extends pulumi.ComponentResource {
       failures: this.failures,
       windowsLoaded: this.windowsLoaded,
       rowsLoaded: this.rowsLoaded,
+      watermarkLag: this.watermarkLag,
     });
   }
 }

@@ -177,10 +177,11 @@ describe('the Pulumi program under mocks', () => {
     assert.equal(url.searchParams.get('ds.ds0.tableId'), 'campaign_fact_table');
   });
 
-  it('alerts on worker failures and on a stream not advancing, through log-based metrics', () => {
+  it('alerts on worker failures, a stream not advancing and an old watermark, through log-based metrics', () => {
     const metrics = ofType('logging/metric:Metric').map((m) => String(m.inputs.name));
     assert.deepEqual(metrics.sort(), [
       'iterable_rows_loaded',
+      'iterable_watermark_lag',
       'iterable_windows_loaded',
       'iterable_worker_failures',
     ]);
@@ -189,6 +190,10 @@ describe('the Pulumi program under mocks', () => {
     assert.ok(
       conditions.some((c) => String(obj(c.conditionThreshold).filter).includes('iterable_worker_failures')),
     );
+    const lag = conditions
+      .map((c) => obj(c.conditionThreshold))
+      .find((c) => String(c.filter).includes('iterable_watermark_lag'));
+    assert.equal(lag?.thresholdValue, 12 * 3600, 'the freshness bound, in seconds');
     const absent = conditions.map((c) => obj(c.conditionAbsent)).find((c) => c.duration);
     assert.equal(absent?.duration, `${12 * 3600}s`);
     assert.ok(policies.every((p) => (p.inputs.notificationChannels as unknown[]).length === 1));
