@@ -1,6 +1,6 @@
 /**
- * Alert policies: a stream whose worker keeps failing, and a stream that has not advanced for
- * longer than the freshness bound. Notifications go to an email channel when one is configured;
+ * Alert policies: a stream whose worker keeps failing, a stream that has not advanced for longer
+ * than the freshness bound, and a stream whose watermark is older than that bound. Notifications go to an email channel when one is configured;
  * incidents show in the console either way.
  */
 import * as gcp from '@pulumi/gcp';
@@ -113,7 +113,7 @@ export class Alerts extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    // The fan-out logs each stream's watermark lag on every run (every 5 minutes by default).
+    // The fan-out logs each stream's watermark lag on every run (pipeline/fanout.ts).
     const bound = Math.round(args.freshnessHours * 3600);
     new gcp.monitoring.AlertPolicy(
       `${name}-watermark-age`,

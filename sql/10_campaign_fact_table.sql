@@ -62,7 +62,11 @@ USING (
   WITH recent_campaigns AS (
     SELECT campaign_id
     FROM iterable_analytics.stg_email_events
-    WHERE created_at >= CAST(DATE(CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY) AS TIMESTAMP)
+    WHERE created_at >= (
+      -- A first build (the table still empty) reads all history; later ones only the lookback.
+      SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', CAST(DATE(CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY) AS TIMESTAMP))
+      FROM iterable_analytics.campaign_fact_table
+    )
       AND campaign_id IS NOT NULL
   ),
 

@@ -45,7 +45,11 @@ USING (
   WITH events AS (
     SELECT *
     FROM iterable_analytics.stg_email_events
-    WHERE created_at >= CAST(DATE(CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY) AS TIMESTAMP)
+    WHERE created_at >= (
+      -- A first build (the table still empty) reads all history; later ones only the lookback.
+      SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', CAST(DATE(CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY) AS TIMESTAMP))
+      FROM iterable_analytics.email_performance_fact
+    )
       AND campaign_id IS NOT NULL
   ),
 

@@ -27,7 +27,11 @@ USING (
     SELECT events.*, campaigns.message_type_id
     FROM iterable_analytics.stg_email_events AS events
     LEFT JOIN iterable_analytics.stg_campaigns AS campaigns ON campaigns.campaign_id = events.campaign_id
-    WHERE events.created_at >= CAST(DATE(CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY) AS TIMESTAMP)
+    WHERE events.created_at >= (
+      -- A first build (the table still empty) reads all history; later ones only the lookback.
+      SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', CAST(DATE(CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY) AS TIMESTAMP))
+      FROM iterable_analytics.unsubscribe_fact
+    )
       AND events.event_type IN ('send', 'bounce', 'unsubscribe')
   ),
 

@@ -3,9 +3,8 @@
  * BigQuery: the DuckDB prelude first, then every numbered file in order, each file one script
  * (here, one transaction, so a failing file leaves its table as it was).
  *
- * A fact table that does not exist yet is built with a lookback covering all history: the files
- * only recompute the lookback's dates, so the first build must look back over everything. (On
- * BigQuery, run each scheduled query once by hand with a long lookback for the same effect.)
+ * A first build needs nothing special: each fact file reads all history while its table is still
+ * empty, and only the lookback afterwards, on DuckDB and in BigQuery's scheduled queries alike.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,9 +17,6 @@ import { DEFAULT_LOOKBACK_DAYS, type RenderOptions, renderSql } from './render.j
 
 export const SQL_DIR = fileURLToPath(new URL('../../sql/', import.meta.url));
 export const PRELUDE_FILE = join(SQL_DIR, 'duckdb', 'prelude.sql');
-
-/** Lookback of a first build: a century, i.e. everything ever loaded. */
-export const BACKFILL_LOOKBACK_DAYS = 36_500;
 
 /** The model files, `NN_name.sql`, in the order they must run. */
 export function modelFiles(dir = SQL_DIR): string[] {
@@ -58,10 +54,9 @@ export async function runModels(
     const runs: ModelRun[] = [];
     for (const file of modelFiles()) {
       const sql = readFileSync(file, 'utf8');
-      const fresh = await createsMissingTable(connection, sql, datasets);
       const render: RenderOptions = {
         datasets,
-        lookbackDays: fresh ? BACKFILL_LOOKBACK_DAYS : lookbackDays,
+        lookbackDays,
         ...(options.now === undefined ? {} : { now: options.now }),
       };
       const started = performance.now();
@@ -72,21 +67,6 @@ export async function runModels(
   } finally {
     connection.closeSync();
   }
-}
-
-/** Whether the file creates a table (`CREATE TABLE IF NOT EXISTS`) that does not exist yet. */
-async function createsMissingTable(
-  connection: DuckDBConnection,
-  sql: string,
-  datasets: Datasets,
-): Promise<boolean> {
-  const table = /CREATE TABLE IF NOT EXISTS iterable_analytics\.(\w+)/.exec(sql)?.[1];
-  if (table === undefined) return false;
-  const reader = await connection.runAndReadAll(
-    'SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = $schema AND table_name = $table',
-    { schema: datasets.analytics, table },
-  );
-  return Number(reader.getRows()[0]?.[0] ?? 0) === 0;
 }
 
 async function inTransaction(connection: DuckDBConnection, file: string, sql: string): Promise<void> {

@@ -78,6 +78,22 @@ describe('the Pulumi program under mocks', () => {
     );
   });
 
+  it('runs every SQL file once at deploy, so views and tables exist before the first schedule', () => {
+    const queries = readFactQueries(join(REPO_ROOT, 'sql'), {
+      raw: 'iterable_raw',
+      analytics: 'iterable_analytics',
+    });
+    const jobs = ofType('bigquery/job:Job');
+    for (const query of queries) {
+      const job = jobs.find((j) => j.name === `facts-${query.key}-setup`);
+      assert.ok(job, `${query.file} runs at deploy`);
+      const config = obj(job.inputs.query);
+      assert.equal(config.query, query.sql);
+      assert.equal(config.createDisposition, '', 'DDL scripts take no disposition');
+      assert.match(String(job.inputs.jobId), new RegExp(`^iterable_setup_${query.key}_[0-9a-f]{12}$`));
+    }
+  });
+
   it('grants nothing to allUsers or allAuthenticatedUsers, and passes every policy rule', () => {
     const iam = program.resources.filter((r) => /Iam|IAM/.test(r.type));
     assert.ok(iam.length > 5);

@@ -47,8 +47,8 @@ const GcpEnvSchema = z
       .int()
       .positive()
       .default(12 * 60),
-    // Cloud Tasks is usually still retrying a failed window's task when the next fan-out comes
-    // (every 5 minutes): the new generation's task waits this long, doubling per generation.
+    // Cloud Tasks may still be retrying a failed window's task when the next fan-out comes: the
+    // new generation's task waits this long, doubling per generation (pipeline/task.ts notBefore).
     FAILED_RETRY_MINUTES: z.coerce.number().int().nonnegative().default(15),
   })
   .refine((e) => e.FUNCTION_TARGET !== FUNCTION_NAMES.worker || e.ITERABLE_API_KEY !== undefined, {
