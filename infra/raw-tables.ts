@@ -5,9 +5,11 @@
  * https://cloud.google.com/bigquery/docs/partitioned-tables#date_timestamp_partitioned_tables
  */
 import type * as gcp from '@pulumi/gcp';
+import { CAMPAIGN_METRICS_TABLE } from '../functions/src/campaign-metrics-table.js';
 import { REJECTS_TABLE, rawTableName, STREAMS, type Stream } from '../functions/src/catalog.js';
 import {
   CLUSTER_FIELDS,
+  campaignMetricsTableFields,
   PARTITION_FIELD,
   rawTableFields,
   rejectTableFields,
@@ -42,8 +44,16 @@ export const REJECTS_SPEC: TableSpec = {
   clusterings: ['stream'],
 };
 
-/** Every raw table, keyed by stream name (and `rejects`), never by position. */
+/** Iterable's own campaign totals, which `campaign_reconciliation` compares the facts with. */
+export const CAMPAIGN_METRICS_SPEC: TableSpec = {
+  tableId: CAMPAIGN_METRICS_TABLE,
+  description: "Iterable's per-campaign totals (GET /api/campaigns/metrics) over the loaded range",
+  schema: schema(campaignMetricsTableFields),
+};
+
+/** Every raw table, keyed by stream name (and `rejects`, `campaign_metrics`), never by position. */
 export const RAW_TABLE_SPECS: Readonly<Record<string, TableSpec>> = {
   ...Object.fromEntries(STREAMS.map((s) => [s.name, rawTableSpec(s)])),
   [REJECTS_TABLE]: REJECTS_SPEC,
+  campaign_metrics: CAMPAIGN_METRICS_SPEC,
 };

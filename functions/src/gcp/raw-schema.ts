@@ -4,6 +4,7 @@
  * can never disagree about a column.
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/tables#TableFieldSchema
  */
+import { CAMPAIGN_METRICS_TABLE_COLUMNS } from '../campaign-metrics-table.js';
 import { type ColumnType, METADATA_COLUMNS, REJECT_COLUMNS, type StreamDefinition } from '../catalog.js';
 
 export interface TableField {
@@ -23,6 +24,10 @@ export const rawTableFields = (stream: StreamDefinition): readonly TableField[] 
   [...stream.columns, ...METADATA_COLUMNS].map((c) => field(c.name, c.type));
 
 export const rejectTableFields: readonly TableField[] = REJECT_COLUMNS.map((c) => field(c.name, c.type));
+
+export const campaignMetricsTableFields: readonly TableField[] = CAMPAIGN_METRICS_TABLE_COLUMNS.map((c) =>
+  field(c.name, c.type),
+);
 
 /** Event streams are cut into windows on `created_at`; dimensions are replaced whole. */
 export const PARTITION_FIELD = 'created_at';
