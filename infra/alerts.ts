@@ -32,6 +32,8 @@ const perStream = (alignmentPeriod: string) => [
   },
 ];
 
+type Condition = gcp.types.input.monitoring.AlertPolicyCondition;
+
 export class Alerts extends pulumi.ComponentResource {
   constructor(name: string, args: AlertsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('iterable:infra:Alerts', name, {}, opts);
@@ -49,110 +51,90 @@ export class Alerts extends pulumi.ComponentResource {
           ).name,
         ]
       : [];
-
-    new gcp.monitoring.AlertPolicy(
-      `${name}-worker-failures`,
-      {
-        project: args.project,
-        displayName: `${args.namePrefix}: worker failures`,
-        combiner: 'OR',
-        severity: 'ERROR',
-        notificationChannels: channels,
-        documentation: {
-          mimeType: 'text/markdown',
-          content:
-            'A stream failed more than a few window loads within the hour. The ERROR lines of the worker in ' +
-            'Logs Explorer carry the stream, the window and the error; failed windows stay in the Firestore ' +
-            'ledger and are planned again by the next fan-out.',
+    const policy = (
+      key: string,
+      spec: { title: string; severity: string; doc: string; condition: Condition },
+    ) =>
+      new gcp.monitoring.AlertPolicy(
+        `${name}-${key}`,
+        {
+          project: args.project,
+          displayName: `${args.namePrefix}: ${spec.title}`,
+          combiner: 'OR',
+          severity: spec.severity,
+          notificationChannels: channels,
+          documentation: { mimeType: 'text/markdown', content: spec.doc },
+          conditions: [spec.condition],
         },
-        conditions: [
-          {
-            displayName: `More than ${FAILURES_PER_HOUR_THRESHOLD} failed loads of a stream in an hour`,
-            conditionThreshold: {
-              filter: logMetricFilter(args.failuresMetric),
-              aggregations: perStream('3600s'),
-              comparison: 'COMPARISON_GT',
-              thresholdValue: FAILURES_PER_HOUR_THRESHOLD,
-              duration: '0s',
-              trigger: { count: 1 },
-            },
-          },
-        ],
+        { parent: this },
+      );
+
+    policy('worker-failures', {
+      title: 'worker failures',
+      severity: 'ERROR',
+      doc:
+        'A stream failed more than a few window loads within the hour. The ERROR lines of the worker in ' +
+        'Logs Explorer carry the stream, the window and the error; failed windows stay in the Firestore ' +
+        'ledger and are planned again by the next fan-out.',
+      condition: {
+        displayName: `More than ${FAILURES_PER_HOUR_THRESHOLD} failed loads of a stream in an hour`,
+        conditionThreshold: {
+          filter: logMetricFilter(args.failuresMetric),
+          aggregations: perStream('3600s'),
+          comparison: 'COMPARISON_GT',
+          thresholdValue: FAILURES_PER_HOUR_THRESHOLD,
+          duration: '0s',
+          trigger: { count: 1 },
+        },
       },
-      { parent: this },
-    );
+    });
 
     // Every run loads an advance window of every stream (a partial one at least), so a stream
     // with none for this long has a watermark at least this old. Durations are whole minutes.
-    const absence = `${Math.round(args.freshnessHours * 60) * 60}s`;
-    new gcp.monitoring.AlertPolicy(
-      `${name}-stale-stream`,
-      {
-        project: args.project,
-        displayName: `${args.namePrefix}: stream not advancing`,
-        combiner: 'OR',
-        severity: 'WARNING',
-        notificationChannels: channels,
-        documentation: {
-          mimeType: 'text/markdown',
-          content:
-            `No window of a stream advanced its watermark for ${args.freshnessHours} h. Check the scheduler job ` +
-            'ran, the queue is not paused, and the worker logs for that stream.',
+    policy('stale-stream', {
+      title: 'stream not advancing',
+      severity: 'WARNING',
+      doc:
+        `No window of a stream advanced its watermark for ${args.freshnessHours} h. Check the scheduler job ` +
+        'ran, the queue is not paused, and the worker logs for that stream.',
+      condition: {
+        displayName: `No advancing load of a stream for ${args.freshnessHours} h`,
+        conditionAbsent: {
+          filter: pulumi.interpolate`${logMetricFilter(args.windowsLoadedMetric)} AND metric.label.kind="advance"`,
+          aggregations: perStream('600s'),
+          duration: `${Math.round(args.freshnessHours * 60) * 60}s`,
+          trigger: { count: 1 },
         },
-        conditions: [
-          {
-            displayName: `No advancing load of a stream for ${args.freshnessHours} h`,
-            conditionAbsent: {
-              filter: pulumi.interpolate`${logMetricFilter(args.windowsLoadedMetric)} AND metric.label.kind="advance"`,
-              aggregations: perStream('600s'),
-              duration: absence,
-              trigger: { count: 1 },
-            },
-          },
-        ],
       },
-      { parent: this },
-    );
+    });
+
     // The fan-out logs each stream's watermark lag on every run (pipeline/fanout.ts).
-    const bound = Math.round(args.freshnessHours * 3600);
-    new gcp.monitoring.AlertPolicy(
-      `${name}-watermark-age`,
-      {
-        project: args.project,
-        displayName: `${args.namePrefix}: watermark older than ${args.freshnessHours} h`,
-        combiner: 'OR',
-        severity: 'WARNING',
-        notificationChannels: channels,
-        documentation: {
-          mimeType: 'text/markdown',
-          content:
-            `A stream's watermark is more than ${args.freshnessHours} h behind now: everything before it is ` +
-            'loaded, nothing after it is certain. The ledger in Firestore (or `npm run status`) shows the failed ' +
-            'window holding it back and its last error.',
-        },
-        conditions: [
-          {
-            displayName: `Watermark of a stream more than ${args.freshnessHours} h behind`,
-            conditionThreshold: {
-              filter: logMetricFilter(args.watermarkLagMetric),
-              aggregations: [
-                {
-                  alignmentPeriod: '600s',
-                  perSeriesAligner: 'ALIGN_PERCENTILE_50',
-                  crossSeriesReducer: 'REDUCE_MAX',
-                  groupByFields: ['metric.label.stream'],
-                },
-              ],
-              comparison: 'COMPARISON_GT',
-              thresholdValue: bound,
-              duration: '0s',
-              trigger: { count: 1 },
+    policy('watermark-age', {
+      title: `watermark older than ${args.freshnessHours} h`,
+      severity: 'WARNING',
+      doc:
+        `A stream's watermark is more than ${args.freshnessHours} h behind now: everything before it is ` +
+        'loaded, nothing after it is certain. The ledger in Firestore (or `npm run status`) shows the failed ' +
+        'window holding it back and its last error.',
+      condition: {
+        displayName: `Watermark of a stream more than ${args.freshnessHours} h behind`,
+        conditionThreshold: {
+          filter: logMetricFilter(args.watermarkLagMetric),
+          aggregations: [
+            {
+              alignmentPeriod: '600s',
+              perSeriesAligner: 'ALIGN_PERCENTILE_50',
+              crossSeriesReducer: 'REDUCE_MAX',
+              groupByFields: ['metric.label.stream'],
             },
-          },
-        ],
+          ],
+          comparison: 'COMPARISON_GT',
+          thresholdValue: Math.round(args.freshnessHours * 3600),
+          duration: '0s',
+          trigger: { count: 1 },
+        },
       },
-      { parent: this },
-    );
+    });
     this.registerOutputs({});
   }
 }
