@@ -14,6 +14,7 @@ import { IterableError } from '../functions/src/iterable/errors.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
 import type { Logger } from '../functions/src/log.js';
 import { parseRunOptions, USAGE } from './cli.js';
+import { writeDashboard } from './dashboard/write.js';
 import { DEMO, demoRange } from './demo.js';
 import { buildFacts } from './facts.js';
 import { JsonFileStateStore } from './json-state-store.js';
@@ -102,7 +103,8 @@ async function main(): Promise<number> {
       loadedUntil: exportsLoadedUntil(watermarks),
     });
     process.stdout.write(`${factsReport(facts)}\n\n`);
-    process.stdout.write(`Warehouse: ${warehouseFile}\nLog:       ${logFile}\n`);
+    const dashboard = await writeDashboard({ warehouseFile, datasets: config.datasets, now: Date.now() });
+    process.stdout.write(`Warehouse: ${warehouseFile}\nLog:       ${logFile}\nDashboard: ${dashboard}\n`);
     const failed = rows.filter((r) => r.failed > 0);
     if (failed.length > 0) {
       process.stderr.write(

@@ -40,6 +40,8 @@ export interface LocalRunSettings {
   readonly exportsPerMinute: number;
   readonly log: Logger;
   readonly now?: () => number;
+  /** Load `[from, to)` behind the watermarks as a backfill (`npm run backfill`), not the regular plan. */
+  readonly backfill?: boolean;
   /** Called while the run goes on, with the state store to read progress from. */
   readonly onStarted?: (context: {
     plan: FanoutResult;
@@ -120,6 +122,7 @@ async function requestFanout(url: string, settings: LocalRunSettings): Promise<F
     from: new Date(settings.from).toISOString(),
     ...(settings.to === null ? {} : { to: new Date(settings.to).toISOString() }),
     streams: settings.streams,
+    ...(settings.backfill ? { backfill: true } : {}),
   };
   const response = await fetch(url, {
     method: 'POST',

@@ -1,11 +1,12 @@
 /**
  * The `fanout` HTTP function, called by Cloud Scheduler (no body) or by an operator with an
- * optional range `{from?, to?, streams?}`. Thin: validate, plan and enqueue, report the plan.
+ * optional range `{from?, to?, streams?}`, or a backfill `{from, to?, streams?, backfill: true}`.
+ * Thin: validate, plan and enqueue, report the plan.
  */
 import type { HttpFunction } from '@google-cloud/functions-framework';
 import { z } from 'zod';
 import { STREAM_NAMES, type StreamName } from '../catalog.js';
-import { type FanoutDeps, type FanoutSettings, fanOut } from '../pipeline/fanout.js';
+import { BackfillTooLargeError, type FanoutDeps, type FanoutSettings, fanOut } from '../pipeline/fanout.js';
 
 const instant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
 
@@ -17,9 +18,14 @@ const FanoutBodySchema = z
       .array(z.enum(STREAM_NAMES as [StreamName, ...StreamName[]]))
       .min(1)
       .optional(),
+    backfill: z.boolean().optional(),
   })
   .refine((b) => b.from === undefined || b.to === undefined || b.from < b.to, {
     message: 'from must be before to',
+  })
+  .refine((b) => b.backfill !== true || b.from !== undefined, {
+    path: ['from'],
+    message: 'a backfill needs from, the start of the range to load',
   });
 
 export function fanoutHandler(deps: FanoutDeps, settings: FanoutSettings): HttpFunction {
@@ -28,7 +34,7 @@ export function fanoutHandler(deps: FanoutDeps, settings: FanoutSettings): HttpF
     const parsed = FanoutBodySchema.safeParse(body);
     if (!parsed.success) {
       res.status(400).json({
-        error: 'invalid fan-out request: expected an optional {from, to, streams} with ISO times',
+        error: 'invalid fan-out request: expected an optional {from, to, streams, backfill} with ISO times',
         issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`),
       });
       return;
@@ -36,6 +42,10 @@ export function fanoutHandler(deps: FanoutDeps, settings: FanoutSettings): HttpF
     try {
       res.status(200).json(await fanOut(deps, settings, parsed.data));
     } catch (error) {
+      if (error instanceof BackfillTooLargeError) {
+        res.status(400).json({ error: error.message });
+        return;
+      }
       // Planning touches only the state store and the queue: a failure here is theirs, and a
       // scheduler retry or the next run plans the same windows again.
       res.status(500).json({ error: error instanceof Error ? error.message : String(error) });

@@ -1,13 +1,14 @@
 /**
  * Fan-out: for each stream, plan windows from its watermark, record them in the ledger and
  * enqueue one task per window. Planning and recording happen in one state transaction per stream,
- * and task names are deterministic, so a repeated fan-out enqueues nothing new.
+ * and task names are deterministic, so a repeated fan-out enqueues nothing new. A backfill request
+ * plans an operator's range behind the watermarks instead, without moving them.
  */
 import { type StreamName, streamByName } from '../catalog.js';
 import type { Logger } from '../log.js';
-import type { QueuedTask, StateStore, TaskQueue, WindowRecord } from '../ports.js';
-import { applyPlan } from './ledger.js';
-import { planExportWindows, planSnapshot } from './plan.js';
+import type { QueuedTask, StateChange, StateStore, StreamState, TaskQueue, WindowRecord } from '../ports.js';
+import { applyBackfillPlan, applyPlan } from './ledger.js';
+import { planBackfillWindows, planExportWindows, planSnapshot } from './plan.js';
 import { notBefore, toQueuedTask } from './task.js';
 import { formatWindow } from './window.js';
 
@@ -35,6 +36,23 @@ export interface FanoutRequest {
   readonly from?: number;
   readonly to?: number;
   readonly streams?: readonly StreamName[];
+  /**
+   * Plan `[from, to)` as backfill windows, only behind each export stream's watermark, instead of
+   * the regular plan; watermarks do not move and dimensions are not read.
+   */
+  readonly backfill?: boolean;
+}
+
+/**
+ * Most windows one backfill may add to a stream's ledger. On GCP the ledger is one Firestore
+ * document of at most 1 MiB (https://cloud.google.com/firestore/quotas#limits), and every planned
+ * window stays in it until done: 2,000 entries of ~300 bytes leave room for the regular ones.
+ */
+export const MAX_BACKFILL_WINDOWS = 2000;
+
+/** A backfill too large for one request; the message says how to split it. */
+export class BackfillTooLargeError extends Error {
+  override readonly name = 'BackfillTooLargeError';
 }
 
 export interface StreamPlan {
@@ -77,22 +95,20 @@ export async function fanOut(
     const stream = streamByName(name);
     const lengthMs = (settings.windowMinutes ?? stream.window.lengthMinutes) * 60 * SECOND;
     const { records, watermark } = await deps.state.update(name, (state) => {
-      const start = state.watermark ?? from;
-      const planned =
-        stream.source.kind === 'export'
-          ? planExportWindows({
-              watermark: start,
-              loadedUntil: loadedUntil(state.windows, start),
-              to,
-              lengthMs,
-              lookbackMs: settings.lookbackMs,
-              from,
-            })
-          : planSnapshot(start, to);
-      const change = applyPlan(state, name, planned, from, now, settings.staleAfterMs);
+      const change = request.backfill
+        ? planBackfill(state, name, { from, to, lengthMs, now }, settings.staleAfterMs)
+        : planRegular(state, name, { from, to, lengthMs, now }, settings);
       return { state: change.state, result: { records: change.result, watermark: change.state.watermark } };
     });
     plans.push({ stream: name, watermark, windows: records.length });
+    // One line per stream and run: the freshness alert reads the lag from it.
+    deps.log({
+      severity: 'INFO',
+      message: `${name} watermark ${watermark === null ? 'not set' : new Date(watermark).toISOString()}`,
+      stream: name,
+      watermark: watermark === null ? null : new Date(watermark).toISOString(),
+      watermarkLagSeconds: watermark === null ? null : Math.max(0, Math.round((now - watermark) / 1000)),
+    });
     tasks.push(...records.map((r) => toQueuedTask(r, notBefore(r, now, settings.failedRetryDelayMs))));
     for (const r of records) {
       deps.log({
@@ -118,4 +134,51 @@ export async function fanOut(
     existing,
   });
   return { from, to, streams: plans, created, existing };
+}
+
+interface PlanBounds {
+  readonly from: number;
+  readonly to: number;
+  readonly lengthMs: number;
+  readonly now: number;
+}
+
+function planRegular(
+  state: StreamState,
+  name: StreamName,
+  { from, to, lengthMs, now }: PlanBounds,
+  settings: FanoutSettings,
+): StateChange<readonly WindowRecord[]> {
+  const start = state.watermark ?? from;
+  const planned =
+    streamByName(name).source.kind === 'export'
+      ? planExportWindows({
+          watermark: start,
+          loadedUntil: loadedUntil(state.windows, start),
+          to,
+          lengthMs,
+          lookbackMs: settings.lookbackMs,
+          from,
+        })
+      : planSnapshot(start, to);
+  return applyPlan(state, name, planned, from, now, settings.staleAfterMs);
+}
+
+function planBackfill(
+  state: StreamState,
+  name: StreamName,
+  { from, to, lengthMs, now }: PlanBounds,
+  staleAfterMs: number,
+): StateChange<readonly WindowRecord[]> {
+  // A dimension is a snapshot of today: it has no history to backfill.
+  if (streamByName(name).source.kind !== 'export') return { state, result: [] };
+  const planned = planBackfillWindows(from, to, state.watermark, lengthMs);
+  if (planned.length > MAX_BACKFILL_WINDOWS) {
+    throw new BackfillTooLargeError(
+      `a backfill of ${name} from ${new Date(from).toISOString()} would plan ${planned.length} windows, ` +
+        `more than the ${MAX_BACKFILL_WINDOWS} its ledger can hold at once; backfill a shorter range ` +
+        '(an earlier --to), then the next one',
+    );
+  }
+  return applyBackfillPlan(state, name, planned, now, staleAfterMs);
 }

@@ -71,8 +71,31 @@ export function applyPlan(
   now: number,
   staleAfterMs: number,
 ): StateChange<readonly WindowRecord[]> {
-  const watermark = state.watermark ?? from;
-  let next: StreamState = { watermark, windows: state.windows };
+  return record({ ...state, watermark: state.watermark ?? from }, stream, planned, now, staleAfterMs);
+}
+
+/**
+ * Records a backfill's plan like any other, except that the watermark stays as it is, even when
+ * the stream has none yet: a backfill says nothing about where the regular runs should start.
+ */
+export function applyBackfillPlan(
+  state: StreamState,
+  stream: StreamName,
+  planned: readonly PlannedWindow[],
+  now: number,
+  staleAfterMs: number,
+): StateChange<readonly WindowRecord[]> {
+  return record(state, stream, planned, now, staleAfterMs);
+}
+
+function record(
+  state: StreamState,
+  stream: StreamName,
+  planned: readonly PlannedWindow[],
+  now: number,
+  staleAfterMs: number,
+): StateChange<readonly WindowRecord[]> {
+  let next = state;
   const toEnqueue: WindowRecord[] = [];
   for (const w of planned) {
     const existing = find(next, w);
@@ -190,14 +213,17 @@ export function advance(watermark: number | null, windows: readonly WindowRecord
 /**
  * Drops entries the ledger no longer needs: anything that ended a retention period behind the
  * watermark, and failed windows the watermark has since covered (a later plan loaded their
- * interval under other bounds).
+ * interval under other bounds). A backfill window stays until it is done, however old: no regular
+ * plan covers it again, so the ledger is the only place its failure shows.
  */
 function prune(state: StreamState): StreamState {
   const mark = state.watermark;
   if (mark === null) return state;
   const windows = state.windows.filter(
     (r) =>
-      r.end > mark - LEDGER_RETENTION_MS && !(r.status === 'failed' && r.kind === 'advance' && r.end <= mark),
+      (r.kind === 'backfill' && r.status !== 'done') ||
+      (r.end > mark - LEDGER_RETENTION_MS &&
+        !(r.status === 'failed' && r.kind === 'advance' && r.end <= mark)),
   );
   return windows.length === state.windows.length ? state : { ...state, windows };
 }

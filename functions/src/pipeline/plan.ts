@@ -55,3 +55,17 @@ export function planExportWindows(input: ExportPlanInput): PlannedWindow[] {
 export function planSnapshot(watermark: number, to: number): PlannedWindow[] {
   return to > watermark ? [{ start: watermark, end: to, kind: 'advance' }] : [];
 }
+
+/**
+ * A backfill: `[from, to)` cut at the stream's usual boundaries, but only the part behind the
+ * watermark, since everything from the watermark on is the regular runs' to load. A stream with
+ * no watermark yet has nothing loaded, so the whole range is planned.
+ */
+export function planBackfillWindows(
+  from: number,
+  to: number,
+  watermark: number | null,
+  lengthMs: number,
+): PlannedWindow[] {
+  return cutWindows(from, Math.min(to, watermark ?? to), lengthMs, 'backfill');
+}

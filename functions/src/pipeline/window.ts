@@ -6,9 +6,10 @@ export interface Window {
 
 /**
  * `advance` windows move the watermark; `lookback` windows re-read the trailing edge behind it,
- * because Iterable's export is eventually consistent (shared/iterable-api.md).
+ * because Iterable's export is eventually consistent (shared/iterable-api.md); `backfill` windows
+ * load an operator's range behind the watermark (`npm run backfill`) and never move it either.
  */
-export const WINDOW_KINDS = ['advance', 'lookback'] as const;
+export const WINDOW_KINDS = ['advance', 'lookback', 'backfill'] as const;
 export type WindowKind = (typeof WINDOW_KINDS)[number];
 
 export interface PlannedWindow extends Window {

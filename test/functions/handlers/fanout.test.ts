@@ -76,6 +76,8 @@ describe('the fanout function through the Functions Framework', () => {
     ['from after to', { from: '2026-10-03T00:00:00Z', to: '2026-10-01T00:00:00Z' }],
     ['a date that is not ISO', { from: 'last tuesday' }],
     ['an extra field', { dataset: 'other' }],
+    ['a backfill without from', { backfill: true }],
+    ['a backfill too long for one ledger', { from: '2013-01-01T00:00:00Z', backfill: true }],
   ];
   for (const [name, body] of invalid) {
     it(`answers 400 to ${name}`, async () => {

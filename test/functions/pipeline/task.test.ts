@@ -28,7 +28,7 @@ describe('TaskPayloadSchema', () => {
     ['a missing end', { stream: valid.stream, start: valid.start, kind: valid.kind }],
     ['a non-ISO time', { ...valid, start: '1 Nov 2026' }],
     ['a window before 2013', { ...valid, start: '2001-01-01T00:00:00Z' }],
-    ['an unknown kind', { ...valid, kind: 'backfill' }],
+    ['an unknown kind', { ...valid, kind: 'sideways' }],
     ['not an object', 'email_open'],
   ];
   for (const [name, body] of invalid) {

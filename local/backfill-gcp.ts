@@ -1,0 +1,54 @@
+/**
+ * A backfill of the deployed pipeline: this machine plans it into the Firestore ledger and
+ * enqueues one Cloud Task per window, exactly as the fan-out function would for a backfill
+ * request; the deployed workers load them at the queue's rate (Iterable's export limit). The
+ * operator's account needs Firestore User and Cloud Tasks Enqueuer, plus permission to act as the
+ * task invoker service account (Service Account User) for the tasks' OIDC tokens.
+ */
+
+import type { Firestore } from '@google-cloud/firestore';
+import type { CloudTasksClient } from '@google-cloud/tasks';
+import type { StreamName } from '../functions/src/catalog.js';
+import { CloudTasksQueue } from '../functions/src/gcp/cloud-tasks-queue.js';
+import { FirestoreStateStore } from '../functions/src/gcp/firestore-state-store.js';
+import type { GcpConfig } from '../functions/src/gcp/gcp-config.js';
+import { type FanoutResult, fanOut } from '../functions/src/pipeline/fanout.js';
+
+export interface GcpBackfill {
+  readonly from: number;
+  readonly to: number | null;
+  readonly streams: readonly StreamName[];
+}
+
+export function enqueueBackfill(
+  clients: { readonly firestore: Firestore; readonly tasks: CloudTasksClient },
+  config: GcpConfig,
+  backfill: GcpBackfill,
+  now: () => number = Date.now,
+): Promise<FanoutResult> {
+  const { pipeline } = config;
+  return fanOut(
+    {
+      state: new FirestoreStateStore(clients.firestore, config.stateCollection),
+      queue: new CloudTasksQueue(clients.tasks, config.tasks),
+      now,
+      // The command prints the plan itself; the functions' DEBUG lines per window would drown it.
+      log: () => {},
+    },
+    {
+      streams: pipeline.streams,
+      windowMinutes: pipeline.windowMinutes,
+      lagMs: pipeline.lagMs,
+      lookbackMs: pipeline.lookbackMs,
+      historyMs: pipeline.historyMs,
+      staleAfterMs: config.staleAfterMs,
+      failedRetryDelayMs: config.failedRetryDelayMs,
+    },
+    {
+      from: backfill.from,
+      ...(backfill.to === null ? {} : { to: backfill.to }),
+      streams: backfill.streams,
+      backfill: true,
+    },
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * A backfill on this machine, through the same path as `npm start`: the fan-out plans the range as
+ * backfill windows (behind each stream's watermark, which stays put), the local queue dispatches
+ * them to the worker at the export limit, and a progress bar shows how far it got. The fact tables
+ * are then rebuilt with a lookback reaching back to the range's start, since a regular build only
+ * recomputes the last days.
+ */
+import type { StreamName } from '../functions/src/catalog.js';
+import type { Logger } from '../functions/src/log.js';
+import type { IterableSource } from '../functions/src/ports.js';
+import { type BackfillProgress, planEstimate, progressBar } from './backfill-progress.js';
+import type { Datasets } from './duckdb-ddl.js';
+import { DuckDbWarehouse } from './duckdb-warehouse.js';
+import { runLocal } from './run.js';
+import { RunTally } from './run-tally.js';
+import { runModels } from './sql/models.js';
+
+const DAY = 24 * 3600_000;
+const TERMINAL_TICK_MS = 250;
+const LOG_TICK_MS = 5000;
+
+export interface LocalBackfill {
+  readonly iterable: IterableSource;
+  readonly warehouseFile: string;
+  readonly datasets: Datasets;
+  readonly streams: readonly StreamName[];
+  readonly from: number;
+  readonly to: number;
+  readonly windowMinutes: number | null;
+  readonly exportsPerMinute: number;
+  readonly log: Logger;
+  /** Where progress lines go; a terminal gets one line redrawn in place. */
+  readonly out: NodeJS.WriteStream | NodeJS.WritableStream;
+  readonly now?: () => number;
+  /** Test hook: the queue's retry timing. */
+  readonly queue?: Parameters<typeof runLocal>[0]['queue'];
+}
+
+export interface LocalBackfillResult {
+  readonly progress: BackfillProgress;
+  readonly lastErrors: readonly string[];
+}
+
+export async function backfillLocal(b: LocalBackfill): Promise<LocalBackfillResult> {
+  const now = b.now ?? Date.now;
+  const startedAt = now();
+  const tally = new RunTally(startedAt, now);
+  const progress = (): BackfillProgress => {
+    const streams = tally.streams();
+    const sum = (key: 'planned' | 'done' | 'failed' | 'rows') => streams.reduce((n, s) => n + s[key], 0);
+    return {
+      planned: sum('planned'),
+      done: sum('done'),
+      failed: sum('failed'),
+      rows: sum('rows'),
+      elapsedMs: now() - startedAt,
+      exportsPerMinute: b.exportsPerMinute,
+    };
+  };
+  const terminal = 'isTTY' in b.out && b.out.isTTY === true;
+  const draw = () =>
+    b.out.write(terminal ? `\r\x1b[2K${progressBar(progress())}` : `${progressBar(progress())}\n`);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await runLocal({
+      iterable: b.iterable,
+      warehouseFile: b.warehouseFile,
+      datasets: b.datasets,
+      streams: b.streams,
+      from: b.from,
+      to: b.to,
+      windowMinutes: b.windowMinutes,
+      lagMs: 0,
+      lookbackMs: 0,
+      historyMs: 0,
+      exportsPerMinute: b.exportsPerMinute,
+      log: b.log,
+      now,
+      backfill: true,
+      queue: { ...b.queue, onEvent: tally.record },
+      onStarted: ({ plan }) => {
+        tally.planned(plan);
+        b.out.write(`${planEstimate(progress().planned, b.exportsPerMinute)}\n`);
+        timer = setInterval(draw, terminal ? TERMINAL_TICK_MS : LOG_TICK_MS);
+      },
+    });
+  } finally {
+    clearInterval(timer);
+  }
+  draw();
+  if (terminal) b.out.write('\n');
+  await rebuildFacts(b, now());
+  const lastErrors = tally
+    .streams()
+    .filter((s) => s.failed > 0)
+    .map((s) => `${s.stream}: ${s.lastError}`);
+  return { progress: progress(), lastErrors };
+}
+
+async function rebuildFacts(b: LocalBackfill, now: number): Promise<void> {
+  const warehouse = await DuckDbWarehouse.open(b.warehouseFile, b.datasets);
+  try {
+    await runModels(warehouse, { lookbackDays: Math.ceil((now - b.from) / DAY) + 1, now });
+  } finally {
+    await warehouse.close();
+  }
+}
