@@ -3,32 +3,14 @@
  * `pulumi up` uploads), then prints the bundle's size and how long a fresh Node process takes to
  * import it: the cold-start cost paid before a function's first request.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GcpEnv } from '../functions/src/gcp/gcp-config.js';
 import { bundleFunctions, REPO_ROOT } from '../infra/bundle.js';
+import { measureImport } from './import-time.js';
 
 const OUT_DIR = join(REPO_ROOT, 'dist', 'functions');
 
-/** Plausible settings, so the import reaches the end of index.ts; nothing is called over the network. */
-const IMPORT_ENV: GcpEnv = {
-  GOOGLE_CLOUD_PROJECT: 'build-check',
-  TASKS_QUEUE: 'projects/build-check/locations/us-central1/queues/build-check',
-  TASKS_INVOKER_SERVICE_ACCOUNT: 'invoker@build-check.iam.gserviceaccount.com',
-};
-
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
-
-function measureImport(file: string): number {
-  const script = `const t = performance.now(); require(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;
-  // The externals resolve from the repository's node_modules, as Cloud Build installs them beside the bundle.
-  const output = execFileSync(process.execPath, ['-e', script], {
-    env: { PATH: process.env.PATH, ...IMPORT_ENV },
-    encoding: 'utf8',
-  });
-  return Number(output);
-}
 
 const started = performance.now();
 const bundle = await bundleFunctions();
@@ -37,7 +19,7 @@ mkdirSync(OUT_DIR, { recursive: true });
 for (const [name, text] of Object.entries(bundle.files)) writeFileSync(join(OUT_DIR, name), text);
 const bytes = Buffer.byteLength(bundle.files['index.js'] ?? '');
 const buildMs = performance.now() - started;
-const importMs = measureImport(join(OUT_DIR, 'index.js'));
+const { importMs } = measureImport(join(OUT_DIR, 'index.js'));
 process.stdout.write(
   [
     `Bundled ${bundle.inputs.filter((p) => p.startsWith('functions/')).length} source files into ${OUT_DIR}`,

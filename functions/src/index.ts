@@ -1,28 +1,29 @@
 /**
  * Entry point of both deployed functions: registers `fanout` and `worker` with the Functions
- * Framework over the GCP adapters. Clients are built once per instance, at cold start.
+ * Framework over the GCP adapters. Each adapter (and its Google client library) is built once per
+ * instance, on its first use: importing this file stays cheap, and an instance serving one
+ * function never loads the clients only the other one needs (`gcp/deferred.ts`).
  */
-import { BigQuery } from '@google-cloud/bigquery';
-import { Firestore } from '@google-cloud/firestore';
-import { CloudTasksClient } from '@google-cloud/tasks';
-import { BigQueryWarehouse } from './gcp/bigquery-warehouse.js';
-import { CloudTasksQueue } from './gcp/cloud-tasks-queue.js';
-import { FirestoreStateStore } from './gcp/firestore-state-store.js';
+import { deferredStateStore, deferredTaskQueue, deferredWarehouse } from './gcp/deferred.js';
 import { loadGcpConfig } from './gcp/gcp-config.js';
 import { iterableSource } from './gcp/iterable-source.js';
 import { stdoutLogger } from './log.js';
 import { registerFanout, registerWorker } from './register.js';
 
 const config = loadGcpConfig();
-const { pipeline, projectId } = config;
-const state = new FirestoreStateStore(
-  new Firestore({ projectId, databaseId: config.firestoreDatabase }),
-  config.stateCollection,
+const { pipeline } = config;
+const state = deferredStateStore(async () =>
+  (await import('./gcp/open-firestore.js')).openStateStore(config),
 );
 const now = Date.now;
 
 registerFanout(
-  { state, queue: new CloudTasksQueue(new CloudTasksClient(), config.tasks), now, log: stdoutLogger },
+  {
+    state,
+    queue: deferredTaskQueue(async () => (await import('./gcp/open-cloud-tasks.js')).openTaskQueue(config)),
+    now,
+    log: stdoutLogger,
+  },
   {
     streams: pipeline.streams,
     windowMinutes: pipeline.windowMinutes,
@@ -37,10 +38,7 @@ registerFanout(
 registerWorker(
   {
     iterable: iterableSource(pipeline.iterable),
-    warehouse: new BigQueryWarehouse(new BigQuery({ projectId }), {
-      rawDataset: pipeline.datasets.raw,
-      location: config.bigqueryLocation,
-    }),
+    warehouse: deferredWarehouse(async () => (await import('./gcp/open-bigquery.js')).openWarehouse(config)),
     state,
     now,
     log: stdoutLogger,

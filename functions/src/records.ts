@@ -1,64 +1,107 @@
 /**
- * Record schemas, derived from the catalog's columns: one zod schema per stream validates the
- * known fields of an Iterable record and turns them into raw table cells. Unknown fields pass
+ * Record readers, derived from the catalog's columns: one per stream checks the known fields of
+ * an Iterable record and turns them into raw table cells, in catalog order. Unknown fields pass
  * through untouched; the whole original line is kept in `payload` anyway.
+ *
+ * Written by hand rather than as zod schemas: this is the worker's per-record hot path, and a zod
+ * object schema cost more per record than `JSON.parse` of the line itself (bench/README.md).
  */
-import { z } from 'zod';
 import { type Column, type ColumnType, STREAMS, type StreamName } from './catalog.js';
 import { parseIterableTimestamp } from './iterable/timestamps.js';
 import type { Cell } from './ports.js';
 
-const timestamp = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = parseIterableTimestamp(value);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `not an Iterable timestamp: ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return ms;
-});
+/** What a cell reader returns for a value of the wrong type or form. */
+const INVALID = Symbol('invalid');
 
-const integer = z.union([
-  z.number().int(),
-  z
-    .string()
-    .regex(/^-?\d{1,18}$/)
-    .transform(Number),
-]);
-
-const float = z.union([
-  z.number(),
-  z
-    .string()
-    .regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/)
-    .transform(Number),
-]);
-
-// Iterable sends ids such as userId as strings or numbers depending on the project; both are text.
-const text = z.union([z.string(), z.number().transform(String), z.boolean().transform(String)]);
-
-const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
-
-const json = z.unknown().transform((v) => JSON.stringify(v));
-
-const FIELD_TYPES: Record<ColumnType, z.ZodType<Cell>> = {
-  STRING: text,
-  INT64: integer,
-  FLOAT64: float,
-  BOOL: bool,
-  TIMESTAMP: timestamp,
-  JSON: json,
-};
-
-function fieldSchema(column: Column): z.ZodType<Cell | undefined> {
-  const type = FIELD_TYPES[column.type];
-  return column.required ? type : type.nullish().transform((v) => v ?? null);
+interface CellType {
+  /** The cell of a present (not null, not undefined) value, or INVALID. */
+  readonly read: (value: unknown) => Cell | typeof INVALID;
+  /** Says what `read` accepts, for a reject's reason. */
+  readonly expected: string;
 }
 
-export function recordSchema(columns: readonly Column[]) {
-  return z.looseObject(Object.fromEntries(columns.map((c) => [c.field, fieldSchema(c)])));
+const INTEGER_TEXT = /^-?\d{1,18}$/;
+const FLOAT_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+
+const CELL_TYPES: Readonly<Record<ColumnType, CellType>> = {
+  // Iterable sends ids such as userId as strings or numbers depending on the project; both are text.
+  STRING: {
+    read: (v) =>
+      typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : INVALID,
+    expected: 'a string, number or boolean',
+  },
+  INT64: {
+    read: (v) =>
+      typeof v === 'number'
+        ? Number.isSafeInteger(v)
+          ? v
+          : INVALID
+        : typeof v === 'string' && INTEGER_TEXT.test(v)
+          ? Number(v)
+          : INVALID,
+    expected: 'an integer, or its decimal text',
+  },
+  FLOAT64: {
+    read: (v) =>
+      typeof v === 'number' ? v : typeof v === 'string' && FLOAT_TEXT.test(v) ? Number(v) : INVALID,
+    expected: 'a number, or its decimal text',
+  },
+  BOOL: {
+    read: (v) => (typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : INVALID),
+    expected: 'a boolean, or "true" or "false"',
+  },
+  TIMESTAMP: {
+    read: (v) => parseIterableTimestamp(v) ?? INVALID,
+    expected: 'an Iterable timestamp',
+  },
+  JSON: { read: (v) => JSON.stringify(v), expected: 'any JSON value' },
+};
+
+export interface RecordReader {
+  /** The record's cells in catalog order, or `null` when a known field is missing or malformed. */
+  read(record: Readonly<Record<string, unknown>>): Cell[] | null;
+  /** Why `read` refused the record, one entry per bad field (`campaignId: expected …`). */
+  issues(record: Readonly<Record<string, unknown>>): string[];
+}
+
+export function recordReader(columns: readonly Column[]): RecordReader {
+  const fields = columns.map((c) => c.field);
+  const reads = columns.map((c) => CELL_TYPES[c.type].read);
+  const required = columns.map((c) => c.required === true);
+  return {
+    read(record) {
+      const cells = new Array<Cell>(fields.length);
+      for (let k = 0; k < fields.length; k++) {
+        const value = record[fields[k] as string];
+        if (value === undefined || value === null) {
+          if (required[k]) return null;
+          cells[k] = null;
+          continue;
+        }
+        const cell = (reads[k] as CellType['read'])(value);
+        if (cell === INVALID) return null;
+        cells[k] = cell;
+      }
+      return cells;
+    },
+    issues(record) {
+      return columns.flatMap((c) => {
+        const value = record[c.field];
+        if (value === undefined || value === null) return c.required ? [`${c.field}: required`] : [];
+        const type = CELL_TYPES[c.type];
+        if (type.read(value) !== INVALID) return [];
+        const got = JSON.stringify(value);
+        return [
+          c.type === 'TIMESTAMP'
+            ? `${c.field}: not an Iterable timestamp: ${got}`
+            : `${c.field}: expected ${type.expected} (got ${got})`,
+        ];
+      });
+    },
+  };
 }
 
 /** Built once per stream at module load: the worker's hot path only runs them. */
-export const RECORD_SCHEMAS = Object.fromEntries(
-  STREAMS.map((s) => [s.name, recordSchema(s.columns)]),
-) as Record<StreamName, ReturnType<typeof recordSchema>>;
+export const RECORD_READERS = Object.fromEntries(
+  STREAMS.map((s) => [s.name, recordReader(s.columns)]),
+) as Record<StreamName, RecordReader>;

@@ -1,16 +1,19 @@
 /**
- * The worker's per-record path: parse a line, validate it against the stream's schema, and turn
+ * The worker's per-record path: parse a line, validate it against the stream's columns, and turn
  * it into raw table cells, or into a reject with the reason. Nothing is dropped silently.
  */
 import type { StreamDefinition, StreamName } from '../catalog.js';
 import { parseIterableTimestamp } from '../iterable/timestamps.js';
 import type { LoadBatch, RawRow, Reject } from '../ports.js';
-import { RECORD_SCHEMAS } from '../records.js';
+import { RECORD_READERS } from '../records.js';
 import { formatWindow, type Window } from './window.js';
 
 export type Normalised = { readonly row: RawRow } | { readonly reject: Reject };
 
 export type Normaliser = (line: string) => Normalised;
+
+/** The field export windows are cut on. */
+const CREATED_AT = 'createdAt';
 
 /**
  * Builds the normaliser of one stream's window. For export streams a record whose `createdAt`
@@ -21,14 +24,14 @@ export function normaliser(
   stream: StreamDefinition & { name: StreamName },
   window: Window | null,
 ): Normaliser {
-  const schema = RECORD_SCHEMAS[stream.name];
-  const columns = stream.columns;
-  const checkWindow = stream.source.kind === 'export' && window !== null;
+  const reader = RECORD_READERS[stream.name];
+  const createdAtCell = stream.columns.findIndex((c) => c.field === CREATED_AT);
+  const bounds = stream.source.kind === 'export' && createdAtCell !== -1 ? window : null;
   // A reject is filed under its createdAt only when that lies inside the window, so the next
   // replace of the window replaces it too; otherwise it is filed under the window itself.
   const inside = (createdAt: unknown): number | null => {
-    const ms = checkWindow ? parseIterableTimestamp(createdAt) : null;
-    return ms !== null && window !== null && ms >= window.start && ms < window.end ? ms : null;
+    const ms = bounds === null ? null : parseIterableTimestamp(createdAt);
+    return ms !== null && bounds !== null && ms >= bounds.start && ms < bounds.end ? ms : null;
   };
   return (line) => {
     let value: unknown;
@@ -40,21 +43,17 @@ export function normaliser(
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return reject(line, 'not a JSON object', null);
     }
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      const reason = parsed.error.issues
-        .map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`)
-        .join('; ');
-      return reject(line, `invalid record: ${reason}`, inside((value as { createdAt?: unknown }).createdAt));
+    const record = value as Record<string, unknown>;
+    const cells = reader.read(record);
+    if (cells === null) {
+      return reject(line, `invalid record: ${reader.issues(record).join('; ')}`, inside(record[CREATED_AT]));
     }
-    const record = parsed.data as Record<string, unknown>;
-    const cells = columns.map((c) => (record[c.field] ?? null) as RawRow['cells'][number]);
-    if (checkWindow) {
-      const createdAt = record.createdAt as number;
-      if (createdAt < window.start || createdAt >= window.end) {
+    if (bounds !== null) {
+      const createdAt = cells[createdAtCell] as number;
+      if (createdAt < bounds.start || createdAt >= bounds.end) {
         return reject(
           line,
-          `createdAt ${new Date(createdAt).toISOString()} is outside ${formatWindow(window)}`,
+          `createdAt ${new Date(createdAt).toISOString()} is outside ${formatWindow(bounds)}`,
           null,
         );
       }

@@ -38,6 +38,21 @@ describe('parseIterableTimestamp', () => {
   for (const [name, input, expected] of cases) {
     it(name, () => assert.equal(parseIterableTimestamp(input), expected));
   }
+
+  it('agrees with Date.UTC on every day from 1970 to 2099, leap days and month ends included', () => {
+    for (let day = Date.UTC(1970, 0, 1); day < Date.UTC(2100, 0, 1); day += 86_400_000) {
+      const at = day + 86_399_000;
+      assert.equal(parseIterableTimestamp(formatIterableTimestamp(at)), at);
+      assert.equal(parseIterableTimestamp(new Date(at).toISOString()), at);
+    }
+  });
+
+  it('refuses days a month does not have', () => {
+    for (const text of ['2023-02-29', '2100-02-29', '2021-04-31', '2021-13-01', '2021-00-10', '2021-01-00']) {
+      assert.equal(parseIterableTimestamp(`${text} 00:00:00 +00:00`), null, text);
+    }
+    assert.equal(parseIterableTimestamp('2024-02-29 00:00:00 +00:00'), Date.UTC(2024, 1, 29));
+  });
 });
 
 describe('formatting', () => {

@@ -1,0 +1,61 @@
+/**
+ * Every measurement of the benchmark, run one after the other in one process so the figures are
+ * comparable, at the sizes given: the issue's (`FULL_SIZES`) or tiny ones for the smoke test.
+ */
+import { type BundleSizes, measureBundle } from './bundle.js';
+import { type EndToEndSizes, measureEndToEnd } from './end-to-end.js';
+import { type FactSizes, measureFacts } from './facts.js';
+import type { Figure } from './figure.js';
+import { type MemorySizes, measureMemory } from './memory.js';
+import { measureTransform, type TransformSizes } from './transform.js';
+
+export interface BenchSizes {
+  readonly transform: TransformSizes;
+  readonly endToEnd: EndToEndSizes;
+  readonly memory: MemorySizes;
+  readonly bundle: BundleSizes;
+  readonly facts: FactSizes;
+}
+
+/** The sizes issue 6 names. */
+export const FULL_SIZES: BenchSizes = {
+  transform: { records: 200_000, rounds: 5 },
+  endToEnd: { events: 1_000_000, days: 7, concurrency: 4 },
+  memory: { windows: [100_000, 1_000_000, 3_000_000] },
+  bundle: { imports: 5 },
+  facts: { baseEvents: 250_000, warehouses: [1_000_000, 5_000_000] },
+};
+
+export const SMOKE_SIZES: BenchSizes = {
+  transform: { records: 2_000, rounds: 1 },
+  endToEnd: { events: 2_000, days: 2, concurrency: 2 },
+  memory: { windows: [1_000] },
+  bundle: { imports: 1 },
+  facts: { baseEvents: 2_000, warehouses: [2_000] },
+};
+
+export interface Section {
+  readonly title: string;
+  readonly figures: readonly Figure[];
+}
+
+/** Runs the measurements in order, handing each section over as soon as it is measured. */
+export async function runBenchmarks(
+  sizes: BenchSizes,
+  onSection: (s: Section) => void = () => {},
+): Promise<Section[]> {
+  const measurements: [string, () => Promise<Figure[]>][] = [
+    ['1. Worker transform throughput', () => measureTransform(sizes.transform)],
+    ['2. End to end', () => measureEndToEnd(sizes.endToEnd)],
+    ['3. Worker memory, one window', () => measureMemory(sizes.memory)],
+    ['4. Deployed bundle', () => measureBundle(sizes.bundle)],
+    ['5. Fact build on DuckDB', () => measureFacts(sizes.facts)],
+  ];
+  const sections: Section[] = [];
+  for (const [title, measure] of measurements) {
+    const section = { title, figures: await measure() };
+    sections.push(section);
+    onSection(section);
+  }
+  return sections;
+}

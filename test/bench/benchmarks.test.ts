@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runBenchmarks, SMOKE_SIZES } from '../../bench/benchmarks.js';
+
+describe('the benchmark, at smoke sizes', () => {
+  it('measures every section and gives each figure a finite value (targets are not asserted)', async () => {
+    const sections = await runBenchmarks(SMOKE_SIZES);
+    assert.deepEqual(
+      sections.map((s) => s.title.replace(/^\d+\. /, '')),
+      [
+        'Worker transform throughput',
+        'End to end',
+        'Worker memory, one window',
+        'Deployed bundle',
+        'Fact build on DuckDB',
+      ],
+    );
+    for (const section of sections) {
+      assert.ok(section.figures.length > 0, `${section.title} has figures`);
+      for (const f of section.figures)
+        assert.ok(Number.isFinite(f.value) && f.value >= 0, `${f.name}: ${f.value}`);
+    }
+  });
+});
