@@ -39,10 +39,14 @@ export interface Section {
   readonly figures: readonly Figure[];
 }
 
-/** Runs the measurements in order, handing each section over as soon as it is measured. */
+/**
+ * Runs the measurements in order, handing each section over as soon as it is measured; `only`
+ * picks some by number (1–5), to re-measure one part without the others' minutes.
+ */
 export async function runBenchmarks(
   sizes: BenchSizes,
   onSection: (s: Section) => void = () => {},
+  only: readonly number[] = [],
 ): Promise<Section[]> {
   const measurements: [string, () => Promise<Figure[]>][] = [
     ['1. Worker transform throughput', () => measureTransform(sizes.transform)],
@@ -52,7 +56,8 @@ export async function runBenchmarks(
     ['5. Fact build on DuckDB', () => measureFacts(sizes.facts)],
   ];
   const sections: Section[] = [];
-  for (const [title, measure] of measurements) {
+  for (const [k, [title, measure]] of measurements.entries()) {
+    if (only.length > 0 && !only.includes(k + 1)) continue;
     const section = { title, figures: await measure() };
     sections.push(section);
     onSection(section);

@@ -1,19 +1,25 @@
 /**
  * The worker loading one window, alone in its process so its peak RSS is its own: `loadWindow`
- * over the Iterable client (reading the NDJSON server) and the DuckDB warehouse, as `npm start`
- * runs it. Says `{rows, seconds, maxRssBytes}` when done.
+ * over the Iterable client (reading the NDJSON server) into either warehouse: DuckDB, as
+ * `npm start` runs it, or the deployed BigQuery adapter with the real client, talking to the
+ * sink (`bigquery-sink.ts`) in place of BigQuery. Says `{rows, seconds, maxRssBytes}` when done.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IterableClient } from '../functions/src/iterable/client.js';
 import { loadWindow } from '../functions/src/pipeline/load-window.js';
-import { DuckDbWarehouse } from '../local/duckdb-warehouse.js';
+import type { Warehouse } from '../functions/src/ports.js';
 import { JsonFileStateStore } from '../local/json-state-store.js';
 import { FIXTURE_WINDOW } from './fixture.js';
 
+export type MemoryWarehouse =
+  | { readonly kind: 'duckdb' }
+  | { readonly kind: 'bigquery'; readonly url: string };
+
 export interface MemoryWorkerArgs {
   readonly url: string;
+  readonly warehouse: MemoryWarehouse;
 }
 
 export interface MemoryWorkerResult {
@@ -23,9 +29,30 @@ export interface MemoryWorkerResult {
   readonly maxRssBytes: number;
 }
 
-const { url } = JSON.parse(process.argv[2] ?? '{}') as MemoryWorkerArgs;
+/** Imported on demand, so neither warehouse's libraries weigh on the other's figure. */
+async function openWarehouse(target: MemoryWarehouse, dir: string): Promise<Warehouse> {
+  if (target.kind === 'duckdb') {
+    const { DuckDbWarehouse } = await import('../local/duckdb-warehouse.js');
+    return DuckDbWarehouse.open(join(dir, 'warehouse.duckdb'));
+  }
+  const [{ BigQuery }, { PassThroughClient }, { BigQueryWarehouse }] = await Promise.all([
+    import('@google-cloud/bigquery'),
+    import('google-auth-library'),
+    import('../functions/src/gcp/bigquery-warehouse.js'),
+  ]);
+  // As `open-bigquery.ts` builds it, but pointed at the sink; a pass-through auth client needs
+  // no credentials.
+  const bigquery = new BigQuery({
+    projectId: 'bench',
+    apiEndpoint: target.url,
+    authClient: new PassThroughClient(),
+  });
+  return new BigQueryWarehouse(bigquery, { rawDataset: 'iterable_raw', location: 'US' });
+}
+
+const { url, warehouse: target } = JSON.parse(process.argv[2] ?? '{}') as MemoryWorkerArgs;
 const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
-const warehouse = await DuckDbWarehouse.open(join(dir, 'warehouse.duckdb'));
+const warehouse = await openWarehouse(target, dir);
 const state = await JsonFileStateStore.open(join(dir, 'state.json'));
 try {
   const started = performance.now();

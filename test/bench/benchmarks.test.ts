@@ -15,6 +15,9 @@ describe('the benchmark, at smoke sizes', () => {
         'Fact build on DuckDB',
       ],
     );
+    // The memory section measures the deployed worker (BigQuery adapter against the sink) too.
+    const memory = sections.find((s) => s.title.endsWith('Worker memory, one window'));
+    assert.ok(memory?.figures.some((f) => f.name.startsWith('deployed worker') && f.target !== null));
     for (const section of sections) {
       assert.ok(section.figures.length > 0, `${section.title} has figures`);
       for (const f of section.figures)

@@ -1,9 +1,9 @@
 /**
- * Just enough of the BigQuery REST API for the warehouse adapter's contract tests: tables
- * insert/delete, media-upload load jobs, query jobs and job polling. Jobs finish at once, with
- * an error for the ones `fail` picks.
+ * Just enough of the BigQuery REST API for the warehouse adapter's contract tests and the memory
+ * benchmark's sink (`bench/bigquery-sink.ts`): tables insert/delete, media-upload load jobs, query
+ * jobs and job polling. Jobs finish at once, with an error for the ones `fail` picks.
  */
-import { type Handler, multipartParts, type RecordedRequest } from './recording-server.js';
+import { type Handler, multipartParts, type RecordedRequest, type Reply } from './recording-server.js';
 
 export interface JobResource {
   readonly jobReference: { readonly jobId: string; readonly projectId?: string; readonly location?: string };
@@ -23,8 +23,16 @@ export interface JobResource {
 
 export interface BigQueryApi {
   readonly handler: Handler;
+  /**
+   * Answers a media upload from its metadata part (the job resource, as JSON text) alone, for a
+   * server that streams the data part past rather than holding it as `handler` does.
+   */
+  readonly upload: (metadata: string) => Reply;
   readonly jobs: Map<string, JobResource>;
 }
+
+/** Media uploads of load jobs: https://cloud.google.com/bigquery/docs/reference/api-uploads */
+export const UPLOAD_PATH = /^\/upload\/bigquery\/v2\/projects\/[^/]+\/jobs$/;
 
 export type JobFailure = (job: Omit<JobResource, 'status'>) => string | null;
 
@@ -45,16 +53,14 @@ export function bigQueryApi(fail: JobFailure = () => null): BigQueryApi {
     jobs.set(job.jobReference.jobId, done);
     return done;
   };
+  const upload = (metadata: string): Reply => ({ status: 200, body: finish(JSON.parse(metadata)) });
   const handler: Handler = (request: RecordedRequest) => {
     const { method, path } = request;
     if (method === 'POST' && /^\/bigquery\/v2\/projects\/[^/]+\/datasets\/[^/]+\/tables$/.test(path)) {
       return { status: 200, body: JSON.parse(request.body) };
     }
     if (method === 'DELETE' && /\/datasets\/[^/]+\/tables\/[^/]+$/.test(path)) return { status: 204 };
-    if (method === 'POST' && /^\/upload\/bigquery\/v2\/projects\/[^/]+\/jobs$/.test(path)) {
-      const [metadata] = multipartParts(request);
-      return { status: 200, body: finish(JSON.parse(metadata ?? '{}')) };
-    }
+    if (method === 'POST' && UPLOAD_PATH.test(path)) return upload(multipartParts(request)[0] ?? '{}');
     if (method === 'POST' && /^\/bigquery\/v2\/projects\/[^/]+\/jobs$/.test(path)) {
       return { status: 200, body: finish(JSON.parse(request.body)) };
     }
@@ -67,5 +73,5 @@ export function bigQueryApi(fail: JobFailure = () => null): BigQueryApi {
     }
     return { status: 404, body: { error: { code: 404, message: `not in this fake: ${method} ${path}` } } };
   };
-  return { handler, jobs };
+  return { handler, upload, jobs };
 }
