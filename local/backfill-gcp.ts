@@ -11,7 +11,7 @@ import type { CloudTasksClient } from '@google-cloud/tasks';
 import type { StreamName } from '../functions/src/catalog.js';
 import { CloudTasksQueue } from '../functions/src/gcp/cloud-tasks-queue.js';
 import { FirestoreStateStore } from '../functions/src/gcp/firestore-state-store.js';
-import type { GcpConfig } from '../functions/src/gcp/gcp-config.js';
+import { fanoutSettings, type GcpConfig } from '../functions/src/gcp/gcp-config.js';
 import { type FanoutResult, fanOut } from '../functions/src/pipeline/fanout.js';
 
 export interface GcpBackfill {
@@ -26,7 +26,6 @@ export function enqueueBackfill(
   backfill: GcpBackfill,
   now: () => number = Date.now,
 ): Promise<FanoutResult> {
-  const { pipeline } = config;
   return fanOut(
     {
       state: new FirestoreStateStore(clients.firestore, config.stateCollection),
@@ -35,15 +34,7 @@ export function enqueueBackfill(
       // The command prints the plan itself; the functions' DEBUG lines per window would drown it.
       log: () => {},
     },
-    {
-      streams: pipeline.streams,
-      windowMinutes: pipeline.windowMinutes,
-      lagMs: pipeline.lagMs,
-      lookbackMs: pipeline.lookbackMs,
-      historyMs: pipeline.historyMs,
-      staleAfterMs: config.staleAfterMs,
-      failedRetryDelayMs: config.failedRetryDelayMs,
-    },
+    fanoutSettings(config),
     {
       from: backfill.from,
       ...(backfill.to === null ? {} : { to: backfill.to }),

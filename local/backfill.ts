@@ -15,10 +15,9 @@ import { enqueueBackfill } from './backfill-gcp.js';
 import { backfillLocal } from './backfill-local.js';
 import { planEstimate } from './backfill-progress.js';
 import { writeDashboard } from './dashboard/write.js';
-import { DEMO, demoRange } from './demo.js';
+import { DEMO, startDemoSimulator } from './demo.js';
 import { BACKFILL_USAGE, type BackfillOptions, parseBackfillOptions, runCommand } from './operator-cli.js';
 import { gcpClients, loadOperatorGcpConfig } from './operator-gcp.js';
-import { startSimulator } from './simulator/server.js';
 
 /** Only event streams have history; a dimension is a snapshot of today. */
 function eventStreams(streams: readonly StreamName[]): StreamName[] {
@@ -57,18 +56,8 @@ async function onThisMachine(options: BackfillOptions): Promise<number> {
   const config = loadConfig();
   const now = Date.now();
   const demo = config.iterable.apiKey === null;
-  const range = demoRange(now);
   // The demo's simulator, as `npm start` serves it: the same seeded history, so a backfill re-reads it.
-  const simulator = demo
-    ? await startSimulator({
-        seed: DEMO.seed,
-        from: range.from,
-        to: range.to,
-        events: DEMO.events,
-        apiKey: DEMO.apiKey,
-        exportsPerMinute: DEMO.exportsPerMinute,
-      })
-    : null;
+  const simulator = demo ? await startDemoSimulator(now) : null;
   try {
     const warehouseFile = resolve(options.warehouse);
     const result = await backfillLocal({

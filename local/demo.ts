@@ -3,6 +3,8 @@
  * of history. Its data is anchored to the UTC day, so runs on the same day see the same history
  * and a second run only adds what "happened" since the first.
  */
+import { type Simulator, startSimulator } from './simulator/server.js';
+
 const DAY = 24 * 3600_000;
 
 export const DEMO = {
@@ -21,4 +23,17 @@ export const DEMO = {
 export function demoRange(now: number): { from: number; to: number } {
   const today = Math.floor(now / DAY) * DAY;
   return { from: today - DEMO.days * DAY, to: today + DAY };
+}
+
+/** The demo's simulator: the same seeded history for every command run on the same day. */
+export function startDemoSimulator(now: number): Promise<Simulator> {
+  const range = demoRange(now);
+  return startSimulator({
+    seed: DEMO.seed,
+    from: range.from,
+    to: range.to,
+    events: DEMO.events,
+    apiKey: DEMO.apiKey,
+    exportsPerMinute: DEMO.exportsPerMinute,
+  });
 }

@@ -7,22 +7,21 @@
 import { mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { STREAMS, type StreamName, streamByName } from '../functions/src/catalog.js';
-import { ConfigError, loadConfig } from '../functions/src/config.js';
+import { loadConfig } from '../functions/src/config.js';
 import { CampaignMetricsClient } from '../functions/src/iterable/campaign-metrics.js';
 import { IterableClient } from '../functions/src/iterable/client.js';
-import { IterableError } from '../functions/src/iterable/errors.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
 import type { Logger } from '../functions/src/log.js';
 import { parseRunOptions, USAGE } from './cli.js';
 import { writeDashboard } from './dashboard/write.js';
-import { DEMO, demoRange } from './demo.js';
+import { DEMO, demoRange, startDemoSimulator } from './demo.js';
 import { buildFacts } from './facts.js';
 import { JsonFileStateStore } from './json-state-store.js';
 import { showProgress } from './live-progress.js';
+import { runCommand } from './operator-cli.js';
 import { factsReport, summaryTable, withWatermarks } from './report.js';
 import { runLocal, stateFileOf } from './run.js';
 import { RunTally } from './run-tally.js';
-import { startSimulator } from './simulator/server.js';
 
 async function main(): Promise<number> {
   const options = parseRunOptions(process.argv.slice(2));
@@ -35,16 +34,7 @@ async function main(): Promise<number> {
   const streams = options.streams ?? config.streams;
   const demo = config.iterable.apiKey === null;
   const range = demoRange(now);
-  const simulator = demo
-    ? await startSimulator({
-        seed: DEMO.seed,
-        from: range.from,
-        to: range.to,
-        events: DEMO.events,
-        apiKey: DEMO.apiKey,
-        exportsPerMinute: DEMO.exportsPerMinute,
-      })
-    : null;
+  const simulator = demo ? await startDemoSimulator(now) : null;
   try {
     const exportsPerMinute =
       config.iterable.exportsPerMinute ?? (demo ? DEMO.exportsPerMinute : ITERABLE_EXPORTS_PER_MINUTE);
@@ -146,12 +136,4 @@ function fileLogger(file: string): Logger {
   };
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    const known = error instanceof ConfigError || error instanceof IterableError;
-    process.stderr.write(`\nError: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (!known && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-    process.exit(2);
-  },
-);
+runCommand(main);

@@ -5,7 +5,7 @@
  * function never loads the clients only the other one needs (`gcp/deferred.ts`).
  */
 import { deferredStateStore, deferredTaskQueue, deferredWarehouse } from './gcp/deferred.js';
-import { loadGcpConfig } from './gcp/gcp-config.js';
+import { fanoutSettings, loadGcpConfig } from './gcp/gcp-config.js';
 import { iterableSource } from './gcp/iterable-source.js';
 import { stdoutLogger } from './log.js';
 import { registerFanout, registerWorker } from './register.js';
@@ -24,15 +24,7 @@ registerFanout(
     now,
     log: stdoutLogger,
   },
-  {
-    streams: pipeline.streams,
-    windowMinutes: pipeline.windowMinutes,
-    lagMs: pipeline.lagMs,
-    lookbackMs: pipeline.lookbackMs,
-    historyMs: pipeline.historyMs,
-    staleAfterMs: config.staleAfterMs,
-    failedRetryDelayMs: config.failedRetryDelayMs,
-  },
+  fanoutSettings(config),
 );
 
 registerWorker(

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { ConfigError, loadConfig, type PipelineConfig } from '../config.js';
+import type { FanoutSettings } from '../pipeline/fanout.js';
 import { FUNCTION_NAMES } from '../register.js';
 
 /** Cloud Tasks waits at most 30 minutes for an HTTP task's answer, so no load may take longer. */
@@ -112,5 +113,19 @@ export function loadGcpConfig(env: NodeJS.ProcessEnv = process.env): GcpConfig {
     leaseMs: e.WORKER_TIMEOUT_SECONDS * 1000 + LEASE_MARGIN_MS,
     staleAfterMs: e.STALE_AFTER_MINUTES * 60_000,
     failedRetryDelayMs: e.FAILED_RETRY_MINUTES * 60_000,
+  };
+}
+
+/** The fan-out's settings, as the deployed function and the operator's backfill both plan with them. */
+export function fanoutSettings(config: GcpConfig): FanoutSettings {
+  const { pipeline } = config;
+  return {
+    streams: pipeline.streams,
+    windowMinutes: pipeline.windowMinutes,
+    lagMs: pipeline.lagMs,
+    lookbackMs: pipeline.lookbackMs,
+    historyMs: pipeline.historyMs,
+    staleAfterMs: config.staleAfterMs,
+    failedRetryDelayMs: config.failedRetryDelayMs,
   };
 }
