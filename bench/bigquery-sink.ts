@@ -6,9 +6,9 @@
  * listens, and the totals uploaded so far at `SINK_UPLOADS_PATH`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { bigQueryApi, UPLOAD_PATH } from '../test/functions/gcp/bigquery-api.js';
 import type { Reply } from '../test/functions/gcp/recording-server.js';
+import { listenAsChild } from './child.js';
 import { MediaUploadCounter } from './media-upload-counter.js';
 import { SINK_UPLOADS_PATH, type SinkUploads } from './sink-uploads.js';
 
@@ -80,12 +80,4 @@ const server = createServer((req, res) => {
   answer(req, res, url);
 });
 
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(
-    `${JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })}\n`,
-  );
-});
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-});
+listenAsChild(server);

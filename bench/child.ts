@@ -5,6 +5,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -51,4 +53,19 @@ export async function runChild<T>(name: string, argument: unknown): Promise<T> {
   const [code] = (await once(child, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`${name} failed with exit code ${code}`);
   return JSON.parse(await line) as T;
+}
+
+/**
+ * The child side of `startServer`: listens on a free loopback port, says its URL, and closes on
+ * SIGTERM (what `stop` sends).
+ */
+export function listenAsChild(server: HttpServer): void {
+  server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as AddressInfo;
+    process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
+  });
+  process.on('SIGTERM', () => {
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+  });
 }

@@ -6,7 +6,7 @@
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenAsChild } from './child.js';
 import { recordPool } from './fixture.js';
 
 export interface NdjsonServerArgs {
@@ -41,12 +41,4 @@ function lineSlice(chunk: Buffer, lines: number): Buffer {
   return chunk.subarray(0, end);
 }
 
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(
-    `${JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })}\n`,
-  );
-});
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-});
+listenAsChild(server);

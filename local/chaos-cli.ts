@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { type ChaosReport, isClean, runChaos } from './chaos.js';
+import { textTable } from './text-table.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,10 +36,13 @@ function format(r: ChaosReport): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const total = (key: 'expected' | 'loaded' | 'missing' | 'duplicates' | 'unexpected') =>
     n(r.streams.reduce((sum, s) => sum + s[key], 0));
-  const rows = r.streams.map(
-    (s) =>
-      `  ${s.stream.padEnd(26)}${n(s.expected).padStart(10)}${n(s.loaded).padStart(10)}${n(s.missing).padStart(9)}${n(s.duplicates).padStart(12)}${n(s.unexpected).padStart(12)}`,
-  );
+  const columns = ['expected', 'loaded', 'missing', 'duplicates', 'unexpected'] as const;
+  const streams = textTable({
+    header: ['stream', ...columns],
+    rows: r.streams.map((s) => [s.stream, ...columns.map((c) => n(s[c]))]),
+    left: new Set([0]),
+    footer: [['total', ...columns.map(total)]],
+  });
   return [
     `Chaos run, seed ${r.seed}, ${r.passes} passes; warehouse ${r.warehouseFile}`,
     '',
@@ -50,9 +54,7 @@ function format(r: ChaosReport): string {
     `Windows split after repeated cuts: ${n(r.windowsSplit)}`,
     `Windows failed after every attempt: ${n(r.windowsFailed)}, recovered by a later run: ${n(r.windowsRecovered)}`,
     '',
-    `  ${'stream'.padEnd(26)}${'expected'.padStart(10)}${'loaded'.padStart(10)}${'missing'.padStart(9)}${'duplicates'.padStart(12)}${'unexpected'.padStart(12)}`,
-    ...rows,
-    `  ${'total'.padEnd(26)}${total('expected').padStart(10)}${total('loaded').padStart(10)}${total('missing').padStart(9)}${total('duplicates').padStart(12)}${total('unexpected').padStart(12)}`,
+    streams,
     '',
     'Rejected lines (made-up bad lines the simulator injected):',
     ...r.rejects.map((x) => `  ${x.reason.padEnd(40)}${n(x.count).padStart(6)}`),

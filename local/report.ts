@@ -5,6 +5,7 @@
 import type { StreamName } from '../functions/src/catalog.js';
 import type { FactBuild } from './facts.js';
 import type { StreamTally } from './run-tally.js';
+import { textTable } from './text-table.js';
 
 export interface StreamSummary extends StreamTally {
   readonly watermark: number | null;
@@ -38,14 +39,7 @@ export function summaryTable(rows: readonly StreamSummary[]): string {
     seconds(Math.max(0, ...rows.map((p) => p.elapsedMs))),
     '',
   ];
-  const table = [header, ...body, total];
-  const widths = header.map((_, i) => Math.max(...table.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) =>
-    r
-      .map((cell, i) => (i === 0 || i === 6 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
-      .join('  ');
-  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  return [line(header), rule, ...body.map(line), rule, line(total)].join('\n');
+  return textTable({ header, rows: body, left: new Set([0, 6]), footer: [total] });
 }
 
 export function withWatermarks(
@@ -69,16 +63,16 @@ export function factsReport(facts: FactBuild): string {
   const ms = facts.models.reduce((n, m) => n + m.ms, 0);
   const lines = [`Fact tables built: ${facts.models.length} models in ${seconds(ms)}`, ''];
   if (facts.campaigns.length > 0) {
+    const rows = facts.campaigns.map((c) => [
+      `${c.campaign_name ?? '(unnamed)'} (${c.campaign_id})`.slice(0, 40),
+      count(Number(c.count_sends)),
+      percent(c.open_rate),
+      percent(c.click_rate),
+    ]);
     lines.push(
-      `${'campaign'.padEnd(34)}${'sends'.padStart(9)}${'open rate'.padStart(11)}${'click rate'.padStart(12)}`,
+      textTable({ header: ['campaign', 'sends', 'open rate', 'click rate'], rows, left: new Set([0]) }),
+      '',
     );
-    for (const c of facts.campaigns) {
-      const name = `${c.campaign_name ?? '(unnamed)'} (${c.campaign_id})`.slice(0, 33);
-      lines.push(
-        `${name.padEnd(34)}${count(Number(c.count_sends)).padStart(9)}${percent(c.open_rate).padStart(11)}${percent(c.click_rate).padStart(12)}`,
-      );
-    }
-    lines.push('');
   }
   const r = facts.reconciliation;
   if (r) {

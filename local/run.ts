@@ -9,7 +9,7 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { StreamName } from '../functions/src/catalog.js';
 import type { Logger } from '../functions/src/log.js';
 import type { FanoutResult } from '../functions/src/pipeline/fanout.js';
-import type { IterableSource } from '../functions/src/ports.js';
+import type { IterableSource, Warehouse } from '../functions/src/ports.js';
 import { FUNCTION_NAMES, registerFanout, registerWorker } from '../functions/src/register.js';
 import type { Datasets } from './duckdb-ddl.js';
 import { DuckDbWarehouse } from './duckdb-warehouse.js';
@@ -49,6 +49,8 @@ export interface LocalRunSettings {
     startedAt: number;
   }) => void;
   readonly queue?: Partial<ConstructorParameters<typeof LocalTaskQueue>[1]>;
+  /** Wraps the warehouse the worker writes to (the benchmark times its calls). */
+  readonly wrapWarehouse?: (warehouse: Warehouse) => Warehouse;
 }
 
 export interface LocalRunResult {
@@ -70,7 +72,13 @@ export async function runLocal(settings: LocalRunSettings): Promise<LocalRunResu
   let queue: LocalTaskQueue | null = null;
   try {
     registerWorker(
-      { iterable: settings.iterable, warehouse, state, now, log: settings.log },
+      {
+        iterable: settings.iterable,
+        warehouse: settings.wrapWarehouse?.(warehouse) ?? warehouse,
+        state,
+        now,
+        log: settings.log,
+      },
       { leaseMs: LOCAL_LEASE_MS },
     );
     const workerUrl = await serve(FUNCTION_NAMES.worker, servers);

@@ -3,6 +3,7 @@
  * windows, then why counts are missing if they are.
  */
 import type { PipelineStatus, StreamStatus } from './status-model.js';
+import { textTable } from './text-table.js';
 
 const count = (n: number | null): string => (n === null ? '?' : n.toLocaleString('en-US'));
 const instant = (ms: number | null): string =>
@@ -44,20 +45,12 @@ const COLUMNS: [string, (s: StreamStatus, now: number) => string][] = [
 const LEFT = new Set(['stream', 'watermark', 'last run']);
 
 export function statusReport(status: PipelineStatus, where: string): string {
-  const table = [
-    COLUMNS.map(([name]) => name),
-    ...status.streams.map((s) => COLUMNS.map(([, cell]) => cell(s, status.at))),
-  ];
-  const widths = COLUMNS.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
-  const line = (row: string[]) =>
-    row
-      .map((cell, i) => {
-        const width = widths[i] ?? 0;
-        return LEFT.has(COLUMNS[i]?.[0] ?? '') ? cell.padEnd(width) : cell.padStart(width);
-      })
-      .join('  ')
-      .trimEnd();
-  const lines = [`Pipeline status at ${instant(status.at)} (${where})`, '', ...table.map(line)];
+  const table = textTable({
+    header: COLUMNS.map(([name]) => name),
+    rows: status.streams.map((s) => COLUMNS.map(([, cell]) => cell(s, status.at))),
+    left: new Set(COLUMNS.flatMap(([name], i) => (LEFT.has(name) ? [i] : []))),
+  });
+  const lines = [`Pipeline status at ${instant(status.at)} (${where})`, '', table];
   const failing = status.streams.filter((s) => s.failed > 0);
   if (failing.length > 0) {
     lines.push('', 'Failed windows (the next run retries them; failed backfill windows, the next backfill):');
