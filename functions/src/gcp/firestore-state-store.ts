@@ -34,7 +34,11 @@ export class FirestoreStateStore implements StateStore {
       const snapshot = await tx.get(ref);
       const current = snapshot.exists ? parseStreamState(this.path(stream), snapshot.data()) : EMPTY_STATE;
       const { state, result } = change(current);
-      tx.set(ref, { watermark: state.watermark, windows: state.windows.map((w) => ({ ...w })) });
+      // The ledger's rules return the state they were given when nothing changed (a busy or done
+      // claim, a plan with nothing new): no write then, on a document every worker contends for.
+      if (state !== current) {
+        tx.set(ref, { watermark: state.watermark, windows: state.windows.map((w) => ({ ...w })) });
+      }
       return result;
     });
   }

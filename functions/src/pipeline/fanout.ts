@@ -89,6 +89,7 @@ export async function fanOut(
   const to = floorToSecond(request.to ?? now - settings.lagMs);
   const from = floorToSecond(request.from ?? now - settings.historyMs);
   const streams = request.streams ?? settings.streams;
+  if (request.backfill) await checkBackfillFits(deps.state, streams, { from, to, settings });
   const plans: StreamPlan[] = [];
   const tasks: QueuedTask[] = [];
   for (const name of streams) {
@@ -161,7 +162,9 @@ function planRegular(
           from,
         })
       : planSnapshot(start, to);
-  return applyPlan(state, name, planned, from, now, settings.staleAfterMs);
+  // Backfill windows that failed or lost their task are retried by the regular runs too.
+  const backfill = state.windows.filter((w) => w.kind === 'backfill' && w.status !== 'done');
+  return applyPlan(state, name, [...planned, ...backfill], from, now, settings.staleAfterMs);
 }
 
 function planBackfill(
@@ -173,12 +176,34 @@ function planBackfill(
   // A dimension is a snapshot of today: it has no history to backfill.
   if (streamByName(name).source.kind !== 'export') return { state, result: [] };
   const planned = planBackfillWindows(from, to, state.watermark, lengthMs);
-  if (planned.length > MAX_BACKFILL_WINDOWS) {
-    throw new BackfillTooLargeError(
-      `a backfill of ${name} from ${new Date(from).toISOString()} would plan ${planned.length} windows, ` +
-        `more than the ${MAX_BACKFILL_WINDOWS} its ledger can hold at once; backfill a shorter range ` +
-        '(an earlier --to), then the next one',
-    );
-  }
   return applyBackfillPlan(state, name, planned, now, staleAfterMs);
+}
+
+/**
+ * Refuses a backfill that would leave a stream's ledger with more than MAX_BACKFILL_WINDOWS
+ * unfinished backfill windows, before any stream is planned: a refusal half-way would leave the
+ * streams before it planned with no task.
+ */
+async function checkBackfillFits(
+  store: StateStore,
+  streams: readonly StreamName[],
+  { from, to, settings }: { from: number; to: number; settings: FanoutSettings },
+): Promise<void> {
+  for (const name of streams) {
+    const stream = streamByName(name);
+    if (stream.source.kind !== 'export') continue;
+    const state = await store.read(name);
+    const lengthMs = (settings.windowMinutes ?? stream.window.lengthMinutes) * 60 * SECOND;
+    const unfinished = state.windows.filter((w) => w.kind === 'backfill' && w.status !== 'done');
+    const planned = planBackfillWindows(from, to, state.watermark, lengthMs).filter(
+      (p) => !unfinished.some((w) => w.start === p.start && w.end === p.end),
+    );
+    if (unfinished.length + planned.length > MAX_BACKFILL_WINDOWS) {
+      throw new BackfillTooLargeError(
+        `a backfill of ${name} from ${new Date(from).toISOString()} would leave ${unfinished.length + planned.length} ` +
+          `unfinished backfill windows in its ledger, more than the ${MAX_BACKFILL_WINDOWS} it can hold; ` +
+          'backfill a shorter range (an earlier --to), and the next one once `npm run status` shows it loaded',
+      );
+    }
+  }
 }

@@ -71,7 +71,8 @@ export function applyPlan(
   now: number,
   staleAfterMs: number,
 ): StateChange<readonly WindowRecord[]> {
-  return record({ ...state, watermark: state.watermark ?? from }, stream, planned, now, staleAfterMs);
+  const start = state.watermark === null ? { ...state, watermark: from } : state;
+  return record(start, stream, planned, now, staleAfterMs);
 }
 
 /**
