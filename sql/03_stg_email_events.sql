@@ -5,18 +5,21 @@
 -- user id for events without an email (user-id based projects).
 -- is_machine_open: an open reported by a mail privacy proxy (proxySource set).
 -- revenue: a purchase's total; campaign_id on a purchase is Iterable's attribution.
+-- _loaded_at: when the row's window was loaded, which decides what the incremental facts rebuild.
 CREATE OR REPLACE VIEW iterable_analytics.stg_email_events AS
 WITH sends AS (
   SELECT
     'send' AS event_type, created_at, campaign_id, email, user_id,
-    FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, CAST(NULL AS FLOAT64) AS revenue
+    FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, CAST(NULL AS FLOAT64) AS revenue,
+    _loaded_at
   FROM iterable_raw.email_send_raw
 ),
 
 bounces AS (
   SELECT
     'bounce' AS event_type, created_at, campaign_id, email, user_id,
-    FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, CAST(NULL AS FLOAT64) AS revenue
+    FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, CAST(NULL AS FLOAT64) AS revenue,
+    _loaded_at
   FROM iterable_raw.email_bounce_raw
 ),
 
@@ -24,42 +27,45 @@ opens AS (
   SELECT
     'open' AS event_type, created_at, campaign_id, email, user_id,
     proxy_source IS NOT NULL AS is_machine_open, CAST(NULL AS STRING) AS unsub_source,
-    CAST(NULL AS FLOAT64) AS revenue
+    CAST(NULL AS FLOAT64) AS revenue, _loaded_at
   FROM iterable_raw.email_open_raw
 ),
 
 clicks AS (
   SELECT
     'click' AS event_type, created_at, campaign_id, email, user_id,
-    FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, CAST(NULL AS FLOAT64) AS revenue
+    FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, CAST(NULL AS FLOAT64) AS revenue,
+    _loaded_at
   FROM iterable_raw.email_click_raw
 ),
 
 complaints AS (
   SELECT
     'complaint' AS event_type, created_at, campaign_id, email, user_id,
-    FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, CAST(NULL AS FLOAT64) AS revenue
+    FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, CAST(NULL AS FLOAT64) AS revenue,
+    _loaded_at
   FROM iterable_raw.email_complaint_raw
 ),
 
 unsubscribes AS (
   SELECT
     'unsubscribe' AS event_type, created_at, campaign_id, email, user_id,
-    FALSE AS is_machine_open, unsub_source, CAST(NULL AS FLOAT64) AS revenue
+    FALSE AS is_machine_open, unsub_source, CAST(NULL AS FLOAT64) AS revenue, _loaded_at
   FROM iterable_raw.email_unsubscribe_raw
 ),
 
 subscribes AS (
   SELECT
     'subscribe' AS event_type, created_at, campaign_id, email, user_id,
-    FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, CAST(NULL AS FLOAT64) AS revenue
+    FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, CAST(NULL AS FLOAT64) AS revenue,
+    _loaded_at
   FROM iterable_raw.email_subscribe_raw
 ),
 
 purchases AS (
   SELECT
     'purchase' AS event_type, created_at, campaign_id, email, user_id,
-    FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, total AS revenue
+    FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, total AS revenue, _loaded_at
   FROM iterable_raw.purchase_raw
 ),
 
@@ -85,7 +91,8 @@ final AS (
     user_id,
     is_machine_open,
     unsub_source,
-    revenue
+    revenue,
+    _loaded_at
   FROM events
 )
 

@@ -11,14 +11,14 @@
 -- unsubscribe_rate = unique unsubscribes / delivered; bounce_rate = bounces / sends;
 -- complaint_rate = complaints / delivered. A rate with a zero denominator is NULL.
 --
--- Incremental: a campaign is rebuilt when it has events dated in the lookback (default 7 days
--- before the run's date; `7 /* lookback_days */` is replaced by the runner) or has no row yet.
+-- Incremental: a campaign is rebuilt when it has events dated from `stg_rebuild_from` on (the
+-- lookback, default 7 days, or earlier for rows loaded within it) or has no row yet.
 -- Its totals are recomputed from all of its raw events, not added to: distinct counts cannot be
 -- summed across runs, and adding a lookback's worth of events again on every run would count
 -- them twice. So this step reads the campaign columns of the raw event tables whole: exact
 -- lifetime distinct counts cost a scan of history (per-day partial aggregates would avoid it only
--- with approximate uniques). Events older than the lookback that arrive late are picked up when
--- the campaign next has recent events, or by a run with a longer lookback.
+-- with approximate uniques). Rows loaded within the lookback are picked up whatever their event
+-- date (a backfill, a slow first load); rows loaded earlier and never built need a longer lookback.
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.campaign_fact_table (
   campaign_id INT64,
@@ -63,8 +63,8 @@ USING (
     SELECT campaign_id
     FROM iterable_analytics.stg_email_events
     WHERE created_at >= (
-      -- A first build (the table still empty) reads all history; later ones only the lookback.
-      SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', CAST(DATE(CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY) AS TIMESTAMP))
+      -- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
+      SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', (SELECT rebuild_from FROM iterable_analytics.stg_rebuild_from))
       FROM iterable_analytics.campaign_fact_table
     )
       AND campaign_id IS NOT NULL

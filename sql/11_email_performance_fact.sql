@@ -5,10 +5,10 @@
 -- events of that date; unique counts are distinct recipients on that date, so they do not add
 -- up across dates.
 --
--- Incremental: the dates of the lookback (default 7 days before the run's date;
--- `7 /* lookback_days */` is replaced by the runner) are recomputed whole from the raw events and
+-- Incremental: the dates from `stg_rebuild_from` on (the lookback, default 7 days before the run's
+-- date, or earlier for rows loaded within it) are recomputed whole from the raw events and
 -- merged: changed rows are updated, new ones inserted, and rows of those dates that no longer
--- have events are deleted. Older dates are left as they are, so the cost follows the lookback.
+-- have events are deleted (within the lookback's dates only). Older dates are left as they are.
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.email_performance_fact (
   event_on DATE,
@@ -46,8 +46,8 @@ USING (
     SELECT *
     FROM iterable_analytics.stg_email_events
     WHERE created_at >= (
-      -- A first build (the table still empty) reads all history; later ones only the lookback.
-      SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', CAST(DATE(CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY) AS TIMESTAMP))
+      -- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
+      SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', (SELECT rebuild_from FROM iterable_analytics.stg_rebuild_from))
       FROM iterable_analytics.email_performance_fact
     )
       AND campaign_id IS NOT NULL

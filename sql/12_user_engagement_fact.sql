@@ -12,8 +12,8 @@
 --   'at_risk'       engaged in the last 90 days, but not the last 30;
 --   'dormant'       not engaged in the last 90 days, or never.
 --
--- Incremental: users with any event dated in the lookback (default 7 days before the run's date;
--- `7 /* lookback_days */` is replaced by the runner) are recomputed from all of their raw events
+-- Incremental: users with any event dated from `stg_rebuild_from` on (the lookback, default 7
+-- days, or earlier for rows loaded within it) are recomputed from all of their raw events
 -- and merged. Lifetime counts are recomputed rather than added to, because adding a lookback's
 -- events on every run would count them again. The segment depends on time passing, not only on
 -- events, so it is recomputed for every user from this table's own columns (no raw scan).
@@ -44,8 +44,8 @@ USING (
     SELECT DISTINCT user_key
     FROM iterable_analytics.stg_email_events
     WHERE created_at >= (
-      -- A first build (the table still empty) reads all history; later ones only the lookback.
-      SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', CAST(DATE(CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY) AS TIMESTAMP))
+      -- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
+      SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', (SELECT rebuild_from FROM iterable_analytics.stg_rebuild_from))
       FROM iterable_analytics.user_engagement_fact
     )
       AND user_key IS NOT NULL

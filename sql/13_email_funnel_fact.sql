@@ -11,8 +11,8 @@
 -- <stage>_drop_off_rate = 1 - stage / previous stage; conversion_rate = converted / sent;
 -- NULL when the denominator is zero.
 --
--- Incremental: campaigns with events dated in the lookback (default 7 days before the run's
--- date; `7 /* lookback_days */` is replaced by the runner) are recomputed from all of their raw
+-- Incremental: campaigns with events dated from `stg_rebuild_from` on (the lookback, default 7
+-- days, or earlier for rows loaded within it) are recomputed from all of their raw
 -- events: recipients are distinct over the campaign's lifetime, so they cannot be added up.
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.email_funnel_fact (
@@ -35,8 +35,8 @@ USING (
     SELECT DISTINCT campaign_id
     FROM iterable_analytics.stg_email_events
     WHERE created_at >= (
-      -- A first build (the table still empty) reads all history; later ones only the lookback.
-      SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', CAST(DATE(CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY) AS TIMESTAMP))
+      -- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
+      SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', (SELECT rebuild_from FROM iterable_analytics.stg_rebuild_from))
       FROM iterable_analytics.email_funnel_fact
     )
       AND campaign_id IS NOT NULL

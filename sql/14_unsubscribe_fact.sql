@@ -5,8 +5,8 @@
 -- count_delivered: delivered emails (sends - bounces) of that message type on that date, 0 for
 -- a NULL message type; churn_rate = unique unsubscribes / delivered, NULL when delivered is 0.
 --
--- Incremental: the dates of the lookback (default 7 days before the run's date;
--- `7 /* lookback_days */` is replaced by the runner) are recomputed whole and merged; rows of
+-- Incremental: the dates from `stg_rebuild_from` on (the lookback, default 7 days before the
+-- run's date, or earlier for rows loaded within it) are recomputed whole and merged; rows of
 -- those dates that no longer have unsubscribes are deleted. Message type names are refreshed on
 -- every row from the small dimension.
 
@@ -28,8 +28,8 @@ USING (
     FROM iterable_analytics.stg_email_events AS events
     LEFT JOIN iterable_analytics.stg_campaigns AS campaigns ON campaigns.campaign_id = events.campaign_id
     WHERE events.created_at >= (
-      -- A first build (the table still empty) reads all history; later ones only the lookback.
-      SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', CAST(DATE(CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY) AS TIMESTAMP))
+      -- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
+      SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', (SELECT rebuild_from FROM iterable_analytics.stg_rebuild_from))
       FROM iterable_analytics.unsubscribe_fact
     )
       AND events.event_type IN ('send', 'bounce', 'unsubscribe')

@@ -72,6 +72,14 @@ describe('the Pulumi program under mocks', () => {
       );
       assert.match(String(transfer.inputs.schedule), /^every \d+ hours from \d\d:(?!00)\d\d/, 'off the hour');
     }
+    const starts = queries.map((q) =>
+      String(transfers.find((t) => t.name === `facts-${q.key}`)?.inputs.schedule).replace(
+        /.* from (\d\d:\d\d).*/,
+        '$1',
+      ),
+    );
+    assert.deepEqual(starts, [...starts].sort(), 'files start in file order');
+    assert.equal(new Set(starts).size, starts.length, 'one after another, not together');
     assert.deepEqual(
       Object.keys(obj(program.outputs.scheduledQueries)),
       queries.map((q) => q.key),

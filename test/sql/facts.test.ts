@@ -181,25 +181,61 @@ describe('fact tables on simulator data', () => {
     }
   });
 
-  it('leaves the daily rows of dates before the lookback as they were', async () => {
+  it('leaves the daily rows of dates before the lookback as they were, for rows loaded long ago', async () => {
+    await ageLoads(warehouse, NOW - 30 * DAY);
     const oldAt = NOW - 9 * DAY;
-    const send = events.find((e) => e.type === 'send' && e.at < oldAt);
-    assert.ok(send);
-    const line = JSON.stringify({
-      createdAt: formatIterableTimestamp(oldAt),
-      email: send.email,
-      campaignId: send.campaignId,
-    });
     const before = await readFacts(warehouse);
-    await insertRaw(warehouse, 'email_open', line);
+    await insertRaw(warehouse, 'email_open', oldOpen(oldAt), NOW - 30 * DAY);
     await runModels(warehouse, { now: NOW });
     const after = await readFacts(warehouse);
     assert.deepEqual(after.email_performance_fact, before.email_performance_fact);
   });
+
+  it('rebuilds older dates when rows dated there were loaded within the lookback (a backfill)', async () => {
+    const oldAt = NOW - 8 * DAY + 3600_000;
+    const line = oldOpen(oldAt);
+    const { campaignId } = JSON.parse(line) as { campaignId: number };
+    const row = async () =>
+      (await readFacts(warehouse)).email_performance_fact.find(
+        (r) =>
+          r.campaign_id === campaignId &&
+          String(r.event_on).startsWith(new Date(oldAt).toISOString().slice(0, 10)),
+      );
+    const before = Number((await row())?.count_opens ?? 0);
+    await insertRaw(warehouse, 'email_open', line, NOW);
+    await runModels(warehouse, { now: NOW });
+    assert.equal(Number((await row())?.count_opens), before + 1);
+  });
+
+  /** An open of a campaign sent before `at`, dated `at`. */
+  function oldOpen(at: number): string {
+    const send = events.find((e) => e.type === 'send' && e.at < at);
+    assert.ok(send);
+    return JSON.stringify({
+      createdAt: formatIterableTimestamp(at),
+      email: send.email,
+      campaignId: send.campaignId,
+    });
+  }
 });
 
+/** Marks every raw row as loaded at `at`, as if the loads happened then. */
+async function ageLoads(warehouse: DuckDbWarehouse, at: number): Promise<void> {
+  for (const stream of Object.keys(EVENT_STREAMS)) {
+    await warehouse.query(
+      `UPDATE iterable_raw.${stream}_raw SET _loaded_at = make_timestamptz(CAST($1 AS BIGINT) * 1000)`,
+      [at],
+    );
+  }
+}
+
 /** Inserts one record into its raw table as a load would: typed columns from its fields, plus payload. */
-async function insertRaw(warehouse: DuckDbWarehouse, stream: EventStream, line: string): Promise<void> {
+async function insertRaw(
+  warehouse: DuckDbWarehouse,
+  stream: EventStream,
+  line: string,
+  loadedAt: number | null = null,
+): Promise<void> {
   const record = JSON.parse(line) as Record<string, unknown>;
   const columns = streamByName(stream).columns.filter((c) => record[c.field] !== undefined);
   const values = columns.map((c) =>
@@ -208,9 +244,10 @@ async function insertRaw(warehouse: DuckDbWarehouse, stream: EventStream, line: 
   const placeholders = columns.map((c, k) =>
     c.type === 'TIMESTAMP' ? `make_timestamptz(CAST($${k + 1} AS BIGINT) * 1000)` : `$${k + 1}`,
   );
+  const n = columns.length;
   await warehouse.query(
-    `INSERT INTO iterable_raw.${stream}_raw (${columns.map((c) => c.name).join(', ')}, payload)
-     VALUES (${placeholders.join(', ')}, CAST($${columns.length + 1} AS JSON))`,
-    [...(values as (string | number | null)[]), line],
+    `INSERT INTO iterable_raw.${stream}_raw (${columns.map((c) => c.name).join(', ')}, payload, _loaded_at)
+     VALUES (${placeholders.join(', ')}, CAST($${n + 1} AS JSON), make_timestamptz(CAST($${n + 2} AS BIGINT) * 1000))`,
+    [...(values as (string | number | null)[]), line, loadedAt],
   );
 }

@@ -24,6 +24,7 @@ describe('runModels', () => {
           'stg_campaigns',
           'stg_email_events',
           'stg_message_types',
+          'stg_rebuild_from',
           'unsubscribe_fact',
           'user_engagement_fact',
         ],

@@ -1,0 +1,24 @@
+-- stg_rebuild_from: one row, the earliest event time the incremental fact builds recompute.
+-- It is the start of the lookback (event dates from 7 days before the run's date;
+-- `7 /* lookback_days */` is replaced by the runner), or earlier when rows loaded within the
+-- lookback carry older event dates: a backfill, a first load still arriving when a build runs, a
+-- window that failed for days. The facts then recompute back to the oldest of those dates, so no
+-- loaded event is left out of them. (Finding the rows loaded recently reads `_loaded_at` of every
+-- raw row: the cost of that guarantee.)
+CREATE OR REPLACE VIEW iterable_analytics.stg_rebuild_from AS
+WITH lookback AS (
+  SELECT CAST(DATE(CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY) AS TIMESTAMP) AS starts_at
+),
+
+recent_loads AS (
+  SELECT CAST(DATE(MIN(created_at)) AS TIMESTAMP) AS starts_at
+  FROM iterable_analytics.stg_email_events
+  WHERE _loaded_at >= CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY
+),
+
+final AS (
+  SELECT LEAST(lookback.starts_at, IFNULL(recent_loads.starts_at, lookback.starts_at)) AS rebuild_from
+  FROM lookback CROSS JOIN recent_loads
+)
+
+SELECT * FROM final
