@@ -92,13 +92,14 @@ export class Alerts extends pulumi.ComponentResource {
     // Every run loads an advance window of every stream (a partial one at least), so a stream
     // with none for this long has a watermark at least this old. Durations are whole minutes.
     policy('stale-stream', {
-      title: 'stream not advancing',
+      title: 'stream not loading',
       severity: 'WARNING',
       doc:
-        `No window of a stream advanced its watermark for ${args.freshnessHours} h. Check the scheduler job ` +
+        `No advance window of a stream loaded for ${args.freshnessHours} h (a liveness check; the watermark-age ` +
+        'alert says how far behind the loaded data is). Check the scheduler job ' +
         'ran, the queue is not paused, and the worker logs for that stream.',
       condition: {
-        displayName: `No advancing load of a stream for ${args.freshnessHours} h`,
+        displayName: `No advance window of a stream loaded for ${args.freshnessHours} h`,
         conditionAbsent: {
           filter: pulumi.interpolate`${logMetricFilter(args.windowsLoadedMetric)} AND metric.label.kind="advance"`,
           aggregations: perStream('600s'),

@@ -39,7 +39,7 @@ export const settings = {
   historyDays: bounded('historyDays', 30, 1, 3650, 'days of history for a first run'),
   /** Minutes behind now a run stops, while Iterable's newest events settle (LAG_MINUTES). */
   lagMinutes: bounded('lagMinutes', 15, 0, 1440, 'minutes'),
-  /** Minutes behind the watermark each run re-reads, for late events (LOOKBACK_MINUTES). */
+  /** Minutes behind the furthest loaded window each run re-reads, for late events (LOOKBACK_MINUTES). */
   lookbackMinutes: bounded('lookbackMinutes', 60, 0, 10080, 'minutes'),
   /** BigQuery location of both datasets (`US`, `EU` or a region); fixed once created. */
   bigqueryLocation: config.get('bigqueryLocation') ?? 'US',

@@ -58,7 +58,7 @@ export class LogMetrics extends pulumi.ComponentResource {
           metricKind: 'DELTA',
           valueType: 'INT64',
           unit: '1',
-          labels: [streamLabel, label('kind', 'advance or lookback')],
+          labels: [streamLabel, label('kind', 'advance, lookback or backfill')],
         },
         labelExtractors: { ...stream, kind: 'EXTRACT(jsonPayload.kind)' },
       },

@@ -14,6 +14,7 @@ import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js
 import { enqueueBackfill } from './backfill-gcp.js';
 import { backfillLocal } from './backfill-local.js';
 import { planEstimate } from './backfill-progress.js';
+import { checkAccess } from './check-access.js';
 import { writeDashboard } from './dashboard/write.js';
 import { DEMO, startDemoSimulator } from './demo.js';
 import { BACKFILL_USAGE, type BackfillOptions, parseBackfillOptions, runCommand } from './operator-cli.js';
@@ -60,11 +61,13 @@ async function onThisMachine(options: BackfillOptions): Promise<number> {
   const simulator = demo ? await startDemoSimulator(now) : null;
   try {
     const warehouseFile = resolve(options.warehouse);
+    const iterable = new IterableClient({
+      baseUrl: simulator?.url ?? config.iterable.baseUrl,
+      apiKey: config.iterable.apiKey ?? DEMO.apiKey,
+    });
+    await checkAccess(iterable);
     const result = await backfillLocal({
-      iterable: new IterableClient({
-        baseUrl: simulator?.url ?? config.iterable.baseUrl,
-        apiKey: config.iterable.apiKey ?? DEMO.apiKey,
-      }),
+      iterable,
       warehouseFile,
       datasets: config.datasets,
       streams: eventStreams(options.streams ?? config.streams),

@@ -2,35 +2,43 @@
  * `npm run chaos [-- --seed 1 --days 3 --events 30000]`: the chaos run with its figures. Exits 1
  * if any record is missing, duplicated, made up or wrongly rejected.
  */
-import { parseArgs } from 'node:util';
 import { type ChaosReport, isClean, runChaos } from './chaos.js';
+import { parseFlags, runCommand, wholeNumber } from './operator-cli.js';
 import { textTable } from './text-table.js';
 
-const { values } = parseArgs({
-  options: {
-    seed: { type: 'string', default: '1' },
-    days: { type: 'string', default: '3' },
-    events: { type: 'string', default: '30000' },
-  },
-});
-const number = (name: string, text: string): number => {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) {
-    process.stderr.write(`--${name} must be a positive whole number, got ${JSON.stringify(text)}\n`);
-    process.exit(2);
-  }
-  return n;
-};
+const USAGE = `Usage: npm run chaos -- [--seed 1] [--days 3] [--events 30000]
 
-const started = Date.now();
-const report = await runChaos({
-  seed: number('seed', values.seed),
-  days: number('days', values.days),
-  events: number('events', values.events),
-  apiKey: 'chaos-key',
-});
-process.stdout.write(`${format(report)}\n\nfinished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-process.exit(isClean(report) ? 0 : 1);
+Runs the local pipeline against the simulator with every fault injected, then compares the raw
+tables with the simulator's records. Exit code 0: every record exactly once; 1: some missing,
+duplicated, made up or wrongly rejected; 2: bad flags.`;
+
+async function main(): Promise<number> {
+  const values = parseFlags(
+    process.argv.slice(2),
+    {
+      seed: { type: 'string', default: '1' },
+      days: { type: 'string', default: '3' },
+      events: { type: 'string', default: '30000' },
+      help: { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const started = Date.now();
+  const report = await runChaos({
+    seed: wholeNumber('seed', String(values.seed), 0),
+    days: wholeNumber('days', String(values.days), 1),
+    events: wholeNumber('events', String(values.events), 1),
+    apiKey: 'chaos-key',
+  });
+  process.stdout.write(`${format(report)}\n\nfinished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return isClean(report) ? 0 : 1;
+}
+
+runCommand(main);
 
 function format(r: ChaosReport): string {
   const n = (x: number) => x.toLocaleString('en-US');

@@ -23,7 +23,7 @@ const DAY = 24 * 60 * MINUTE;
 const FROM = Date.UTC(2026, 9, 1);
 
 /** Per-request chance of each fault: every kind shows up many times over a few hundred requests. */
-export const CHAOS_RATES: FaultRates = {
+const CHAOS_RATES: FaultRates = {
   rateLimitBurst: 0.05,
   serverError: 0.04,
   windowOutage: 0.01,

@@ -57,7 +57,11 @@ export async function buildFacts(options: {
   }
 }
 
-/** From the first loaded window of any export stream to where all of them are loaded. */
+/**
+ * The range every export stream with rows has loaded whole: from the latest of their first windows
+ * (a stream loaded from a later start would otherwise count as missing events) to where all of
+ * them are loaded.
+ */
 async function rangeOf(warehouse: DuckDbWarehouse, loadedUntil: number | null): Promise<Window | null> {
   if (loadedUntil === null) return null;
   const exports = STREAMS.filter((s) => s.source.kind === 'export');
@@ -65,7 +69,7 @@ async function rangeOf(warehouse: DuckDbWarehouse, loadedUntil: number | null): 
     .map((s) => `SELECT min(_window_start) AS s FROM ${warehouse.datasets.raw}.${rawTableName(s.name)}`)
     .join(' UNION ALL ');
   const [row] = await warehouse.query<{ start: number | null }>(
-    `SELECT epoch_ms(min(s)) AS start FROM (${union})`,
+    `SELECT epoch_ms(max(s)) AS start FROM (${union})`,
   );
   const start = row?.start === null || row?.start === undefined ? null : Number(row.start);
   return start === null || start >= loadedUntil ? null : { start, end: loadedUntil };

@@ -6,12 +6,13 @@
  */
 import { mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { STREAMS, type StreamName, streamByName } from '../functions/src/catalog.js';
+import { STREAMS, type StreamName } from '../functions/src/catalog.js';
 import { loadConfig } from '../functions/src/config.js';
 import { CampaignMetricsClient } from '../functions/src/iterable/campaign-metrics.js';
 import { IterableClient } from '../functions/src/iterable/client.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
 import type { Logger } from '../functions/src/log.js';
+import { checkAccess } from './check-access.js';
 import { parseRunOptions, USAGE } from './cli.js';
 import { writeDashboard } from './dashboard/write.js';
 import { DEMO, demoRange, startDemoSimulator } from './demo.js';
@@ -114,18 +115,6 @@ async function main(): Promise<number> {
 function exportsLoadedUntil(watermarks: ReadonlyMap<StreamName, number | null>): number | null {
   const marks = STREAMS.filter((s) => s.source.kind === 'export').map((s) => watermarks.get(s.name) ?? null);
   return marks.some((m) => m === null) ? null : Math.min(...(marks as number[]));
-}
-
-/**
- * One cheap dimension call before planning anything, so a wrong key, region or host ends the run
- * with one clear message instead of every window failing one by one.
- */
-async function checkAccess(iterable: IterableClient): Promise<void> {
-  const channels = streamByName('channels').source;
-  if (channels.kind !== 'dimension') throw new Error('the channels stream must be a dimension');
-  for await (const _ of iterable.dimensionLines(channels)) {
-    // Reading it whole is the check; channels are a handful of records.
-  }
 }
 
 /** Structured logs go to a file beside the warehouse, one JSON object per line, as on GCP. */

@@ -50,7 +50,7 @@ const COMMON = {
 } as const;
 
 export function parseStatusOptions(argv: readonly string[]): StatusOptions {
-  const values = parse(argv, COMMON, STATUS_USAGE);
+  const values = parseFlags(argv, COMMON, STATUS_USAGE);
   return {
     warehouse: values.warehouse ?? DEFAULT_WAREHOUSE,
     gcp: values.gcp ?? false,
@@ -65,7 +65,7 @@ export function parseBackfillOptions(argv: readonly string[]): BackfillOptions {
     to: { type: 'string' },
     streams: { type: 'string' },
   } as const;
-  const values = parse(argv, options, BACKFILL_USAGE);
+  const values = parseFlags(argv, options, BACKFILL_USAGE);
   const base = { warehouse: values.warehouse ?? DEFAULT_WAREHOUSE, gcp: values.gcp ?? false };
   if (values.help) return { ...base, help: true, from: 0, to: null, streams: null };
   if (values.from === undefined) {
@@ -89,12 +89,22 @@ export function parseBackfillOptions(argv: readonly string[]): BackfillOptions {
 
 type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
-function parse<O extends Options>(argv: readonly string[], options: O, usage: string) {
+/** Parses a command's flags; an unknown flag or a missing value is a ConfigError with the usage. */
+export function parseFlags<O extends Options>(argv: readonly string[], options: O, usage: string) {
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (error) {
     throw new ConfigError(`${(error as Error).message}\n\n${usage}`);
   }
+}
+
+/** A whole-number flag of at least `min`, or a ConfigError that says what was given. */
+export function wholeNumber(flag: string, text: string, min: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) {
+    throw new ConfigError(`--${flag} must be a whole number of at least ${min}, got ${JSON.stringify(text)}`);
+  }
+  return n;
 }
 
 /** Runs a command's main and exits with its code; known errors print one line, exit code 2. */

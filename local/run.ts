@@ -42,12 +42,8 @@ export interface LocalRunSettings {
   readonly now?: () => number;
   /** Load `[from, to)` behind the watermarks as a backfill (`npm run backfill`), not the regular plan. */
   readonly backfill?: boolean;
-  /** Called while the run goes on, with the state store to read progress from. */
-  readonly onStarted?: (context: {
-    plan: FanoutResult;
-    state: JsonFileStateStore;
-    startedAt: number;
-  }) => void;
+  /** Called once the fan-out has answered, while the windows load. */
+  readonly onStarted?: (context: { plan: FanoutResult; startedAt: number }) => void;
   readonly queue?: Partial<ConstructorParameters<typeof LocalTaskQueue>[1]>;
   /** Wraps the warehouse the worker writes to (the benchmark times its calls). */
   readonly wrapWarehouse?: (warehouse: Warehouse) => Warehouse;
@@ -101,7 +97,7 @@ export async function runLocal(settings: LocalRunSettings): Promise<LocalRunResu
     );
     const fanoutUrl = await serve(FUNCTION_NAMES.fanout, servers);
     const plan = await requestFanout(fanoutUrl, settings);
-    settings.onStarted?.({ plan, state, startedAt });
+    settings.onStarted?.({ plan, startedAt });
     const summary = await queue.drain();
     return { runId, startedAt, plan, queue: summary };
   } finally {

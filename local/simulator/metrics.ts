@@ -9,7 +9,7 @@
 import type { StreamName } from '../../functions/src/catalog.js';
 import type { Range, RecordStore } from './store.js';
 
-export const METRIC_COLUMNS = [
+const METRIC_COLUMNS = [
   'Total Email Sends',
   'Total Emails Delivered',
   'Total Emails Bounced',

@@ -30,7 +30,7 @@ export function sendJson(
 }
 
 /** `dataTypeName` → stream; Iterable also accepts `emailUnsubscribe` for `emailUnSubscribe` (observed). */
-export const EXPORT_TYPES = new Map<string, StreamName>([
+const EXPORT_TYPES = new Map<string, StreamName>([
   ...STREAMS.flatMap((s) => (s.source.kind === 'export' ? [[s.source.dataTypeName, s.name] as const] : [])),
   ['emailUnsubscribe', 'email_unsubscribe'],
 ]);

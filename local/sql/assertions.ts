@@ -8,7 +8,7 @@ import type { DuckDbWarehouse } from '../duckdb-warehouse.js';
 import { SQL_DIR } from './models.js';
 import { DEFAULT_LOOKBACK_DAYS, renderSql } from './render.js';
 
-export const ASSERTIONS_DIR = join(SQL_DIR, 'assertions');
+const ASSERTIONS_DIR = join(SQL_DIR, 'assertions');
 
 export interface AssertionResult {
   /** File name without `.sql`, e.g. `campaign_fact_table_grain`. */

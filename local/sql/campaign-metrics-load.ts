@@ -22,8 +22,7 @@ export interface CampaignMetricsSource {
   metrics(campaignIds: readonly number[], range: Window): Promise<CampaignMetricsRow[]>;
 }
 
-export const campaignMetricsTable = (datasets: Datasets): string =>
-  `${datasets.raw}.${CAMPAIGN_METRICS_TABLE}`;
+const campaignMetricsTable = (datasets: Datasets): string => `${datasets.raw}.${CAMPAIGN_METRICS_TABLE}`;
 
 /** DDL of the table; `ifNotExists` makes the empty table the models need before any load. */
 export function campaignMetricsDdl(datasets: Datasets, mode: 'replace' | 'ifNotExists'): string {

@@ -10,13 +10,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Datasets } from '../duckdb-ddl.js';
 import type { DuckDbWarehouse } from '../duckdb-warehouse.js';
 import { campaignMetricsDdl } from './campaign-metrics-load.js';
 import { DEFAULT_LOOKBACK_DAYS, type RenderOptions, renderSql } from './render.js';
 
 export const SQL_DIR = fileURLToPath(new URL('../../sql/', import.meta.url));
-export const PRELUDE_FILE = join(SQL_DIR, 'duckdb', 'prelude.sql');
+const PRELUDE_FILE = join(SQL_DIR, 'duckdb', 'prelude.sql');
 
 /** The model files, `NN_name.sql`, in the order they must run. */
 export function modelFiles(dir = SQL_DIR): string[] {
@@ -27,7 +26,6 @@ export function modelFiles(dir = SQL_DIR): string[] {
 }
 
 export interface RunModelsOptions {
-  readonly datasets?: Datasets;
   /** Days of event dates recomputed before the run's date; 7 when absent. */
   readonly lookbackDays?: number;
   /** Epoch milliseconds the build treats as now (lookback, engagement segments). */
@@ -44,7 +42,7 @@ export async function runModels(
   warehouse: DuckDbWarehouse,
   options: RunModelsOptions = {},
 ): Promise<ModelRun[]> {
-  const datasets = options.datasets ?? warehouse.datasets;
+  const { datasets } = warehouse;
   const lookbackDays = options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
   const connection = await warehouse.connect();
   try {

@@ -201,7 +201,7 @@ describe('the Pulumi program under mocks', () => {
     assert.equal(url.searchParams.get('ds.ds0.tableId'), 'campaign_fact_table');
   });
 
-  it('alerts on worker failures, a stream not advancing and an old watermark, through log-based metrics', () => {
+  it('alerts on worker failures, a stream not loading and an old watermark, through log-based metrics', () => {
     const metrics = ofType('logging/metric:Metric').map((m) => String(m.inputs.name));
     assert.deepEqual(metrics.sort(), [
       'iterable_rows_loaded',

@@ -1,6 +1,6 @@
 /**
  * The deployed functions' configuration: the pipeline's own variables (`config.ts`) plus where the
- * GCP pieces are, read once at cold start. The Pulumi program (infra/functions.ts) sets them on
+ * GCP pieces are, read once at cold start. The Pulumi program (infra/function-env.ts) sets them on
  * both functions, except two that only one function has: the worker's URL, which only the fan-out
  * needs (the worker cannot be told its own URL before it exists), and the Iterable key, which
  * reaches the worker alone, from Secret Manager. `FUNCTION_TARGET`, set by the runtime, says
@@ -14,7 +14,7 @@ import { FUNCTION_NAMES } from '../register.js';
 /** Cloud Tasks waits at most 30 minutes for an HTTP task's answer, so no load may take longer. */
 export const MAX_WORKER_TIMEOUT_SECONDS = 1800;
 
-const FIX = 'the Pulumi program sets it (infra/functions.ts): run `pulumi up` again';
+const FIX = 'the Pulumi program sets it (infra/function-env.ts): run `pulumi up` again';
 
 /** A variable every deployed function needs; its message says what it is and how to fix it. */
 const required = (what: string) =>

@@ -1,8 +1,10 @@
 /**
  * Worker: load one window of one stream. Claim it in the ledger, stream it from Iterable through
  * validation into the warehouse (which replaces exactly that interval in one transaction), then
- * mark it done and move the watermark. Any failure leaves the raw table as it was and the window
- * visible as failed in the ledger, for the queue or the next fan-out to retry.
+ * mark it done and move the watermark. A failure leaves the window visible as failed in the ledger,
+ * for the queue or the next fan-out to retry; the raw table holds either the old rows of the window
+ * or, for a window loaded in pieces after repeated cuts, the pieces replaced so far — never a half
+ * of one piece, and never a row twice.
  */
 import { streamByName } from '../catalog.js';
 import { IterableTimeoutError, IterableTruncatedError } from '../iterable/errors.js';

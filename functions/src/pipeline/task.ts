@@ -48,7 +48,7 @@ export function taskName(record: WindowRecord): string {
   return `${hash}-${body}`;
 }
 
-/** Longest wait before a failed window is tried again: a persistent failure still gets a daily look. */
+/** Longest wait before a failed window is tried again: a persistent failure is still tried four times a day. */
 export const MAX_RETRY_DELAY_MS = 6 * 3600_000;
 
 /**
