@@ -41,6 +41,8 @@ export const settings = {
   lagMinutes: bounded('lagMinutes', 15, 0, 1440, 'minutes'),
   /** Minutes behind the furthest loaded window each run re-reads, for late events (LOOKBACK_MINUTES). */
   lookbackMinutes: bounded('lookbackMinutes', 60, 0, 10080, 'minutes'),
+  /** Event dates each scheduled fact query recomputes, to absorb late data (FACT_LOOKBACK_DAYS). */
+  factLookbackDays: bounded('factLookbackDays', 7, 1, 400, 'days'),
   /** BigQuery location of both datasets (`US`, `EU` or a region); fixed once created. */
   bigqueryLocation: config.get('bigqueryLocation') ?? 'US',
   /** Dataset of the raw tables, one per stream, plus rejects. */

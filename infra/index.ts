@@ -128,7 +128,7 @@ const facts = new FactQueries(
     location: settings.bigqueryLocation,
     namePrefix,
     schedule: settings.factSchedule,
-    queries: readFactQueries(join(REPO_ROOT, 'sql'), datasets),
+    queries: readFactQueries(join(REPO_ROOT, 'sql'), { datasets, lookbackDays: settings.factLookbackDays }),
     serviceAccountEmail: accounts.factQueries.email,
   },
   { dependsOn: [...apis.services, projectRoles, warehouse] },

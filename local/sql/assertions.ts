@@ -5,8 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { DuckDbWarehouse } from '../duckdb-warehouse.js';
-import { SQL_DIR } from './models.js';
-import { DEFAULT_LOOKBACK_DAYS, renderSql } from './render.js';
+import { DEFAULT_LOOKBACK_DAYS, renderSql, SQL_DIR } from './render.js';
 
 const ASSERTIONS_DIR = join(SQL_DIR, 'assertions');
 

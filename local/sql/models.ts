@@ -6,24 +6,14 @@
  * A first build needs nothing special: each fact file reads all history while its table is still
  * empty, and only the lookback afterwards, on DuckDB and in BigQuery's scheduled queries alike.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DuckDbWarehouse } from '../duckdb-warehouse.js';
 import { campaignMetricsDdl } from './campaign-metrics-load.js';
-import { DEFAULT_LOOKBACK_DAYS, type RenderOptions, renderSql } from './render.js';
+import { DEFAULT_LOOKBACK_DAYS, modelFiles, type RenderOptions, renderSql, SQL_DIR } from './render.js';
 
-export const SQL_DIR = fileURLToPath(new URL('../../sql/', import.meta.url));
 const PRELUDE_FILE = join(SQL_DIR, 'duckdb', 'prelude.sql');
-
-/** The model files, `NN_name.sql`, in the order they must run. */
-export function modelFiles(dir = SQL_DIR): string[] {
-  return readdirSync(dir)
-    .filter((name) => /^\d+_\w+\.sql$/.test(name))
-    .sort()
-    .map((name) => join(dir, name));
-}
 
 export interface RunModelsOptions {
   /** Days of event dates recomputed before the run's date; 7 when absent. */

@@ -1,14 +1,28 @@
 /**
- * How a file of sql/ becomes the SQL one warehouse runs. The files are BigQuery SQL as deployed,
+ * Which files of sql/ are models, and how one becomes the SQL a warehouse runs: the local runner
+ * and the Pulumi program's scheduled queries both take them from here. The files are BigQuery SQL as deployed,
  * with the defaults written literally; the runner substitutes:
  *   - `iterable_raw.` and `iterable_analytics.` with the configured dataset names;
  *   - the `7` of `INTERVAL 7 DAY` that a `lookback_days` comment follows, with the lookback;
  *   - `CURRENT_TIMESTAMP` with a fixed instant (DuckDB syntax), when the build is pinned to one
  *     (tests, a rerun as of a past day).
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { checkDatasets, type Datasets } from '../duckdb-ddl.js';
 
 export const DEFAULT_LOOKBACK_DAYS = 7;
+
+export const SQL_DIR = fileURLToPath(new URL('../../sql/', import.meta.url));
+
+/** The model files, `NN_name.sql`, in the order they must run. */
+export function modelFiles(dir = SQL_DIR): string[] {
+  return readdirSync(dir)
+    .filter((name) => /^\d+_\w+\.sql$/.test(name))
+    .sort()
+    .map((name) => join(dir, name));
+}
 
 export interface RenderOptions {
   readonly datasets: Datasets;

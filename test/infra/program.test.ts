@@ -56,8 +56,8 @@ describe('the Pulumi program under mocks', () => {
 
   it('schedules one query per fact SQL file, with the stack’s dataset names, run by its own service account', () => {
     const queries = readFactQueries(join(REPO_ROOT, 'sql'), {
-      raw: 'iterable_raw',
-      analytics: 'iterable_analytics',
+      datasets: { raw: 'iterable_raw', analytics: 'iterable_analytics' },
+      lookbackDays: 7,
     });
     const transfers = ofType('bigquery/dataTransferConfig:DataTransferConfig');
     assert.equal(transfers.length, queries.length);
@@ -88,8 +88,8 @@ describe('the Pulumi program under mocks', () => {
 
   it('runs every SQL file once at deploy, so views and tables exist before the first schedule', () => {
     const queries = readFactQueries(join(REPO_ROOT, 'sql'), {
-      raw: 'iterable_raw',
-      analytics: 'iterable_analytics',
+      datasets: { raw: 'iterable_raw', analytics: 'iterable_analytics' },
+      lookbackDays: 7,
     });
     const jobs = ofType('bigquery/job:Job');
     for (const query of queries) {

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readFactQueries, substituteDatasets } from '../../infra/sql-files.js';
+import { readFactQueries } from '../../infra/sql-files.js';
 
-const DATASETS = { raw: 'raw_prod', analytics: 'marts_prod' };
+const RENDER = { datasets: { raw: 'raw_prod', analytics: 'marts_prod' }, lookbackDays: 30 };
 
 function sqlTree(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'sql-files-'));
@@ -17,7 +17,7 @@ function sqlTree(files: Record<string, string>): string {
 }
 
 describe('readFactQueries', () => {
-  it('reads every .sql file in path order, leaving out the DuckDB prelude and the assertions', () => {
+  it('reads the numbered model files in order, as the local runner does, leaving out everything else', () => {
     const root = sqlTree({
       '20_b.sql': 'select 2',
       '10_a.sql': 'select 1',
@@ -27,22 +27,23 @@ describe('readFactQueries', () => {
       'README.md': '# not sql',
     });
     assert.deepEqual(
-      readFactQueries(root, DATASETS).map((q) => q.key),
-      ['10_a', '20_b', 'staging-05_s'],
+      readFactQueries(root, RENDER).map((q) => q.key),
+      ['10_a', '20_b'],
     );
   });
 
   it('finds nothing when sql/ does not exist', () => {
-    assert.deepEqual(readFactQueries(join(tmpdir(), 'no-such-sql-dir'), DATASETS), []);
+    assert.deepEqual(readFactQueries(join(tmpdir(), 'no-such-sql-dir'), RENDER), []);
   });
 
-  it('replaces the default dataset names as whole words only', () => {
+  it("renders the stack's dataset names and fact lookback", () => {
+    const root = sqlTree({
+      '10_a.sql':
+        'MERGE INTO iterable_analytics.f USING iterable_raw.email_send_raw WHERE d >= INTERVAL 7 /* lookback_days */ DAY',
+    });
     assert.equal(
-      substituteDatasets(
-        'MERGE INTO iterable_analytics.f USING iterable_raw.email_send_raw, my_iterable_raw.x, iterable_raw_old.y',
-        DATASETS,
-      ),
-      'MERGE INTO marts_prod.f USING raw_prod.email_send_raw, my_iterable_raw.x, iterable_raw_old.y',
+      readFactQueries(root, RENDER)[0]?.sql,
+      'MERGE INTO marts_prod.f USING raw_prod.email_send_raw WHERE d >= INTERVAL 30 /* lookback_days */ DAY',
     );
   });
 });

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { describe, it } from 'node:test';
-import { modelFiles } from '../../../local/sql/models.js';
-import { renderSql } from '../../../local/sql/render.js';
+import { modelFiles, renderSql } from '../../../local/sql/render.js';
 
 const DATASETS = { raw: 'raw_x', analytics: 'facts_x' };
 
