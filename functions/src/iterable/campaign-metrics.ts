@@ -13,10 +13,11 @@ import {
   type CampaignMetricsColumnName,
 } from '../campaign-metrics-table.js';
 import type { Window } from '../pipeline/window.js';
+import { IterableClient } from './client.js';
 import { csvRecords } from './csv.js';
-import { errorForStatus, IterableError, IterableUnreachableError, type RequestContext } from './errors.js';
+import { IterableError, type RequestContext } from './errors.js';
 import { IntervalPacer, type Pacer } from './pacer.js';
-import { DEFAULT_RETRY, type RetryOptions, withRetry } from './retry.js';
+import type { RetryOptions } from './retry.js';
 import { formatExportTimestamp } from './timestamps.js';
 
 export const CAMPAIGN_METRICS_REQUESTS_PER_MINUTE = 10;
@@ -60,15 +61,15 @@ const cell = (column: CampaignMetricsColumn) =>
 const ROW_SCHEMA = z.object(Object.fromEntries(CAMPAIGN_METRICS_COLUMNS.map((c) => [c.header, cell(c)])));
 
 export class CampaignMetricsClient {
-  readonly baseUrl: string;
-  readonly #apiKey: string;
-  readonly #retry: RetryOptions;
+  readonly #client: IterableClient;
   readonly #pacer: Pacer;
 
   constructor(options: CampaignMetricsClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.#apiKey = options.apiKey;
-    this.#retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.#client = new IterableClient({
+      baseUrl: options.baseUrl,
+      apiKey: options.apiKey,
+      ...(options.retry ? { retry: options.retry } : {}),
+    });
     this.#pacer = options.pacer ?? new IntervalPacer(60_000 / CAMPAIGN_METRICS_REQUESTS_PER_MINUTE);
   }
 
@@ -90,33 +91,11 @@ export class CampaignMetricsClient {
     const query = new URLSearchParams(ids.map((id): [string, string] => ['campaignId', String(id)]));
     query.set('startDateTime', formatExportTimestamp(range.start));
     query.set('endDateTime', formatExportTimestamp(range.end));
-    const context: RequestContext = { baseUrl: this.baseUrl, request: `GET ${PATH}?${query}` };
-    const text = await withRetry(
-      async () => {
-        await this.#pacer.wait(signal);
-        let response: Response;
-        try {
-          response = await fetch(`${this.baseUrl}${PATH}?${query}`, {
-            headers: { 'Api-Key': this.#apiKey, Accept: 'text/csv' },
-            ...(signal ? { signal } : {}),
-          });
-        } catch (error) {
-          if (signal?.aborted) throw signal.reason;
-          throw new IterableUnreachableError(
-            `cannot reach Iterable at ${this.baseUrl} for ${context.request}; check the network, and ` +
-              'ITERABLE_REGION or ITERABLE_BASE_URL',
-            { status: null, code: null, retryable: true },
-            { cause: error },
-          );
-        }
-        const body = (await response.text()).replaceAll(this.#apiKey, '[redacted]');
-        if (!response.ok) {
-          throw errorForStatus(response.status, body, response.headers.get('retry-after'), context);
-        }
-        return body;
-      },
-      this.#retry,
-      signal ? { signal } : {},
+    const { text, context } = await this.#client.getText(
+      PATH,
+      query,
+      { accept: 'text/csv', beforeAttempt: () => this.#pacer.wait(signal) },
+      signal,
     );
     return parseMetrics(text, context);
   }

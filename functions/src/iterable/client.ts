@@ -38,6 +38,13 @@ export interface IterableClientOptions {
 
 const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 
+export interface RequestOptions {
+  /** `Accept` header; JSON unless the endpoint answers otherwise (the metrics CSV). */
+  readonly accept?: string;
+  /** Runs before every attempt, retries included: pacing for endpoints with their own rate limit. */
+  readonly beforeAttempt?: () => Promise<void>;
+}
+
 export class IterableClient implements IterableSource {
   readonly baseUrl: string;
   readonly #apiKey: string;
@@ -59,7 +66,7 @@ export class IterableClient implements IterableSource {
       startDateTime: formatExportTimestamp(window.start),
       endDateTime: formatExportTimestamp(window.end),
     });
-    const { response, body, context, idle } = await this.#open('/api/export/data.json', query, signal);
+    const { response, body, context, idle } = await this.#open('/api/export/data.json', query, {}, signal);
     let lines = 0;
     try {
       for await (const batch of ndjsonBatches(watched(body, idle))) {
@@ -92,23 +99,32 @@ export class IterableClient implements IterableSource {
   }
 
   async #readList(source: DimensionSource, query: URLSearchParams, signal?: AbortSignal): Promise<unknown[]> {
-    const { response, context, idle } = await this.#open(source.path, query, signal);
+    const { text, context } = await this.getText(source.path, query, {}, signal);
+    const list = (parseJson(text) as Record<string, unknown> | null)?.[source.listKey];
+    if (!Array.isArray(list)) {
+      throw new IterableError(`${context.request} from ${context.baseUrl} has no "${source.listKey}" list`, {
+        status: 200,
+        code: null,
+        retryable: true,
+      });
+    }
+    return list;
+  }
+
+  /**
+   * One GET read whole as text, with the same retries, idle timeout and errors as every other
+   * request: the dimension lists, and the campaign metrics CSV.
+   */
+  async getText(
+    path: string,
+    query: URLSearchParams,
+    options: RequestOptions = {},
+    signal?: AbortSignal,
+  ): Promise<{ text: string; context: RequestContext }> {
+    const { response, context, idle } = await this.#open(path, query, options, signal);
     try {
-      const text = await response.text();
-      const list = (parseJson(text) as Record<string, unknown> | null)?.[source.listKey];
-      if (!Array.isArray(list)) {
-        throw new IterableError(
-          `${context.request} from ${context.baseUrl} has no "${source.listKey}" list`,
-          {
-            status: response.status,
-            code: null,
-            retryable: true,
-          },
-        );
-      }
-      return list;
+      return { text: await response.text(), context };
     } catch (error) {
-      if (error instanceof IterableError) throw error;
       throw new IterableTruncatedError(
         `${context.request} from ${context.baseUrl} ended early (${describeCause(error)})`,
         { status: response.status, code: null, retryable: true },
@@ -120,17 +136,18 @@ export class IterableClient implements IterableSource {
   }
 
   /** Sends one GET and returns once a 2xx status arrived, retrying what a retry can fix. */
-  async #open(path: string, query: URLSearchParams, signal?: AbortSignal) {
+  async #open(path: string, query: URLSearchParams, options: RequestOptions, signal?: AbortSignal) {
     const search = query.size > 0 ? `?${query}` : '';
     const context: RequestContext = { baseUrl: this.baseUrl, request: `GET ${path}${search}` };
     const hooks: RetryHooks = { onRetry: this.#onRetry, ...(signal ? { signal } : {}) };
     return withRetry(
       async () => {
+        await options.beforeAttempt?.();
         const idle = new IdleTimer(this.#idleTimeoutMs, context);
         const signals = signal ? [signal, idle.signal] : [idle.signal];
         try {
           const response = await fetch(`${this.baseUrl}${path}${search}`, {
-            headers: { 'Api-Key': this.#apiKey, Accept: 'application/json' },
+            headers: { 'Api-Key': this.#apiKey, Accept: options.accept ?? 'application/json' },
             signal: AbortSignal.any(signals),
           });
           if (response.ok && response.body) return { response, body: response.body, context, idle };
