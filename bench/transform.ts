@@ -4,8 +4,8 @@
  *   split     `ndjsonBatches` alone (decode and cut lines);
  *   parse     split, then `JSON.parse` of every line: no path can beat this;
  *   normalise split, parse, validate and normalise (`toLoadBatches`): the pipeline core's share;
- *   full      normalise, then each row serialised as the NDJSON record the deployed worker
- *             uploads to a BigQuery load job (`loadPlan(…).rowRecord`, as `NdjsonLoad.write` does).
+ *   full      normalise, then the rows serialised as the deployed worker uploads them to BigQuery's
+ *             staging load jobs (`loadPlan(…).stageRows`: CSV lines, NDJSON for the odd row).
  * Rounds alternate the paths and the best round of each counts, so a GC pause or a noisy
  * neighbour in one round does not decide the figure.
  */
@@ -60,9 +60,9 @@ const full: Path = async (f) => {
   let n = 0;
   let bytes = 0;
   for await (const batch of toLoadBatches(ndjsonBatches(replay(f.chunks)), normaliser(stream, f.window))) {
-    // What `NdjsonLoad.write` sends to the load job for this batch.
-    const text = `${batch.rows.map((r) => JSON.stringify(plan.rowRecord(r))).join('\n')}\n`;
-    bytes += text.length;
+    // What the warehouse writes to the staging load jobs for this batch.
+    const staged = plan.stageRows(batch.rows);
+    bytes += staged.csv.length + staged.ndjson.length;
     n += batch.rows.length;
   }
   if (bytes === 0) throw new Error('the full path serialised nothing');

@@ -1,30 +1,31 @@
 /**
- * What one window load sends to BigQuery, as pure data: the staging tables' schemas, each staged
- * row as one NDJSON record, and the replacing transaction with its parameters. The adapter
+ * What one window load sends to BigQuery, as pure data: the staging tables' schemas, each batch
+ * of rows as load-job text, and the replacing transaction with its parameters. The adapter
  * (`bigquery-warehouse.ts`) only moves these over the wire.
  */
 import { type ColumnType, REJECTS_TABLE, rawTableName, type Stream } from '../catalog.js';
 import type { Cell, RawRow, Reject, WindowLoad } from '../ports.js';
 import { rawTableFields, type TableField } from './raw-schema.js';
+import { csvLine } from './staging-csv.js';
 
 /**
+ * How each catalog type is staged, and the SQL that turns the staged column into the raw one.
+ * Timestamps travel as the epoch milliseconds the normaliser produced, with no text to format.
  * JSON values are staged as text and parsed inside the transaction: a load job would read a JSON
- * string cell as a JSON *string*, not as the object it encodes. `round` keeps a window loadable
- * when a record carries a number wider than FLOAT64 (the exact text stays in `payload`'s source).
+ * string cell as a JSON *string*, not as the object it encodes, and `round` keeps a window
+ * loadable when a record carries a number wider than FLOAT64 (the exact text stays in `payload`).
  * https://cloud.google.com/bigquery/docs/reference/standard-sql/json_functions#parse_json
  */
-const STAGED_TYPE: Readonly<Record<ColumnType, ColumnType>> = {
-  STRING: 'STRING',
-  INT64: 'INT64',
-  FLOAT64: 'FLOAT64',
-  BOOL: 'BOOL',
-  TIMESTAMP: 'TIMESTAMP',
-  JSON: 'STRING',
-};
-
 const parseJson = (column: string): string => `PARSE_JSON(${column}, wide_number_mode => 'round')`;
 
-const toRaw = (f: TableField): string => (f.type === 'JSON' ? parseJson(f.name) : f.name);
+const STAGED: Readonly<Record<ColumnType, { type: ColumnType; toRaw: (column: string) => string }>> = {
+  STRING: { type: 'STRING', toRaw: (c) => c },
+  INT64: { type: 'INT64', toRaw: (c) => c },
+  FLOAT64: { type: 'FLOAT64', toRaw: (c) => c },
+  BOOL: { type: 'BOOL', toRaw: (c) => c },
+  TIMESTAMP: { type: 'INT64', toRaw: (c) => `TIMESTAMP_MILLIS(${c})` },
+  JSON: { type: 'STRING', toRaw: parseJson },
+};
 
 /** Epoch milliseconds as the ISO text a JSON load reads into TIMESTAMP. */
 const isoTimestamp = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -41,12 +42,21 @@ export interface ReplaceQuery {
   readonly types: Readonly<Record<string, 'STRING' | 'TIMESTAMP'>>;
 }
 
+/** One batch of rows as load-job text, each row in exactly one of the two. */
+export interface StagedRows {
+  /** CSV lines (`STAGING_CSV`), each ending in a line feed: nearly every row. */
+  readonly csv: string;
+  /** NDJSON records of the rows CSV cannot carry unquoted (`csvLine` says which). */
+  readonly ndjson: string;
+}
+
 export interface LoadPlan {
-  /** Staging schema of the rows: the catalog columns (JSON staged as text), then `payload` text. */
+  /** Staging schema of the rows: the catalog columns as staged (`STAGED`), then `payload` text. */
   readonly rowFields: readonly TableField[];
   readonly rejectFields: readonly TableField[];
-  rowRecord(row: RawRow): Record<string, Cell>;
-  rejectRecord(reject: Reject): Record<string, Cell>;
+  stageRows(rows: readonly RawRow[]): StagedRows;
+  /** Rejects as NDJSON records: they are rare, and their lines may be anything. */
+  stageRejects(rejects: readonly Reject[]): string;
   replace(load: WindowLoad, staging: StagingTables): ReplaceQuery;
 }
 
@@ -60,7 +70,7 @@ const table = (ref: DatasetRef, name: string): string => `\`${ref.projectId}.${r
 export function loadPlan(stream: Stream, raw: DatasetRef): LoadPlan {
   const columns = stream.columns;
   const rowFields: TableField[] = [
-    ...columns.map((c) => ({ name: c.name, type: STAGED_TYPE[c.type], mode: 'NULLABLE' as const })),
+    ...columns.map((c) => ({ name: c.name, type: STAGED[c.type].type, mode: 'NULLABLE' as const })),
     { name: 'payload', type: 'STRING', mode: 'NULLABLE' },
   ];
   const rejectFields: TableField[] = [
@@ -78,21 +88,36 @@ export function loadPlan(stream: Stream, raw: DatasetRef): LoadPlan {
   const rejectOfWindow = `(${inWindow}) OR (created_at IS NULL AND _window_start >= @window_start AND _window_end <= @window_end)`;
   const metadata = '@window_start, @window_end, @loaded_at, @run_id';
   const rawColumns = target.map((f) => f.name).join(', ');
-  const staged = columns.map((c) => toRaw({ name: c.name, type: c.type, mode: 'NULLABLE' }));
+  const staged = columns.map((c) => STAGED[c.type].toRaw(c.name));
+  const rowRecord = (row: RawRow): Record<string, Cell> => {
+    const record: Record<string, Cell> = {};
+    columns.forEach((c, k) => {
+      record[c.name] = row.cells[k] ?? null;
+    });
+    record.payload = row.payload;
+    return record;
+  };
 
   return {
     rowFields,
     rejectFields,
-    rowRecord(row) {
-      const record: Record<string, Cell> = {};
-      columns.forEach((c, k) => {
-        const cell = row.cells[k] ?? null;
-        record[c.name] = c.type === 'TIMESTAMP' && typeof cell === 'number' ? isoTimestamp(cell) : cell;
-      });
-      record.payload = row.payload;
-      return record;
+    stageRows(rows) {
+      let csv = '';
+      let ndjson = '';
+      for (const row of rows) {
+        const line = csvLine(row.cells, row.payload);
+        if (line !== null) csv += `${line}\n`;
+        else ndjson += `${JSON.stringify(rowRecord(row))}\n`;
+      }
+      return { csv, ndjson };
     },
-    rejectRecord: (r) => ({ created_at: isoTimestamp(r.createdAt), line: r.line, reason: r.reason }),
+    stageRejects: (rejects) =>
+      rejects
+        .map(
+          (r) =>
+            `${JSON.stringify({ created_at: isoTimestamp(r.createdAt), line: r.line, reason: r.reason })}\n`,
+        )
+        .join(''),
     replace(load, staging) {
       // BigQuery's DELETE needs a WHERE clause; a dimension is read whole, so it replaces the
       // whole table. The window bounds are constants of the query, so BigQuery prunes the

@@ -1,16 +1,19 @@
 /**
  * The warehouse on BigQuery. Each window load streams its rows and rejects through load jobs into
- * two staging tables of its own, then swaps the window in with one multi-statement transaction
+ * two staging tables of its own (rows as CSV, the few rows CSV cannot carry and the rejects as
+ * NDJSON; see staging-csv.ts), then swaps the window in with one multi-statement transaction
  * (delete the interval, insert from staging, same for rejects) and drops the staging tables,
  * whether the load worked or not. Nothing in the raw tables changes unless the transaction commits.
  * https://cloud.google.com/bigquery/docs/transactions
  */
 import { randomUUID } from 'node:crypto';
-import type { BigQuery, Dataset } from '@google-cloud/bigquery';
+import type { BigQuery, Dataset, Table } from '@google-cloud/bigquery';
 import { streamByName } from '../catalog.js';
 import type { LoadBatch, LoadCounts, Warehouse, WindowLoad } from '../ports.js';
 import { type LoadPlan, loadPlan, type StagingTables } from './bigquery-load.js';
-import { NdjsonLoad } from './ndjson-load.js';
+import { LoadJobStream, NDJSON, type SourceFormat } from './load-job-stream.js';
+import type { TableField } from './raw-schema.js';
+import { STAGING_CSV } from './staging-csv.js';
 import {
   DEFAULT_TRANSACTION_RETRY,
   retryConflicts,
@@ -94,28 +97,29 @@ export class BigQueryWarehouse implements Warehouse {
     load: WindowLoad,
     batches: AsyncIterable<LoadBatch>,
   ): Promise<LoadCounts> {
-    const rows = new NdjsonLoad(this.dataset.table(staging.rows), {
-      fields: plan.rowFields,
-      jobPrefix: `stage_${load.stream}_rows_`,
-    });
-    const rejects = new NdjsonLoad(this.dataset.table(staging.rejects), {
-      fields: plan.rejectFields,
-      jobPrefix: `stage_${load.stream}_rejects_`,
-    });
+    const rowsTable = this.dataset.table(staging.rows);
+    const stream = (table: Table, format: SourceFormat, fields: readonly TableField[], name: string) =>
+      new LoadJobStream(table, { format, fields, jobPrefix: `stage_${load.stream}_${name}_` });
+    // Both row streams append to the one staging table; the NDJSON job starts only if needed.
+    const csvRows = stream(rowsTable, STAGING_CSV, plan.rowFields, 'rows');
+    const jsonRows = stream(rowsTable, NDJSON, plan.rowFields, 'rows_json');
+    const rejects = stream(this.dataset.table(staging.rejects), NDJSON, plan.rejectFields, 'rejects');
+    const all = [csvRows, jsonRows, rejects];
     const counts = { rows: 0, rejects: 0 };
     try {
       for await (const batch of batches) {
-        await rows.write(batch.rows.map(plan.rowRecord));
-        await rejects.write(batch.rejects.map(plan.rejectRecord));
+        const staged = plan.stageRows(batch.rows);
+        await csvRows.write(staged.csv);
+        await jsonRows.write(staged.ndjson);
+        await rejects.write(plan.stageRejects(batch.rejects));
         counts.rows += batch.rows.length;
         counts.rejects += batch.rejects.length;
       }
     } catch (error) {
-      rows.abort();
-      rejects.abort();
+      for (const s of all) s.abort();
       throw error;
     }
-    await Promise.all([rows.finish(), rejects.finish()]);
+    await Promise.all(all.map((s) => s.finish()));
     return counts;
   }
 

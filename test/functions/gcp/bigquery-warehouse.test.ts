@@ -5,6 +5,7 @@ import { PassThroughClient } from 'google-auth-library';
 import { BigQueryWarehouse } from '../../../functions/src/gcp/bigquery-warehouse.js';
 import type { LoadBatch, WindowLoad } from '../../../functions/src/ports.js';
 import { bigQueryApi, type JobFailure } from './bigquery-api.js';
+import { type LoadConfiguration, readLoad } from './load-upload.js';
 import {
   multipartParts,
   type RecordedRequest,
@@ -49,6 +50,14 @@ async function* batches(list: readonly LoadBatch[], failAfter?: number): AsyncIt
 
 const uploads = (requests: readonly RecordedRequest[]) =>
   requests.filter((r) => r.path.startsWith('/upload/'));
+/** Each upload's load configuration and the rows BigQuery would read from its data. */
+const loads = (requests: readonly RecordedRequest[]) =>
+  uploads(requests).map((r) => {
+    const [metadata, data] = multipartParts(r);
+    const load = (JSON.parse(metadata ?? '{}') as { configuration: { load: LoadConfiguration } })
+      .configuration.load as LoadConfiguration & Record<string, unknown>;
+    return { load, rows: readLoad(load, data ?? '') };
+  });
 const queryJobs = (requests: readonly RecordedRequest[]) =>
   requests.filter((r) => r.method === 'POST' && r.path === `/bigquery/v2/projects/${PROJECT}/jobs`);
 const deletes = (requests: readonly RecordedRequest[]) => requests.filter((r) => r.method === 'DELETE');
@@ -82,7 +91,7 @@ describe('BigQueryWarehouse through the BigQuery client against a recording serv
     };
   }
 
-  it('stages rows and rejects through NDJSON load jobs, then replaces the window in one transaction', async () => {
+  it('stages rows as CSV and rejects as NDJSON through load jobs, then replaces the window in one transaction', async () => {
     const { warehouse: w, requests } = await warehouse();
     const counts = await w.replaceWindow(LOAD, batches(BATCHES));
     assert.deepEqual(counts, { rows: 2, rejects: 1 });
@@ -109,7 +118,7 @@ describe('BigQueryWarehouse through the BigQuery client against a recording serv
     assert.deepEqual(
       rowsTable.schema.fields.map((f) => `${f.name}:${f.type}`),
       [
-        'created_at:TIMESTAMP',
+        'created_at:INT64',
         'email:STRING',
         'user_id:STRING',
         'campaign_id:INT64',
@@ -123,19 +132,13 @@ describe('BigQueryWarehouse through the BigQuery client against a recording serv
     );
     assert.ok(Number(rowsTable.expirationTime) > Date.now(), 'staging tables expire on their own');
 
-    const [rowsUpload, rejectsUpload] = uploads(requests).map((r) => {
-      const [metadata, data] = multipartParts(r);
-      return {
-        metadata: JSON.parse(metadata ?? '{}') as { configuration: { load: Record<string, unknown> } },
-        lines: (data ?? '')
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l) as Record<string, unknown>),
-      };
-    });
+    const [rowsUpload, rejectsUpload] = loads(requests);
     assert.ok(rowsUpload && rejectsUpload);
-    const load = rowsUpload.metadata.configuration.load;
-    assert.equal(load.sourceFormat, 'NEWLINE_DELIMITED_JSON');
+    const load = rowsUpload.load;
+    assert.equal(load.sourceFormat, 'CSV');
+    assert.equal(load.fieldDelimiter, '\u0001');
+    assert.equal(load.quote, '');
+    assert.equal(load.nullMarker, '\\N');
     assert.equal(load.writeDisposition, 'WRITE_APPEND');
     assert.equal(load.createDisposition, 'CREATE_NEVER');
     assert.deepEqual(load.destinationTable, {
@@ -143,20 +146,35 @@ describe('BigQueryWarehouse through the BigQuery client against a recording serv
       datasetId: 'iterable_raw',
       tableId: rowsTable.tableReference.tableId,
     });
-    assert.deepEqual((load.schema as { fields: unknown[] }).fields, rowsTable.schema.fields);
-    assert.deepEqual(rowsUpload.lines[0], {
-      created_at: new Date(START + 1000).toISOString(),
-      email: 'a@example.com',
-      user_id: 'u1',
-      campaign_id: 11,
-      template_id: 21,
-      message_id: 'm1',
-      message_type_id: 3,
-      channel_id: 4,
-      transactional_data: '{"order":1}',
-      payload: '{"createdAt":"a"}',
-    });
-    assert.deepEqual(rejectsUpload.lines, [{ created_at: null, line: 'not json', reason: 'malformed JSON' }]);
+    assert.deepEqual(load.schema?.fields, rowsTable.schema.fields);
+    assert.deepEqual(rowsUpload.rows, [
+      {
+        created_at: START + 1000,
+        email: 'a@example.com',
+        user_id: 'u1',
+        campaign_id: 11,
+        template_id: 21,
+        message_id: 'm1',
+        message_type_id: 3,
+        channel_id: 4,
+        transactional_data: '{"order":1}',
+        payload: '{"createdAt":"a"}',
+      },
+      {
+        created_at: START + 2000,
+        email: 'b@example.com',
+        user_id: null,
+        campaign_id: 12,
+        template_id: null,
+        message_id: 'm2',
+        message_type_id: null,
+        channel_id: null,
+        transactional_data: null,
+        payload: '{"createdAt":"b"}',
+      },
+    ]);
+    assert.equal(rejectsUpload.load.sourceFormat, 'NEWLINE_DELIMITED_JSON');
+    assert.deepEqual(rejectsUpload.rows, [{ created_at: null, line: 'not json', reason: 'malformed JSON' }]);
 
     const [query] = queryJobs(requests).map(
       (r) =>
@@ -189,7 +207,7 @@ describe('BigQueryWarehouse through the BigQuery client against a recording serv
     assert.match(
       statements[2] ?? '',
       new RegExp(
-        `^INSERT INTO ${raw.replaceAll('.', '\\.')} \\(created_at, email, .*, payload, _window_start, _window_end, _loaded_at, _run_id\\)`,
+        `^INSERT INTO ${raw.replaceAll('.', '\\.')} \\(created_at, email, .*, payload, _window_start, _window_end, _loaded_at, _run_id\\)\nSELECT TIMESTAMP_MILLIS\\(created_at\\), email, `,
       ),
     );
     assert.match(
@@ -228,6 +246,38 @@ describe('BigQueryWarehouse through the BigQuery client against a recording serv
       'both staging tables are dropped',
     );
     assert.ok(!requests.some((r) => r.path.endsWith('/insertAll')), 'no legacy streaming inserts');
+  });
+
+  it('stages the rows CSV cannot carry unquoted through a second, NDJSON load job into the same table', async () => {
+    const { warehouse: w, requests } = await warehouse();
+    const row = (email: string, payload: string) => ({
+      cells: [START, email, null, 1, null, 'm', null, null, null],
+      payload,
+    });
+    const odd = [
+      row('line\nfeed@example.com', '{"email":"line\\nfeed@example.com"}'),
+      row('\\N', '{"email":"\\\\N"}'),
+      row('delimiter\u0001@example.com', '{"email":"delimiter\\u0001@example.com"}'),
+      row('cr@example.com', '{"email":"cr@example.com",\r"x":1}'),
+    ];
+    const plain = [row('tab@example.com', '{"email":"tab@example.com",\t"x":1}'), row('', '{"email":""}')];
+    await w.replaceWindow(LOAD, batches([{ rows: [...plain, ...odd], rejects: [] }]));
+
+    const [csv, json, ...others] = loads(requests);
+    assert.ok(csv && json);
+    assert.equal(others.length, 0, 'no rejects job');
+    assert.equal(csv.load.sourceFormat, 'CSV');
+    assert.equal(json.load.sourceFormat, 'NEWLINE_DELIMITED_JSON');
+    assert.deepEqual(json.load.destinationTable, csv.load.destinationTable);
+    const read = (r: Record<string, unknown>) => ({ email: r.email, payload: r.payload });
+    assert.deepEqual(
+      csv.rows.map(read),
+      plain.map((r) => ({ email: r.cells[1], payload: r.payload })),
+    );
+    assert.deepEqual(
+      json.rows.map(read),
+      odd.map((r) => ({ email: r.cells[1], payload: r.payload })),
+    );
   });
 
   it('replaces a dimension’s whole table, and runs no load job for rejects it does not have', async () => {

@@ -1,35 +1,41 @@
 /**
- * One load job fed as a stream of NDJSON records. Load jobs are free and atomic, unlike legacy
- * streaming inserts (billed per byte, and rows sit in a streaming buffer that DML cannot touch).
- * https://cloud.google.com/bigquery/docs/loading-data-local#loading_data_from_a_local_data_source
- * The upload starts with the first record, so a window without rejects runs no rejects job.
+ * One load job fed as a stream of text in one source format. Load jobs are free and atomic, unlike
+ * legacy streaming inserts (billed per byte, and rows sit in a streaming buffer that DML cannot
+ * touch). https://cloud.google.com/bigquery/docs/loading-data-local#loading_data_from_a_local_data_source
+ * The upload starts with the first text written, so a window without rejects runs no rejects job.
  */
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Table } from '@google-cloud/bigquery';
-import type { Cell } from '../ports.js';
 import type { TableField } from './raw-schema.js';
 
-export interface NdjsonLoadOptions {
+/** The load configuration's source format and the options that go with it. */
+export type SourceFormat = { readonly sourceFormat: 'NEWLINE_DELIMITED_JSON' | 'CSV' } & Readonly<
+  Record<string, string | boolean>
+>;
+
+export const NDJSON: SourceFormat = { sourceFormat: 'NEWLINE_DELIMITED_JSON' };
+
+export interface LoadJobStreamOptions {
+  readonly format: SourceFormat;
   readonly fields: readonly TableField[];
   /** Prefix of the load job's id, so the job is easy to find in the console's job history. */
   readonly jobPrefix: string;
 }
 
-export class NdjsonLoad {
+export class LoadJobStream {
   private stream: Writable | null = null;
   private completed: Promise<void> | null = null;
 
   constructor(
     private readonly table: Table,
-    private readonly options: NdjsonLoadOptions,
+    private readonly options: LoadJobStreamOptions,
   ) {}
 
-  /** Writes the records, waiting while the upload is behind so memory stays flat. */
-  async write(records: readonly Record<string, Cell>[]): Promise<void> {
-    if (records.length === 0) return;
+  /** Writes whole lines of the format, waiting while the upload is behind so memory stays flat. */
+  async write(text: string): Promise<void> {
+    if (text.length === 0) return;
     const stream = this.stream ?? this.open();
-    const text = `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
     if (!stream.write(text)) await once(stream, 'drain');
   }
 
@@ -47,7 +53,7 @@ export class NdjsonLoad {
 
   private open(): Writable {
     const stream = this.table.createWriteStream({
-      sourceFormat: 'NEWLINE_DELIMITED_JSON',
+      ...this.options.format,
       schema: { fields: this.options.fields.map((f) => ({ ...f })) },
       // The staging table is created empty beforehand, so a window that stages nothing still
       // has a table for the transaction to read from.
