@@ -22,6 +22,13 @@ export interface CatalogColumn {
 /** Tables by dataset, then by name: what the analyzer may refer to. */
 export type TableSchemas = Map<string, Map<string, readonly CatalogColumn[]>>;
 
+export interface ScriptContext {
+  /** Named query parameters (`@name`) and their types. */
+  readonly parameters?: Readonly<Record<string, ColumnType>>;
+  /** The project the datasets sit in, for SQL that names tables `project.dataset.table`. */
+  readonly project?: string;
+}
+
 const TYPE_KINDS: Readonly<Record<ColumnType, TypeProto['typeKind']>> = {
   STRING: 'TYPE_STRING',
   INT64: 'TYPE_INT64',
@@ -92,14 +99,22 @@ export class ZetaSqlAnalyzer {
    * to `tables`, so later statements (and later files) can use them. Throws `SqlAnalysisError`
    * with the analyzer's message and position (line:column in `sql`).
    */
-  async analyzeScript(sql: string, tables: TableSchemas): Promise<void> {
+  async analyzeScript(sql: string, tables: TableSchemas, context: ScriptContext = {}): Promise<void> {
+    const queryParameters = Object.entries(context.parameters ?? {}).map(([name, type]) => ({
+      name,
+      type: { typeKind: TYPE_KINDS[type] },
+    }));
     const end = Buffer.byteLength(sql);
     for (let position = 0; position < end && sql.slice(position).trim() !== ''; ) {
       const response = await this.client
         .analyze({
-          simpleCatalog: this.catalog(tables),
+          simpleCatalog: this.catalog(tables, context.project),
           parseResumeLocation: { input: sql, bytePosition: position, allowResume: true },
-          options: { languageOptions: this.languageOptions, errorMessageMode: 'ERROR_MESSAGE_ONE_LINE' },
+          options: {
+            languageOptions: this.languageOptions,
+            errorMessageMode: 'ERROR_MESSAGE_ONE_LINE',
+            queryParameters,
+          },
         })
         .catch((error: unknown) => {
           throw new SqlAnalysisError((error as { details?: string }).details ?? String(error));
@@ -114,14 +129,15 @@ export class ZetaSqlAnalyzer {
     this.server.kill('SIGKILL');
   }
 
-  private catalog(tables: TableSchemas): SimpleCatalogProto {
+  private catalog(tables: TableSchemas, project: string | undefined): SimpleCatalogProto {
+    const datasets = [...tables].map(([dataset, byName]) => ({
+      name: dataset,
+      table: [...byName].map(([name, columns]) => ({ name, column: [...columns] })),
+    }));
     return {
-      name: 'project',
+      name: 'root',
       builtinFunctionOptions: { languageOptions: this.languageOptions },
-      catalog: [...tables].map(([dataset, byName]) => ({
-        name: dataset,
-        table: [...byName].map(([name, columns]) => ({ name, column: [...columns] })),
-      })),
+      catalog: project === undefined ? datasets : [{ name: project, catalog: datasets }],
     };
   }
 }
