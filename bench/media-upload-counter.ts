@@ -13,7 +13,7 @@ export interface UploadCount {
   /** The job resource sent as the first part. */
   readonly metadata: string;
   readonly bytes: number;
-  /** Newline-ended lines of the data part: one per NDJSON record. */
+  /** Newline-ended lines of the data part: one per staged row (CSV or NDJSON). */
   readonly lines: number;
 }
 
