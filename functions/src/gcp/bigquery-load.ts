@@ -13,7 +13,8 @@ import { csvLine } from './staging-csv.js';
  * Timestamps travel as the epoch milliseconds the normaliser produced, with no text to format.
  * JSON values are staged as text and parsed inside the transaction: a load job would read a JSON
  * string cell as a JSON *string*, not as the object it encodes, and `round` keeps a window
- * loadable when a record carries a number wider than FLOAT64 (the exact text stays in `payload`).
+ * loadable when a record carries a number wider than FLOAT64 (rounded to the nearest FLOAT64, as
+ * everywhere in a JSON value).
  * https://cloud.google.com/bigquery/docs/reference/standard-sql/json_functions#parse_json
  */
 const parseJson = (column: string): string => `PARSE_JSON(${column}, wide_number_mode => 'round')`;

@@ -32,19 +32,23 @@ export const STAGING_CSV = {
 } as const;
 
 /**
- * What no unquoted field may contain: the delimiter and row ends. Surrogates too, since a lone one
- * cannot be encoded in UTF-8 (the NDJSON path escapes it as JSON does); pairs are sent that way too.
+ * What no unquoted field may contain: the delimiter and row ends (a lone carriage return ends a
+ * row too). Surrogates, since a lone one cannot be encoded in UTF-8 (the NDJSON path escapes it
+ * as JSON does); pairs take that path too. And leading or trailing whitespace, which a CSV reader
+ * may trim from an unquoted field (BigQuery documented doing so; today's reference is silent),
+ * including a byte-order mark that could open the upload.
  */
-const UNSAFE_IN_FIELD = new RegExp(`[${FIELD_DELIMITER}\\n\\r\\ud800-\\udfff]`);
+const UNSAFE_IN_FIELD = new RegExp(`[${FIELD_DELIMITER}\\n\\r\\ud800-\\udfff]|^\\s|\\s$`);
 
 /**
  * One staged row as a CSV line (no line end), or `null` when a cell or the line cannot travel
  * unquoted. Numbers that are not finite become NULL, as `JSON.stringify` makes them.
  */
 export function csvLine(cells: readonly Cell[], line: string): string | null {
-  // A raw carriage return is whitespace in JSON but may end a CSV row; the others cannot occur in
-  // a line split from a valid export, and are checked so no caller can break a row.
+  // A raw carriage return is whitespace in JSON but ends a CSV row; the rest cannot occur in a line
+  // split from an export (lines are trimmed), and are checked so no caller can break a row.
   if (line.includes('\r') || line.includes('\n') || line.includes(FIELD_DELIMITER)) return null;
+  if (line.trim().length !== line.length) return null;
   let out = '';
   for (const cell of cells) {
     if (cell === null) out += NULL_MARKER;

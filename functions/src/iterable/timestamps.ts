@@ -69,7 +69,18 @@ function digits(text: string, at: number, length: number): number {
   return n;
 }
 
-/** Epoch milliseconds of a wall-clock time at a UTC offset; `null` if there is no such time. */
+/**
+ * BigQuery's TIMESTAMP range, 0001-01-01 to 9999-12-31 UTC: a record outside it is rejected here,
+ * where it costs one reject, rather than failing its window's load on every retry.
+ * https://cloud.google.com/bigquery/docs/reference/standard-sql/data-types#timestamp_type
+ */
+const MIN_TIMESTAMP_MS = -62_135_596_800_000;
+const MAX_TIMESTAMP_MS = 253_402_300_799_999;
+
+/**
+ * Epoch milliseconds of a wall-clock time at a UTC offset; `null` if there is no such time or
+ * BigQuery cannot hold it.
+ */
 function instant(
   year: number,
   month: number,
@@ -83,7 +94,8 @@ function instant(
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
   const local = daysFromCivil(year, month, day) * DAY_MS + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
-  return local - offsetMinutes * 60_000;
+  const utc = local - offsetMinutes * 60_000;
+  return utc >= MIN_TIMESTAMP_MS && utc <= MAX_TIMESTAMP_MS ? utc : null;
 }
 
 const DAY_MS = 86_400_000;

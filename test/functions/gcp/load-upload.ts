@@ -1,8 +1,10 @@
 /**
  * Reads a load job's data the way BigQuery's documented load options say it would, for the options
  * the warehouse uses: NDJSON records, or CSV without quoting, split on the configured delimiter,
- * with the configured null marker. Anything outside that subset throws, so a change of options
- * fails the tests rather than being read wrongly.
+ * with the configured null marker. Unquoted fields are trimmed, as BigQuery once documented (the
+ * stricter reading), and a lone carriage return is refused rather than read as a row end.
+ * Anything outside that subset throws, so a change of options fails the tests rather than being
+ * read wrongly.
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobConfigurationLoad
  */
 import type { Cell } from '../../../functions/src/ports.js';
@@ -61,7 +63,7 @@ export function readLoad(load: LoadConfiguration, data: string): Record<string, 
       throw new Error(`${texts.length} fields for ${fields.length} columns: ${JSON.stringify(line)}`);
     }
     return Object.fromEntries(
-      fields.map((f, k) => [f.name, csvCell(texts[k] as string, f.type, nullMarker)]),
+      fields.map((f, k) => [f.name, csvCell((texts[k] as string).trim(), f.type, nullMarker)]),
     );
   });
 }

@@ -16,7 +16,19 @@ import { readLoad } from './load-upload.js';
 
 const text = fc.oneof(
   fc.string({ unit: 'binary' }),
-  fc.constantFrom('\\N', '', ' padded ', 'a\u0001b', 'a\nb', 'a\rb', '\ud800', '😀'),
+  fc.constantFrom(
+    '\\N',
+    '',
+    ' padded ',
+    'tab\t',
+    '\ufeffbom',
+    '\u00a0nbsp',
+    'a\u0001b',
+    'a\nb',
+    'a\rb',
+    '\ud800',
+    '😀',
+  ),
 );
 
 const CELLS: Readonly<Record<ColumnType, fc.Arbitrary<Cell>>> = {

@@ -32,6 +32,11 @@ describe('parseIterableTimestamp', () => {
     ['fractional epoch', 1.5, null],
     ['negative epoch', -1, null],
     ['epoch beyond 2100', Date.UTC(2101, 0, 1), null],
+    ['first instant BigQuery holds', '0001-01-01 00:00:00 +00:00', -62_135_596_800_000],
+    ['year 0, before BigQuery’s range', '0000-12-31 23:59:59 +00:00', null],
+    ['before year 1 once the offset applies', '0001-01-01 00:30:00 +01:00', null],
+    ['last second BigQuery holds', '9999-12-31T23:59:59.999Z', 253_402_300_799_999],
+    ['past year 9999 once the offset applies', '9999-12-31 23:00:00 -05:00', null],
     ['null', null, null],
     ['object', { at: AT }, null],
   ];
