@@ -21,7 +21,7 @@ export interface AlertsArgs {
  * Failures per stream per hour above which someone should look. A few are normal: a 429 or a
  * cut-off export fails one attempt, and Cloud Tasks retries it.
  */
-export const FAILURES_PER_HOUR_THRESHOLD = 3;
+const FAILURES_PER_HOUR_THRESHOLD = 3;
 
 const perStream = (alignmentPeriod: string) => [
   {

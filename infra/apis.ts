@@ -2,7 +2,7 @@
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 
-export const REQUIRED_APIS = [
+const REQUIRED_APIS = [
   'artifactregistry.googleapis.com',
   'bigquery.googleapis.com',
   'bigquerydatatransfer.googleapis.com',

@@ -46,13 +46,16 @@ const lockedVersion = (name: string): string => {
   return version;
 };
 
+/** The Node.js major the functions run on: the bundle's target and the functions' runtime. */
+export const NODE_MAJOR = 22;
+
 export async function bundleFunctions(): Promise<FunctionsBundle> {
   const result = await build({
     absWorkingDir: REPO_ROOT,
     entryPoints: [ENTRY_POINT],
     bundle: true,
     platform: 'node',
-    target: 'node22',
+    target: `node${NODE_MAJOR}`,
     // CommonJS, because most Google client libraries are CommonJS and load files with require().
     format: 'cjs',
     external: [...EXTERNAL],

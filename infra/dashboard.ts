@@ -55,7 +55,7 @@ const tile = (chart: Chart, k: number) => ({
 });
 
 /** The dashboard's JSON, from the names of what it charts. */
-export function dashboardJson(
+function dashboardJson(
   namePrefix: string,
   names: { windows: string; rows: string; failures: string; queue: string; worker: string },
 ): string {

@@ -27,14 +27,14 @@ export interface FactQueriesArgs {
 }
 
 /** Minutes between the starts of consecutive files: a fact MERGE takes a minute or two. */
-export const STAGGER_MINUTES = 5;
+const STAGGER_MINUTES = 5;
 
 /**
  * The schedule of the file at `position`: `every 5 hours from 00:45 to 23:45` becomes
  * `every 5 hours from 00:50 to 23:45` for the second file. A schedule without a `from HH:MM` cannot
  * be shifted and is refused, since its files would start together.
  */
-export function staggeredSchedule(schedule: string, position: number): string {
+function staggeredSchedule(schedule: string, position: number): string {
   const from = /\bfrom (\d{2}):(\d{2})\b/.exec(schedule);
   if (!from) {
     throw new Error(

@@ -7,10 +7,10 @@
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import { FUNCTION_NAMES } from '../functions/src/register.js';
+import { NODE_MAJOR } from './bundle.js';
 import type { FunctionEnv } from './function-env.js';
 
-/** Node.js 22, the runtime the bundle targets (infra/bundle.ts). */
-export const RUNTIME = 'nodejs22';
+const RUNTIME = `nodejs${NODE_MAJOR}`;
 
 export interface FunctionsArgs {
   readonly project: string;

@@ -7,7 +7,7 @@ import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import { type Identity, memberOf } from './service-accounts.js';
 
-export const PROJECT_ROLES: Readonly<Partial<Record<Identity, readonly string[]>>> = {
+const PROJECT_ROLES: Readonly<Partial<Record<Identity, readonly string[]>>> = {
   // Firestore IAM is per project; the functions touch only documents of the pipeline's database.
   fanout: ['roles/datastore.user'],
   worker: ['roles/datastore.user', 'roles/bigquery.jobUser'],

@@ -10,7 +10,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
 
 /** Tasks per second Cloud Tasks may start: 4 exports/minute is one task every 15 s. */
-export const MAX_DISPATCHES_PER_SECOND = ITERABLE_EXPORTS_PER_MINUTE / 60;
+const MAX_DISPATCHES_PER_SECOND = ITERABLE_EXPORTS_PER_MINUTE / 60;
 
 export interface TaskQueueArgs {
   readonly project: string;

@@ -46,7 +46,7 @@ export type CampaignMetricsColumnName = (typeof CAMPAIGN_METRICS_COLUMNS)[number
  * Load metadata after the metrics: the requested range `[start, end)` Iterable counted over, and
  * when the table was loaded.
  */
-export const CAMPAIGN_METRICS_METADATA_COLUMNS = [
+const CAMPAIGN_METRICS_METADATA_COLUMNS = [
   { name: '_window_start', type: 'TIMESTAMP' },
   { name: '_window_end', type: 'TIMESTAMP' },
   { name: '_loaded_at', type: 'TIMESTAMP' },

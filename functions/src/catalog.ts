@@ -250,7 +250,7 @@ export const STREAM_NAMES: readonly StreamName[] = STREAMS.map((s) => s.name);
 
 const BY_NAME = new Map<string, Stream>(STREAMS.map((s) => [s.name, s]));
 
-export function isStreamName(name: string): name is StreamName {
+function isStreamName(name: string): name is StreamName {
   return BY_NAME.has(name);
 }
 

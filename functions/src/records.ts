@@ -64,7 +64,7 @@ export interface RecordReader {
   issues(record: Readonly<Record<string, unknown>>): string[];
 }
 
-export function recordReader(columns: readonly Column[]): RecordReader {
+function recordReader(columns: readonly Column[]): RecordReader {
   const fields = columns.map((c) => c.field);
   const reads = columns.map((c) => CELL_TYPES[c.type].read);
   const required = columns.map((c) => c.required === true);

@@ -5,6 +5,9 @@
  * Rerunning the transaction alone is cheap (the staged rows stay put), whereas failing the task
  * would re-read the window from Iterable against its 4 exports/minute.
  */
+import { setTimeout as delay } from 'node:timers/promises';
+import { retrying } from '../retrying.js';
+
 export interface TransactionRetryOptions {
   readonly attempts: number;
   /** Delay before the second attempt; each later one waits twice as long, plus up to 50% jitter. */
@@ -16,20 +19,20 @@ export const DEFAULT_TRANSACTION_RETRY: TransactionRetryOptions = { attempts: 5,
 
 const CONFLICT = /concurrent update|could not serialize access/i;
 
-export function isTransactionConflict(error: unknown): boolean {
+function isTransactionConflict(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const details = (error as Error & { errors?: readonly { message?: string }[] }).errors ?? [];
   return CONFLICT.test(error.message) || details.some((d) => CONFLICT.test(d.message ?? ''));
 }
 
-export async function retryConflicts<T>(run: () => Promise<T>, options: TransactionRetryOptions): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await run();
-    } catch (error) {
-      if (attempt >= options.attempts || !isTransactionConflict(error)) throw error;
-      const base = options.firstDelayMs * 2 ** (attempt - 1);
-      await new Promise((resolve) => setTimeout(resolve, base + Math.random() * base * 0.5));
-    }
-  }
+export function retryConflicts<T>(run: () => Promise<T>, options: TransactionRetryOptions): Promise<T> {
+  return retrying(
+    run,
+    (error, attempt) => {
+      if (attempt + 1 >= options.attempts || !isTransactionConflict(error)) return null;
+      const base = options.firstDelayMs * 2 ** attempt;
+      return base + Math.random() * base * 0.5;
+    },
+    (ms) => delay(ms),
+  );
 }

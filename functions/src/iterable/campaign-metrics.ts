@@ -20,7 +20,7 @@ import { IntervalPacer, type Pacer } from './pacer.js';
 import type { RetryOptions } from './retry.js';
 import { formatExportTimestamp } from './timestamps.js';
 
-export const CAMPAIGN_METRICS_REQUESTS_PER_MINUTE = 10;
+const CAMPAIGN_METRICS_REQUESTS_PER_MINUTE = 10;
 export const CAMPAIGN_METRICS_MAX_IDS = 80;
 const PATH = '/api/campaigns/metrics';
 

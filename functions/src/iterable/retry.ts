@@ -10,6 +10,7 @@
  * retries later, without holding a function instance while it waits.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { retrying } from '../retrying.js';
 import { IterableError } from './errors.js';
 
 export interface RetryOptions {
@@ -48,21 +49,21 @@ export function retryDelay(
   return Math.round(random() * ceiling);
 }
 
-export async function withRetry<T>(
+export function withRetry<T>(
   run: (attempt: number) => Promise<T>,
   options: RetryOptions,
   hooks: RetryHooks = {},
 ): Promise<T> {
   const sleep = hooks.sleep ?? ((ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal }));
   const random = hooks.random ?? Math.random;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await run(attempt);
-    } catch (error) {
+  return retrying(
+    run,
+    (error, attempt) => {
       const delayMs = retryDelay(error, attempt, options, random);
-      if (delayMs === null || hooks.signal?.aborted) throw error;
+      if (delayMs === null || hooks.signal?.aborted) return null;
       hooks.onRetry?.({ attempt, error: error as IterableError, delayMs });
-      await sleep(delayMs, hooks.signal);
-    }
-  }
+      return delayMs;
+    },
+    (ms) => sleep(ms, hooks.signal),
+  );
 }

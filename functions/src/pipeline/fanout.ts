@@ -7,7 +7,7 @@
 import { type StreamName, streamByName } from '../catalog.js';
 import type { Logger } from '../log.js';
 import type { QueuedTask, StateChange, StateStore, StreamState, TaskQueue, WindowRecord } from '../ports.js';
-import { applyBackfillPlan, applyPlan } from './ledger.js';
+import { applyPlan, recordWindows } from './ledger.js';
 import { planBackfillWindows, planExportWindows, planSnapshot } from './plan.js';
 import { notBefore, toQueuedTask } from './task.js';
 import { formatWindow } from './window.js';
@@ -176,7 +176,7 @@ function planBackfill(
   // A dimension is a snapshot of today: it has no history to backfill.
   if (streamByName(name).source.kind !== 'export') return { state, result: [] };
   const planned = planBackfillWindows(from, to, state.watermark, lengthMs);
-  return applyBackfillPlan(state, name, planned, now, staleAfterMs);
+  return recordWindows(state, name, planned, now, staleAfterMs);
 }
 
 /**

@@ -59,9 +59,8 @@ function isStale(r: WindowRecord, now: number, staleAfterMs: number): boolean {
 }
 
 /**
- * Records a fan-out's plan: the watermark starts at `from` on a stream's first plan; new windows
- * are added as pending; failed or stale ones are planned again under the next generation.
- * Returns the windows to enqueue.
+ * Records a fan-out's plan as `recordWindows` does, the watermark starting at `from` on a stream's
+ * first plan. Returns the windows to enqueue.
  */
 export function applyPlan(
   state: StreamState,
@@ -72,24 +71,16 @@ export function applyPlan(
   staleAfterMs: number,
 ): StateChange<readonly WindowRecord[]> {
   const start = state.watermark === null ? { ...state, watermark: from } : state;
-  return record(start, stream, planned, now, staleAfterMs);
+  return recordWindows(start, stream, planned, now, staleAfterMs);
 }
 
 /**
- * Records a backfill's plan like any other, except that the watermark stays as it is, even when
- * the stream has none yet: a backfill says nothing about where the regular runs should start.
+ * Records planned windows: new ones are added as pending, failed or stale ones planned again under
+ * the next generation; returns the windows to enqueue. The watermark stays as it is, which is how
+ * a backfill is recorded, even on a stream with none yet: a backfill says nothing about where the
+ * regular runs should start.
  */
-export function applyBackfillPlan(
-  state: StreamState,
-  stream: StreamName,
-  planned: readonly PlannedWindow[],
-  now: number,
-  staleAfterMs: number,
-): StateChange<readonly WindowRecord[]> {
-  return record(state, stream, planned, now, staleAfterMs);
-}
-
-function record(
+export function recordWindows(
   state: StreamState,
   stream: StreamName,
   planned: readonly PlannedWindow[],

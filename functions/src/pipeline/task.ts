@@ -9,10 +9,10 @@ import type { QueuedTask, WindowRecord, WindowTask } from '../ports.js';
 import { type PlannedWindow, WINDOW_KINDS } from './window.js';
 
 /** No window is longer than this; a larger one is a malformed task, not a plan of ours. */
-export const MAX_WINDOW_MS = 400 * 24 * 3600_000;
+const MAX_WINDOW_MS = 400 * 24 * 3600_000;
 
 /** Iterable was founded in 2013: nothing it exports is older. */
-export const EARLIEST_EVENT_MS = Date.UTC(2013, 0, 1);
+const EARLIEST_EVENT_MS = Date.UTC(2013, 0, 1);
 
 const instant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
 
@@ -29,7 +29,7 @@ export const TaskPayloadSchema = z
 
 export type ParsedTask = z.output<typeof TaskPayloadSchema>;
 
-export const toPayload = (stream: StreamName, w: PlannedWindow): WindowTask => ({
+const toPayload = (stream: StreamName, w: PlannedWindow): WindowTask => ({
   stream,
   start: new Date(w.start).toISOString(),
   end: new Date(w.end).toISOString(),

@@ -5,8 +5,8 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../support/free-port.js';
 
 const JAR = join('platform', 'cloud-firestore-emulator', 'cloud-firestore-emulator.jar');
 const KNOWN_SDK_ROOTS = ['/usr/lib/google-cloud-sdk', '/usr/share/google-cloud-sdk', '/opt/google-cloud-sdk'];
@@ -27,19 +27,6 @@ function findJar(): string {
     `the Firestore emulator jar (${JAR}) was not found under ${KNOWN_SDK_ROOTS.join(', ')} or gcloud's SDK root; ` +
       'install it with `gcloud components install cloud-firestore-emulator`',
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 async function waitUntilReady(host: string, child: ChildProcess, output: () => string): Promise<void> {

@@ -15,13 +15,13 @@ import {
   MAX_BACKFILL_WINDOWS,
 } from '../../../functions/src/pipeline/fanout.js';
 import {
-  applyBackfillPlan,
   applyClaim,
   applyComplete,
   applyFail,
   applyPlan,
   EMPTY_STATE,
   LEDGER_RETENTION_MS,
+  recordWindows,
 } from '../../../functions/src/pipeline/ledger.js';
 import { planBackfillWindows } from '../../../functions/src/pipeline/plan.js';
 import type { QueuedTask, StreamState, TaskQueue } from '../../../functions/src/ports.js';
@@ -62,19 +62,19 @@ describe('planBackfillWindows', () => {
   }
 });
 
-describe('applyBackfillPlan', () => {
+describe('recordWindows', () => {
   it('leaves a missing watermark missing, and an existing one where it was', () => {
     const planned = planBackfillWindows(at(0), at(12), null, 6 * H);
-    assert.equal(applyBackfillPlan(EMPTY_STATE, 'email_send', planned, T0, H).state.watermark, null);
+    assert.equal(recordWindows(EMPTY_STATE, 'email_send', planned, T0, H).state.watermark, null);
     const regular = applyPlan(EMPTY_STATE, 'email_send', [], at(48), T0, H).state;
-    assert.equal(applyBackfillPlan(regular, 'email_send', planned, T0, H).state.watermark, at(48));
+    assert.equal(recordWindows(regular, 'email_send', planned, T0, H).state.watermark, at(48));
   });
 
   it('keeps a failed backfill window older than the retention until it is done', () => {
     const now = at(48) + 30 * DAY;
     const old = { start: at(0), end: at(6), kind: 'backfill' as const };
     let state = applyPlan(EMPTY_STATE, 'email_send', [], now - H, now, H).state;
-    state = applyBackfillPlan(state, 'email_send', [old], now, H).state;
+    state = recordWindows(state, 'email_send', [old], now, H).state;
     state = applyClaim(state, 'email_send', old, now, H).state;
     state = applyFail(state, 'email_send', old, { error: 'boom', cut: false, pieces: 1 }, now).state;
     assert.ok(now - H - old.end > LEDGER_RETENTION_MS, 'the window is older than the retention');
@@ -82,7 +82,7 @@ describe('applyBackfillPlan', () => {
       state.windows.map((w) => [span(w), w.status]),
       [['backfill 0-6', 'failed']],
     );
-    const [again] = applyBackfillPlan(state, 'email_send', [old], now, H).result;
+    const [again] = recordWindows(state, 'email_send', [old], now, H).result;
     assert.equal(again?.generation, 1, 'backfilling again retries it under a new task name');
     state = applyClaim(state, 'email_send', old, now, H).state;
     state = applyComplete(state, 'email_send', old, { rows: 1, rejects: 0 }, 1, now).state;
@@ -97,7 +97,7 @@ describe('applyBackfillPlan', () => {
         (watermarkHours, steps) => {
           let state: StreamState = applyPlan(EMPTY_STATE, 'email_send', [], at(watermarkHours), T0, H).state;
           const planned = planBackfillWindows(at(0), at(120), state.watermark, 6 * H);
-          state = applyBackfillPlan(state, 'email_send', planned, T0, H).state;
+          state = recordWindows(state, 'email_send', planned, T0, H).state;
           for (const [pick, succeed] of steps) {
             const w = planned[pick % Math.max(1, planned.length)];
             if (!w) continue;
