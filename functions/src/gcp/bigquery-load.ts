@@ -28,9 +28,6 @@ const STAGED: Readonly<Record<ColumnType, { type: ColumnType; toRaw: (column: st
   JSON: { type: 'STRING', toRaw: parseJson },
 };
 
-/** Epoch milliseconds as the ISO text a JSON load reads into TIMESTAMP. */
-const isoTimestamp = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-
 export interface StagingTables {
   readonly rows: string;
   readonly rejects: string;
@@ -75,7 +72,7 @@ export function loadPlan(stream: Stream, raw: DatasetRef): LoadPlan {
     { name: 'payload', type: 'STRING', mode: 'NULLABLE' },
   ];
   const rejectFields: TableField[] = [
-    { name: 'created_at', type: 'TIMESTAMP', mode: 'NULLABLE' },
+    { name: 'created_at', type: STAGED.TIMESTAMP.type, mode: 'NULLABLE' },
     { name: 'line', type: 'STRING', mode: 'NULLABLE' },
     { name: 'reason', type: 'STRING', mode: 'NULLABLE' },
   ];
@@ -114,10 +111,7 @@ export function loadPlan(stream: Stream, raw: DatasetRef): LoadPlan {
     },
     stageRejects: (rejects) =>
       rejects
-        .map(
-          (r) =>
-            `${JSON.stringify({ created_at: isoTimestamp(r.createdAt), line: r.line, reason: r.reason })}\n`,
-        )
+        .map((r) => `${JSON.stringify({ created_at: r.createdAt, line: r.line, reason: r.reason })}\n`)
         .join(''),
     replace(load, staging) {
       // BigQuery's DELETE needs a WHERE clause; a dimension is read whole, so it replaces the
@@ -131,7 +125,7 @@ export function loadPlan(stream: Stream, raw: DatasetRef): LoadPlan {
         `SELECT ${[...staged, parseJson('payload')].join(', ')}, ${metadata} FROM ${table(raw, staging.rows)};`,
         `DELETE FROM ${rejectsTable} WHERE stream = @stream${dimension ? '' : ` AND (${rejectOfWindow})`};`,
         `INSERT INTO ${rejectsTable} (stream, created_at, line, reason, _window_start, _window_end, _loaded_at, _run_id)`,
-        `SELECT @stream, created_at, line, reason, ${metadata} FROM ${table(raw, staging.rejects)};`,
+        `SELECT @stream, ${STAGED.TIMESTAMP.toRaw('created_at')}, line, reason, ${metadata} FROM ${table(raw, staging.rejects)};`,
         'COMMIT TRANSACTION;',
       ].join('\n');
       return {
