@@ -71,7 +71,7 @@ export async function bundleFunctions(): Promise<FunctionsBundle> {
     name: 'iterable-pipeline-functions',
     private: true,
     main: 'index.js',
-    engines: { node: '22' },
+    engines: { node: String(NODE_MAJOR) },
     dependencies: Object.fromEntries(EXTERNAL.map((name) => [name, lockedVersion(name)])),
   };
   const files = { 'index.js': output.text, 'package.json': `${JSON.stringify(manifest, null, 2)}\n` };

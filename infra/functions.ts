@@ -12,6 +12,9 @@ import type { FunctionEnv } from './function-env.js';
 
 const RUNTIME = `nodejs${NODE_MAJOR}`;
 
+/** The fan-out's time limit, which its scheduler job also waits for (infra/scheduler.ts). */
+export const FANOUT_TIMEOUT_SECONDS = 540;
+
 export interface FunctionsArgs {
   readonly project: string;
   readonly region: string;
@@ -85,7 +88,7 @@ export class Functions extends pulumi.ComponentResource {
     const workerUrl = worker.serviceConfig.apply((c) => c?.uri ?? '');
     const fanout = deploy('fanout', {
       serviceAccountEmail: args.serviceAccounts.fanout,
-      timeoutSeconds: 540,
+      timeoutSeconds: FANOUT_TIMEOUT_SECONDS,
       availableMemory: '512Mi',
       maxInstanceCount: 1,
       environmentVariables: { ...args.environment, WORKER_URL: workerUrl },

@@ -5,6 +5,7 @@
  */
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
+import { FANOUT_TIMEOUT_SECONDS } from './functions.js';
 
 export interface RunScheduleArgs {
   readonly project: string;
@@ -31,7 +32,7 @@ export class RunSchedule extends pulumi.ComponentResource {
         schedule: args.schedule,
         timeZone: args.timeZone,
         // The fan-out only plans and enqueues; a run that fails is retried by the next one anyway.
-        attemptDeadline: '540s',
+        attemptDeadline: `${FANOUT_TIMEOUT_SECONDS}s`,
         retryConfig: { retryCount: 1, minBackoffDuration: '60s' },
         httpTarget: {
           uri: args.fanoutUrl,

@@ -1,9 +1,10 @@
 /**
  * The Cloud Tasks queue between fan-out and worker. Its dispatch rate is Iterable's export limit,
  * the same constant the local queue paces itself with, so the workers call the export API no more
- * often than Iterable allows, however many tasks a backfill enqueues. One exception: a window cut
- * off twice is loaded in pieces within its task (pipeline/split.ts), one export per piece, and
- * can briefly go over; Iterable's 429 then sends the task back through the queue.
+ * often than Iterable allows, however many tasks a backfill enqueues. Two exceptions can briefly
+ * go over: a window cut off twice is loaded in pieces within its task (pipeline/split.ts), one
+ * export per piece, and the client retries a failed request a few times in-process
+ * (iterable/retry.ts). Iterable's 429 then sends the task back through the queue.
  */
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';

@@ -3,6 +3,7 @@
  * unit-tested directly; `index.ts` wraps them into a `@pulumi/policy` pack for the CLI.
  * Each returns its violations, with what to change.
  */
+import { MAX_WORKER_TIMEOUT_SECONDS } from '../../functions/src/gcp/gcp-config.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../../functions/src/iterable/limits.js';
 
 export type Props = Readonly<Record<string, unknown>>;
@@ -81,7 +82,7 @@ export const secretsFromSecretManager: Rule = {
 };
 
 /** Cloud Tasks waits at most 30 minutes for an HTTP target (https://cloud.google.com/tasks/docs/creating-http-target-tasks). */
-const MAX_TIMEOUT_SECONDS = 1800;
+const MAX_TIMEOUT_SECONDS = MAX_WORKER_TIMEOUT_SECONDS;
 
 export const timeoutWithinTaskDeadline: Rule = {
   name: 'timeout-within-task-deadline',
@@ -108,7 +109,9 @@ export const queueWithinIterableLimit: Rule = {
       return [`the queue has no rateLimits.maxDispatchesPerSecond; set it to at most ${limit}`];
     }
     return rate > limit
-      ? [`maxDispatchesPerSecond ${rate} exceeds Iterable's ${limit} (4 exports/minute)`]
+      ? [
+          `maxDispatchesPerSecond ${rate} exceeds Iterable's ${limit} (${ITERABLE_EXPORTS_PER_MINUTE} exports/minute)`,
+        ]
       : [];
   },
 };

@@ -4,6 +4,7 @@
  *   npm run simulator -- --port 8080 --days 7 --events 100000
  *   ITERABLE_BASE_URL=http://127.0.0.1:8080 ITERABLE_API_KEY=simulator-key npm start -- --from …
  */
+import { ITERABLE_EXPORTS_PER_MINUTE } from '../../functions/src/iterable/limits.js';
 import { parseFlags, runCommand, wholeNumber } from '../operator-cli.js';
 import { startSimulator } from './server.js';
 
@@ -23,7 +24,7 @@ async function main(): Promise<number> {
       events: { type: 'string', default: '100000' },
       seed: { type: 'string', default: '1' },
       key: { type: 'string', default: 'simulator-key' },
-      'exports-per-minute': { type: 'string', default: '4' },
+      'exports-per-minute': { type: 'string', default: String(ITERABLE_EXPORTS_PER_MINUTE) },
       help: { type: 'boolean', default: false },
     },
     USAGE,

@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { STREAMS, type StreamName } from '../../functions/src/catalog.js';
-import { DIMENSION_MAX_PAGE_SIZE } from '../../functions/src/iterable/limits.js';
+import { CAMPAIGN_METRICS_MAX_IDS, DIMENSION_MAX_PAGE_SIZE } from '../../functions/src/iterable/limits.js';
 import { formatExportTimestamp, parseIterableTimestamp } from '../../functions/src/iterable/timestamps.js';
 import { campaignMetricsCsv } from './metrics.js';
 import { Random } from './random.js';
@@ -155,15 +155,12 @@ export function dimensionBody(
   };
 }
 
-/** Iterable allows about 80 campaign ids per metrics request before the URL is too long (observed: 414). */
-const MAX_METRICS_IDS = 80;
-
 export function metricsCsv(store: RecordStore, query: URLSearchParams): string {
   const ids = query.getAll('campaignId').map(Number);
   if (ids.length === 0 || ids.some((id) => !Number.isSafeInteger(id))) {
     throw new BadRequest(400, 'BadParams', 'campaignId must be given, as integers');
   }
-  if (ids.length > MAX_METRICS_IDS) throw new BadRequest(414, 'UriTooLong', 'Request-URI Too Long');
+  if (ids.length > CAMPAIGN_METRICS_MAX_IDS) throw new BadRequest(414, 'UriTooLong', 'Request-URI Too Long');
   const range = {
     start: instant(query, 'startDateTime', 0),
     end: instant(query, 'endDateTime', Number.MAX_SAFE_INTEGER),

@@ -6,6 +6,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { STREAMS, type StreamName } from '../../functions/src/catalog.js';
+import {
+  CAMPAIGN_METRICS_REQUESTS_PER_MINUTE,
+  ITERABLE_EXPORTS_PER_MINUTE,
+} from '../../functions/src/iterable/limits.js';
 import { FAULTS, FaultInjector, type FaultKind } from './faults.js';
 import { type DatasetOptions, generateDataset } from './generate.js';
 import { Random, seedOf } from './random.js';
@@ -76,8 +80,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     : 0;
   const random = new Random(seedOf('faults', options.seed));
   const faults = new FaultInjector(random);
-  const exportLimit = new SlidingWindowLimit(options.exportsPerMinute ?? 4);
-  const metricsLimit = new SlidingWindowLimit(options.metricsPerMinute ?? 10);
+  const exportLimit = new SlidingWindowLimit(options.exportsPerMinute ?? ITERABLE_EXPORTS_PER_MINUTE);
+  const metricsLimit = new SlidingWindowLimit(
+    options.metricsPerMinute ?? CAMPAIGN_METRICS_REQUESTS_PER_MINUTE,
+  );
   const stats: SimulatorStats = { exports: 0, rateLimited: 0, delayed, faults: faults.counts };
   const dimensions = new Map(
     STREAMS.flatMap((s) =>

@@ -7,7 +7,8 @@
  *
  * One document rather than a subcollection of windows: a document is at most 1 MiB
  * (https://cloud.google.com/firestore/quotas#limits) and the ledger keeps 7 days behind the
- * watermark (`LEDGER_RETENTION_MS`), a few hundred windows of ~300 bytes at most; and the
+ * watermark (`LEDGER_RETENTION_MS`): a few hundred windows of ~300 bytes, at most a backfill's
+ * 2,000 more (`MAX_BACKFILL_WINDOWS`), well under the limit; and the
  * watermark depends on every window, which one document keeps consistent without range queries.
  */
 import type { Firestore } from '@google-cloud/firestore';

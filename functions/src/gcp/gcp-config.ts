@@ -42,7 +42,12 @@ const GcpEnvSchema = z
           ? `the task invoker service account is not set; ${FIX}`
           : `use the invoker service account's email; ${FIX}`,
     }),
-    WORKER_TIMEOUT_SECONDS: z.coerce.number().int().positive().max(MAX_WORKER_TIMEOUT_SECONDS).default(1800),
+    WORKER_TIMEOUT_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(MAX_WORKER_TIMEOUT_SECONDS)
+      .default(MAX_WORKER_TIMEOUT_SECONDS),
     STALE_AFTER_MINUTES: z.coerce
       .number()
       .int()

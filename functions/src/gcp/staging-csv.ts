@@ -42,13 +42,14 @@ const UNSAFE_IN_FIELD = new RegExp(`[${FIELD_DELIMITER}\\n\\r\\ud800-\\udfff]|^\
 
 /**
  * One staged row as a CSV line (no line end), or `null` when a cell or the line cannot travel
- * unquoted. Numbers that are not finite become NULL, as `JSON.stringify` makes them.
+ * unquoted. `line` is the row's record line as the normaliser passes it on. Numbers that are not
+ * finite become NULL, as `JSON.stringify` makes them.
  */
 export function csvLine(cells: readonly Cell[], line: string): string | null {
-  // A raw carriage return is whitespace in JSON but ends a CSV row; the rest cannot occur in a line
-  // split from an export (lines are trimmed), and are checked so no caller can break a row.
-  if (line.includes('\r') || line.includes('\n') || line.includes(FIELD_DELIMITER)) return null;
-  if (line.trim().length !== line.length) return null;
+  // A raw carriage return is whitespace in JSON but ends a CSV row. Nothing else in a row's line
+  // can break one: it parsed as a JSON object (no raw U+0001), and lines come split on line feeds
+  // and trimmed (`ndjsonBatches`).
+  if (line.includes('\r')) return null;
   let out = '';
   for (const cell of cells) {
     if (cell === null) out += NULL_MARKER;

@@ -16,12 +16,11 @@ import type { Window } from '../pipeline/window.js';
 import { IterableClient } from './client.js';
 import { csvRecords } from './csv.js';
 import { IterableError, type RequestContext } from './errors.js';
+import { CAMPAIGN_METRICS_MAX_IDS, CAMPAIGN_METRICS_REQUESTS_PER_MINUTE } from './limits.js';
 import { IntervalPacer, type Pacer } from './pacer.js';
 import type { RetryOptions } from './retry.js';
 import { formatExportTimestamp } from './timestamps.js';
 
-const CAMPAIGN_METRICS_REQUESTS_PER_MINUTE = 10;
-export const CAMPAIGN_METRICS_MAX_IDS = 80;
 const PATH = '/api/campaigns/metrics';
 
 export type CampaignMetricsRow = { readonly campaign_id: number } & {

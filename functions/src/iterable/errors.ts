@@ -4,6 +4,8 @@
  * Messages state what happened and how to fix it; they never contain the API key.
  */
 
+import { ITERABLE_EXPORTS_PER_MINUTE } from './limits.js';
+
 export interface IterableErrorDetails {
   /** HTTP status Iterable answered with; `null` when no answer arrived. */
   readonly status: number | null;
@@ -87,7 +89,7 @@ const STATUS_RULES: readonly StatusRule[] = [
     build: (status, body, { baseUrl, request }, retryAfterMs) =>
       new IterableRateLimitError(
         `Iterable at ${baseUrl} rate-limited ${request} (${codeOf(status, body)}); exports are limited ` +
-          'to 4 per minute per project, shared by every data type and every client of the project.',
+          `to ${ITERABLE_EXPORTS_PER_MINUTE} per minute per project, shared by every data type and every client of the project.`,
         { status, code: body.code, retryable: true, retryAfterMs },
       ),
   },

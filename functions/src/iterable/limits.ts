@@ -9,6 +9,12 @@
  */
 export const ITERABLE_EXPORTS_PER_MINUTE = 4;
 
+/** Campaign metrics calls (`/api/campaigns/metrics`) allowed per minute. */
+export const CAMPAIGN_METRICS_REQUESTS_PER_MINUTE = 10;
+
+/** Campaign ids one metrics call can carry before the URL is too long (observed: 414). */
+export const CAMPAIGN_METRICS_MAX_IDS = 80;
+
 /** Largest `pageSize` the campaigns and templates endpoints accept. */
 export const DIMENSION_MAX_PAGE_SIZE = 1000;
 

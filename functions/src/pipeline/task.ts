@@ -4,12 +4,16 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { STREAM_NAMES, type StreamName } from '../catalog.js';
+import { STREAM_NAMES, type StreamName, streamByName } from '../catalog.js';
 import type { QueuedTask, WindowRecord, WindowTask } from '../ports.js';
 import { type PlannedWindow, WINDOW_KINDS } from './window.js';
 
-/** No window is longer than this; a larger one is a malformed task, not a plan of ours. */
-const MAX_WINDOW_MS = 400 * 24 * 3600_000;
+/**
+ * No export window is longer than this; a larger one is a malformed task, not a plan of ours. A
+ * dimension's snapshot window is bookkeeping (the dimension is read whole) and spans the whole
+ * history on a first run, which may be longer.
+ */
+const MAX_EXPORT_WINDOW_MS = 400 * 24 * 3600_000;
 
 /** Iterable was founded in 2013: nothing it exports is older. */
 const EARLIEST_EVENT_MS = Date.UTC(2013, 0, 1);
@@ -24,7 +28,9 @@ export const TaskPayloadSchema = z
     kind: z.enum(WINDOW_KINDS),
   })
   .refine((t) => t.start < t.end, { message: 'window start must be before its end' })
-  .refine((t) => t.end - t.start <= MAX_WINDOW_MS, { message: 'window is longer than 400 days' })
+  .refine((t) => streamByName(t.stream).source.kind !== 'export' || t.end - t.start <= MAX_EXPORT_WINDOW_MS, {
+    message: 'export window is longer than 400 days',
+  })
   .refine((t) => t.start >= EARLIEST_EVENT_MS, { message: 'window starts before 2013' });
 
 export type ParsedTask = z.output<typeof TaskPayloadSchema>;

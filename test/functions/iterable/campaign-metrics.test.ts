@@ -2,12 +2,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CAMPAIGN_METRICS_COLUMNS } from '../../../functions/src/campaign-metrics-table.js';
-import {
-  CAMPAIGN_METRICS_MAX_IDS,
-  CampaignMetricsClient,
-  parseMetrics,
-} from '../../../functions/src/iterable/campaign-metrics.js';
+import { CampaignMetricsClient, parseMetrics } from '../../../functions/src/iterable/campaign-metrics.js';
 import { IterableAuthError, IterableError } from '../../../functions/src/iterable/errors.js';
+import { CAMPAIGN_METRICS_MAX_IDS } from '../../../functions/src/iterable/limits.js';
 import { NO_PACING, type Pacer } from '../../../functions/src/iterable/pacer.js';
 import { DAY, FROM, type Simulator, simulator } from '../../support/pipeline.js';
 

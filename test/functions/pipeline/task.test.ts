@@ -21,6 +21,15 @@ describe('TaskPayloadSchema', () => {
     assert.equal(parsed.start, Date.UTC(2026, 10, 1));
     assert.equal(parsed.end, Date.UTC(2026, 10, 1, 6));
   });
+  it('accepts a dimension snapshot spanning years of history, as a first run with a long history plans it', () => {
+    const snapshot = {
+      stream: 'campaigns',
+      start: '2017-01-01T00:00:00Z',
+      end: '2026-11-01T00:00:00Z',
+      kind: 'advance',
+    };
+    assert.equal(TaskPayloadSchema.safeParse(snapshot).success, true);
+  });
   const invalid: [string, unknown][] = [
     ['an unknown stream', { ...valid, stream: 'email_send; drop table x' }],
     ['an extra field', { ...valid, table: 'other' }],
@@ -28,6 +37,7 @@ describe('TaskPayloadSchema', () => {
     ['a missing end', { stream: valid.stream, start: valid.start, kind: valid.kind }],
     ['a non-ISO time', { ...valid, start: '1 Nov 2026' }],
     ['a window before 2013', { ...valid, start: '2001-01-01T00:00:00Z' }],
+    ['an export window longer than 400 days', { ...valid, start: '2025-01-01T00:00:00Z' }],
     ['an unknown kind', { ...valid, kind: 'sideways' }],
     ['not an object', 'email_open'],
   ];
