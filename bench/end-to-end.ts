@@ -3,7 +3,7 @@
  * (Functions Framework on loopback, the local task queue over HTTP, DuckDB and the JSON ledger),
  * with the source and warehouse wrapped in timing spans (`spans.ts`); the simulator runs in its own
  * process, as Iterable runs on its own servers. The clock covers the whole run, from opening the
- * warehouse to the queue's drain.
+ * warehouse to closing it once the queue has drained (DuckDB checkpoints the file then).
  *
  * A second run on the same simulator swaps the warehouse for one that drains the batches and
  * writes nothing: the pipeline's own ceiling on this machine, beside which the first run's figure

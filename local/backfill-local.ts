@@ -2,18 +2,19 @@
  * A backfill on this machine, through the same path as `npm start`: the fan-out plans the range as
  * backfill windows (behind each stream's watermark, which stays put), the local queue dispatches
  * them to the worker at the export limit, and a progress bar shows how far it got. The fact tables
- * are then rebuilt with a lookback reaching back to the range's start, since a regular build only
- * recomputes the last days.
+ * are then built as after `npm start` (Iterable's campaign totals reloaded for the reconciliation),
+ * with a lookback reaching back to the range's start, since a regular build only recomputes the
+ * last days.
  */
 import type { StreamName } from '../functions/src/catalog.js';
 import type { Logger } from '../functions/src/log.js';
 import type { IterableSource } from '../functions/src/ports.js';
 import { type BackfillProgress, planEstimate, progressBar } from './backfill-progress.js';
 import type { Datasets } from './duckdb-ddl.js';
-import { DuckDbWarehouse } from './duckdb-warehouse.js';
-import { runLocal } from './run.js';
+import { buildFacts, exportsLoadedUntil } from './facts.js';
+import { readWatermarks, runLocal } from './run.js';
 import { RunTally } from './run-tally.js';
-import { runModels } from './sql/models.js';
+import type { CampaignMetricsSource } from './sql/campaign-metrics-load.js';
 
 const DAY = 24 * 3600_000;
 const TERMINAL_TICK_MS = 250;
@@ -28,6 +29,8 @@ export interface LocalBackfill {
   readonly to: number;
   readonly windowMinutes: number | null;
   readonly exportsPerMinute: number;
+  /** Iterable's campaign totals, reloaded for the reconciliation once the range is in. */
+  readonly metrics: CampaignMetricsSource;
   readonly log: Logger;
   /** Where progress lines go; a terminal gets one line redrawn in place. */
   readonly out: NodeJS.WriteStream | NodeJS.WritableStream;
@@ -39,6 +42,8 @@ export interface LocalBackfill {
 export interface LocalBackfillResult {
   readonly progress: BackfillProgress;
   readonly lastErrors: readonly string[];
+  /** Why Iterable's campaign totals could not be reloaded, or `null`. */
+  readonly metricsError: string | null;
 }
 
 export async function backfillLocal(b: LocalBackfill): Promise<LocalBackfillResult> {
@@ -89,19 +94,17 @@ export async function backfillLocal(b: LocalBackfill): Promise<LocalBackfillResu
   }
   draw();
   if (terminal) b.out.write('\n');
-  await rebuildFacts(b, now());
+  const facts = await buildFacts({
+    warehouseFile: b.warehouseFile,
+    datasets: b.datasets,
+    metrics: b.metrics,
+    lookbackDays: Math.ceil((now() - b.from) / DAY) + 1,
+    loadedUntil: exportsLoadedUntil(await readWatermarks(b.warehouseFile)),
+    now: now(),
+  });
   const lastErrors = tally
     .streams()
     .filter((s) => s.failed > 0)
     .map((s) => `${s.stream}: ${s.lastError}`);
-  return { progress: progress(), lastErrors };
-}
-
-async function rebuildFacts(b: LocalBackfill, now: number): Promise<void> {
-  const warehouse = await DuckDbWarehouse.open(b.warehouseFile, b.datasets);
-  try {
-    await runModels(warehouse, { lookbackDays: Math.ceil((now - b.from) / DAY) + 1, now });
-  } finally {
-    await warehouse.close();
-  }
+  return { progress: progress(), lastErrors, metricsError: facts.metricsError };
 }

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { CloudTasksClient } from '@google-cloud/tasks';
 import { type StreamName, streamByName } from '../functions/src/catalog.js';
 import { ConfigError, loadConfig } from '../functions/src/config.js';
+import { CampaignMetricsClient } from '../functions/src/iterable/campaign-metrics.js';
 import { IterableClient } from '../functions/src/iterable/client.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
 import { enqueueBackfill } from './backfill-gcp.js';
@@ -61,10 +62,9 @@ async function onThisMachine(options: BackfillOptions): Promise<number> {
   const simulator = demo ? await startDemoSimulator(now) : null;
   try {
     const warehouseFile = resolve(options.warehouse);
-    const iterable = new IterableClient({
-      baseUrl: simulator?.url ?? config.iterable.baseUrl,
-      apiKey: config.iterable.apiKey ?? DEMO.apiKey,
-    });
+    const baseUrl = simulator?.url ?? config.iterable.baseUrl;
+    const apiKey = config.iterable.apiKey ?? DEMO.apiKey;
+    const iterable = new IterableClient({ baseUrl, apiKey });
     await checkAccess(iterable);
     const result = await backfillLocal({
       iterable,
@@ -76,9 +76,13 @@ async function onThisMachine(options: BackfillOptions): Promise<number> {
       windowMinutes: config.windowMinutes,
       exportsPerMinute:
         config.iterable.exportsPerMinute ?? (demo ? DEMO.exportsPerMinute : ITERABLE_EXPORTS_PER_MINUTE),
+      metrics: new CampaignMetricsClient({ baseUrl, apiKey }),
       log: () => {},
       out: process.stderr,
     });
+    if (result.metricsError !== null) {
+      process.stderr.write(`Iterable's campaign totals could not be reloaded: ${result.metricsError}\n`);
+    }
     const dashboard = await writeDashboard({ warehouseFile, datasets: config.datasets, now: Date.now() });
     process.stdout.write(`Dashboard: ${dashboard}\n`);
     if (result.lastErrors.length === 0) return 0;

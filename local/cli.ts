@@ -11,7 +11,7 @@ export const DEFAULT_WAREHOUSE = '.local/warehouse.duckdb';
 export const USAGE = `Usage: npm start -- [--from <ISO date or time>] [--to <ISO date or time>]
                     [--warehouse <file>] [--streams a,b]
 
-  --from       where history starts on a stream's first run (default: 30 days ago; in the demo, the
+  --from       where history starts on a stream's first run (default: HISTORY_DAYS ago; in the demo, the
                start of the simulated history); later runs continue from each stream's watermark
   --to         end of the loaded range, used exactly as given (default: now − LAG_MINUTES)
   --warehouse  DuckDB file to load into (default: ${DEFAULT_WAREHOUSE})

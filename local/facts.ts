@@ -3,7 +3,7 @@
  * campaign totals for the loaded range are read for the reconciliation, then every model in sql/
  * runs on the warehouse. A failure to read the totals is reported, not fatal: the facts still build.
  */
-import { rawTableName, STREAMS } from '../functions/src/catalog.js';
+import { rawTableName, STREAMS, type StreamName } from '../functions/src/catalog.js';
 import type { Window } from '../functions/src/pipeline/window.js';
 import type { Datasets } from './duckdb-ddl.js';
 import { DuckDbWarehouse } from './duckdb-warehouse.js';
@@ -32,6 +32,8 @@ export async function buildFacts(options: {
   readonly lookbackDays: number;
   /** Where every export stream is loaded up to: the end of the range to reconcile. */
   readonly loadedUntil: number | null;
+  /** The clock the lookback counts back from. */
+  readonly now?: number;
 }): Promise<FactBuild> {
   const warehouse = await DuckDbWarehouse.open(options.warehouseFile, options.datasets);
   try {
@@ -44,7 +46,7 @@ export async function buildFacts(options: {
         metricsError = error instanceof Error ? error.message : String(error);
       }
     }
-    const models = await runModels(warehouse, { lookbackDays: options.lookbackDays });
+    const models = await runModels(warehouse, { lookbackDays: options.lookbackDays, now: options.now });
     return {
       models,
       campaigns: await campaignSummary(warehouse),
@@ -73,4 +75,10 @@ async function rangeOf(warehouse: DuckDbWarehouse, loadedUntil: number | null): 
   );
   const start = row?.start === null || row?.start === undefined ? null : Number(row.start);
   return start === null || start >= loadedUntil ? null : { start, end: loadedUntil };
+}
+
+/** Where every export stream is loaded up to: the least of their watermarks, null while one has none. */
+export function exportsLoadedUntil(watermarks: ReadonlyMap<StreamName, number | null>): number | null {
+  const marks = STREAMS.filter((s) => s.source.kind === 'export').map((s) => watermarks.get(s.name) ?? null);
+  return marks.some((m) => m === null) ? null : Math.min(...(marks as number[]));
 }

@@ -63,11 +63,6 @@ export class JsonFileStateStore implements StateStore {
     return structuredClone(this.states[stream] ?? EMPTY);
   }
 
-  /** Every stream's state, for status displays. */
-  async readAll(): Promise<Record<string, StreamState>> {
-    return structuredClone({ ...this.states });
-  }
-
   update<T>(stream: StreamName, change: (state: StreamState) => StateChange<T>): Promise<T> {
     return this.updates.run(async () => {
       if (this.closed) throw new Error('the state store is closed');

@@ -6,7 +6,6 @@
  */
 import { mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { STREAMS, type StreamName } from '../functions/src/catalog.js';
 import { loadConfig } from '../functions/src/config.js';
 import { CampaignMetricsClient } from '../functions/src/iterable/campaign-metrics.js';
 import { IterableClient } from '../functions/src/iterable/client.js';
@@ -16,12 +15,11 @@ import { checkAccess } from './check-access.js';
 import { parseRunOptions, USAGE } from './cli.js';
 import { writeDashboard } from './dashboard/write.js';
 import { DEMO, demoRange, startDemoSimulator } from './demo.js';
-import { buildFacts } from './facts.js';
-import { JsonFileStateStore } from './json-state-store.js';
+import { buildFacts, exportsLoadedUntil } from './facts.js';
 import { showProgress } from './live-progress.js';
 import { runCommand } from './operator-cli.js';
 import { factsReport, summaryTable, withWatermarks } from './report.js';
-import { runLocal, stateFileOf } from './run.js';
+import { readWatermarks, runLocal } from './run.js';
 import { RunTally } from './run-tally.js';
 
 async function main(): Promise<number> {
@@ -76,10 +74,7 @@ async function main(): Promise<number> {
     });
     stopProgress();
 
-    const state = await JsonFileStateStore.open(stateFileOf(warehouseFile));
-    const watermarks = new Map<StreamName, number | null>();
-    for (const s of STREAMS) watermarks.set(s.name, (await state.read(s.name)).watermark);
-    await state.close();
+    const watermarks = await readWatermarks(warehouseFile);
     const rows = withWatermarks(tally.streams(), watermarks);
     process.stdout.write(`\n${summaryTable(rows)}\n\n`);
 
@@ -109,12 +104,6 @@ async function main(): Promise<number> {
   } finally {
     await simulator?.close();
   }
-}
-
-/** Where every export stream is loaded up to: the least of their watermarks. */
-function exportsLoadedUntil(watermarks: ReadonlyMap<StreamName, number | null>): number | null {
-  const marks = STREAMS.filter((s) => s.source.kind === 'export').map((s) => watermarks.get(s.name) ?? null);
-  return marks.some((m) => m === null) ? null : Math.min(...(marks as number[]));
 }
 
 /** Structured logs go to a file beside the warehouse, one JSON object per line, as on GCP. */

@@ -4,9 +4,10 @@
  * read or planned, as `npm start` does.
  */
 import { parseArgs } from 'node:util';
-import { readStreamList, STREAM_NAMES, type StreamName } from '../functions/src/catalog.js';
+import { readStreamList, STREAMS, type StreamName } from '../functions/src/catalog.js';
 import { ConfigError } from '../functions/src/config.js';
 import { IterableError } from '../functions/src/iterable/errors.js';
+import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
 import { DEFAULT_WAREHOUSE, parseInstant } from './cli.js';
 
 export const STATUS_USAGE = `Usage: npm run status -- [--warehouse <file>] [--gcp]
@@ -23,13 +24,15 @@ export const BACKFILL_USAGE = `Usage: npm run backfill -- --from <ISO date or ti
   --from       start of the history to load
   --to         end of it, exclusive (default: now − LAG_MINUTES); only the part behind each
                stream's watermark is loaded: later events are the regular runs' to load
-  --streams    comma-separated subset of the event streams (default: all; dimensions have no history):
-               ${STREAM_NAMES.join(', ')}
+  --streams    comma-separated subset of the event streams (default: STREAMS, else all; dimensions
+               have no history): ${STREAMS.filter((s) => s.source.kind === 'export')
+                 .map((s) => s.name)
+                 .join(', ')}
   --warehouse  the local warehouse to load into (default: ${DEFAULT_WAREHOUSE})
   --gcp        enqueue the windows on the deployed pipeline's Cloud Tasks queue instead of loading
                them here, configured by the deployed fan-out's environment variables (docs/deploy.md)
 
-A window is one export, and Iterable allows ITERABLE_EXPORTS_PER_MINUTE (4) of them a minute.`;
+A window is one export, and Iterable allows ${ITERABLE_EXPORTS_PER_MINUTE} of them a minute.`;
 
 export interface StatusOptions {
   readonly warehouse: string;

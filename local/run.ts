@@ -3,10 +3,9 @@
  * Framework on loopback, a fan-out request like Cloud Scheduler's, and a local task queue that
  * dispatches one HTTP task per window to the worker, until every window is done or has failed.
  */
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo, Server } from 'node:net';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import type { StreamName } from '../functions/src/catalog.js';
+import { STREAMS, type StreamName } from '../functions/src/catalog.js';
 import type { Logger } from '../functions/src/log.js';
 import type { FanoutResult } from '../functions/src/pipeline/fanout.js';
 import type { IterableSource, Warehouse } from '../functions/src/ports.js';
@@ -50,7 +49,6 @@ export interface LocalRunSettings {
 }
 
 export interface LocalRunResult {
-  readonly runId: string;
   readonly startedAt: number;
   readonly plan: FanoutResult;
   readonly queue: QueueSummary;
@@ -58,10 +56,21 @@ export interface LocalRunResult {
 
 export const stateFileOf = (warehouseFile: string): string => `${warehouseFile}.state.json`;
 
+/** Every stream's watermark in the ledger beside the warehouse. */
+export async function readWatermarks(warehouseFile: string): Promise<Map<StreamName, number | null>> {
+  const state = await JsonFileStateStore.open(stateFileOf(warehouseFile));
+  try {
+    const watermarks = new Map<StreamName, number | null>();
+    for (const s of STREAMS) watermarks.set(s.name, (await state.read(s.name)).watermark);
+    return watermarks;
+  } finally {
+    await state.close();
+  }
+}
+
 export async function runLocal(settings: LocalRunSettings): Promise<LocalRunResult> {
   const now = settings.now ?? Date.now;
   const startedAt = now();
-  const runId = randomUUID();
   const warehouse = await DuckDbWarehouse.open(settings.warehouseFile, settings.datasets);
   const state = await JsonFileStateStore.open(stateFileOf(settings.warehouseFile));
   const servers: Server[] = [];
@@ -99,7 +108,7 @@ export async function runLocal(settings: LocalRunSettings): Promise<LocalRunResu
     const plan = await requestFanout(fanoutUrl, settings);
     settings.onStarted?.({ plan, startedAt });
     const summary = await queue.drain();
-    return { runId, startedAt, plan, queue: summary };
+    return { startedAt, plan, queue: summary };
   } finally {
     queue?.close();
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));

@@ -2,6 +2,7 @@
  * The local task queue's settings, with Cloud Tasks' meaning and retry arithmetic, and the
  * defaults a laptop run uses.
  */
+import { parseRetryAfter } from '../functions/src/iterable/errors.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
 import type { QueueEvent } from './task-queue.js';
 
@@ -73,9 +74,5 @@ export function backoffMs(
  * none. Cloud Tasks honours it on those two statuses; it is a floor, not capped by the backoff.
  */
 export function retryAfterMs(status: number | null, header: string | null, now: number): number {
-  if ((status !== 429 && status !== 503) || header === null) return 0;
-  const text = header.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? 0 : Math.max(0, date - now);
+  return status === 429 || status === 503 ? (parseRetryAfter(header, now) ?? 0) : 0;
 }

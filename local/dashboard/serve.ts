@@ -7,28 +7,34 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { ConfigError } from '../../functions/src/config.js';
 import { DEFAULT_WAREHOUSE } from '../cli.js';
-import { runCommand } from '../operator-cli.js';
+import { parseFlags, runCommand, wholeNumber } from '../operator-cli.js';
 import { dashboardFileOf } from './write.js';
+
+const DEFAULT_PORT = 8787;
 
 const USAGE = `Usage: npm run dashboard -- [--warehouse <file>] [--port <port>]
 
   --warehouse  the warehouse whose dashboard to serve (default: ${DEFAULT_WAREHOUSE}; the page is beside it)
-  --port       port on 127.0.0.1 (default: 8787; 0 picks a free one)`;
+  --port       port on 127.0.0.1 (default: ${DEFAULT_PORT}; 0 picks a free one)`;
 
-function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
+async function main(): Promise<number> {
+  const values = parseFlags(
+    process.argv.slice(2),
+    {
       warehouse: { type: 'string' },
-      port: { type: 'string' },
+      port: { type: 'string', default: String(DEFAULT_PORT) },
       help: { type: 'boolean', short: 'h' },
     },
-  });
+    USAGE,
+  );
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
-    return Promise.resolve(0);
+    return 0;
   }
+  const port = wholeNumber('port', values.port, 0);
+  if (port > 65_535) throw new ConfigError(`--port must be at most 65535, got ${port}`);
   const file = dashboardFileOf(resolve(values.warehouse ?? DEFAULT_WAREHOUSE));
   const server = createServer((request, response) => {
     if (request.url !== '/' && request.url !== '/index.html') {
@@ -45,13 +51,9 @@ function main(): Promise<number> {
   });
   return new Promise((resolveExit, reject) => {
     server.once('error', (error) =>
-      reject(
-        new Error(
-          `cannot listen on 127.0.0.1:${values.port ?? 8787} (${error.message}); pick another --port`,
-        ),
-      ),
+      reject(new Error(`cannot listen on 127.0.0.1:${port} (${error.message}); pick another --port`)),
     );
-    server.listen(Number(values.port ?? 8787), '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
       process.stdout.write(`Dashboard ${file}\nserved at http://127.0.0.1:${port}/ (Ctrl-C to stop)\n`);
     });

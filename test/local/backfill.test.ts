@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { STREAMS } from '../../functions/src/catalog.js';
 import { ConfigError } from '../../functions/src/config.js';
 import { backfillLocal } from '../../local/backfill-local.js';
 import { type BackfillProgress, progressBar, timeLeftMs } from '../../local/backfill-progress.js';
@@ -14,6 +15,7 @@ import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
 import { JsonFileStateStore } from '../../local/json-state-store.js';
 import { parseBackfillOptions } from '../../local/operator-cli.js';
 import { stateFileOf } from '../../local/run.js';
+import type { CampaignMetricsSource } from '../../local/sql/campaign-metrics-load.js';
 import { runModels } from '../../local/sql/models.js';
 import {
   DAY,
@@ -27,6 +29,8 @@ import {
 } from '../support/pipeline.js';
 
 const MINUTE = 60_000;
+/** Iterable's campaign totals, for backfills whose streams leave the reconciled range empty. */
+const NO_METRICS: CampaignMetricsSource = { metrics: async () => [] };
 const progress = (over: Partial<BackfillProgress>): BackfillProgress => ({
   planned: 40,
   done: 0,
@@ -118,6 +122,7 @@ describe('a local backfill', () => {
       to: FROM + 2 * DAY,
       windowMinutes: null,
       exportsPerMinute: 1_000_000,
+      metrics: NO_METRICS,
       log: silent,
       out,
       now: () => FROM + 3 * DAY,
@@ -160,6 +165,7 @@ describe('a local backfill', () => {
       to: FROM + 5 * DAY,
       windowMinutes: null,
       exportsPerMinute: 1_000_000,
+      metrics: NO_METRICS,
       log: silent,
       out: new PassThrough(),
       now: () => FROM + 3 * DAY,
@@ -171,6 +177,43 @@ describe('a local backfill', () => {
       assert.equal(await warehouse.countRows('email_send'), truth.length);
     } finally {
       await warehouse.close();
+    }
+  });
+});
+
+describe('a local backfill of every stream', () => {
+  it('reloads Iterable’s campaign totals for the range every export stream has loaded', async () => {
+    const sim = await simulator({ days: 2, events: 1500 });
+    const file = tempWarehouse();
+    try {
+      await run(sim, file, { from: FROM + DAY, to: FROM + 2 * DAY });
+      const asked: { ids: number; end: number }[] = [];
+      const result = await backfillLocal({
+        iterable: fastClient(sim),
+        warehouseFile: file,
+        datasets: DEFAULT_DATASETS,
+        streams: STREAMS.filter((s) => s.source.kind === 'export').map((s) => s.name),
+        from: FROM,
+        to: FROM + 2 * DAY,
+        windowMinutes: null,
+        exportsPerMinute: 1_000_000,
+        metrics: {
+          metrics: async (ids, range) => {
+            asked.push({ ids: ids.length, end: range.end });
+            return [];
+          },
+        },
+        log: silent,
+        out: new PassThrough(),
+        now: () => FROM + 2 * DAY,
+      });
+      assert.deepEqual(result.lastErrors, []);
+      assert.equal(result.metricsError, null);
+      assert.equal(asked.length, 1);
+      assert.equal(asked[0]?.end, FROM + 2 * DAY, 'up to where every export stream is loaded');
+      assert.ok((asked[0]?.ids ?? 0) > 0, 'for every known campaign');
+    } finally {
+      await sim.close();
     }
   });
 });

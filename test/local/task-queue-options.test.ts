@@ -24,7 +24,8 @@ describe('retryAfterMs', () => {
   const now = Date.UTC(2026, 9, 1, 12);
   const cases: [string, number | null, string | null, number][] = [
     ['seconds on a 429', 429, '30', 30_000],
-    ['fractional seconds on a 503', 503, ' 1.5 ', 1500],
+    ['seconds on a 503, spaces around', 503, ' 2 ', 2000],
+    ['fractional seconds, which RFC 9110 does not allow', 503, '1.5', 0],
     ['an HTTP date', 429, new Date(now + 7000).toUTCString(), 7000],
     ['a date already past', 429, new Date(now - 7000).toUTCString(), 0],
     ['no header', 429, null, 0],
