@@ -4,7 +4,14 @@
  * window's size; one transaction then swaps the window in the raw table for the staged rows.
  */
 import type { DuckDBAppender, DuckDBValue } from '@duckdb/node-api';
-import type { ColumnType, Stream } from '../functions/src/catalog.js';
+import {
+  type ColumnType,
+  LOAD_COLUMNS,
+  loadParameter,
+  METADATA_COLUMNS,
+  REJECT_COLUMNS,
+  type Stream,
+} from '../functions/src/catalog.js';
 import type { Cell, RawRow, Reject, WindowLoad } from '../functions/src/ports.js';
 import { ChunkWriter, type StagingType, type WriterColumn } from './duckdb-chunk-writer.js';
 import { type Datasets, rawTable, rejectsTable } from './duckdb-ddl.js';
@@ -32,7 +39,8 @@ const STAGED: Readonly<Record<ColumnType, { staging: StagingType; toRaw: (column
   JSON: { staging: 'VARCHAR', toRaw: (c) => `CAST(${c} AS JSON)` },
 };
 
-const REJECT_COLUMNS: readonly WriterColumn<Reject>[] = [
+/** The reject fields a load stages; the stream and load columns come from the transaction. */
+const STAGED_REJECT_COLUMNS: readonly WriterColumn<Reject>[] = [
   { name: 'created_at', staging: 'DOUBLE', cell: (r) => r.createdAt },
   { name: 'line', staging: 'VARCHAR', cell: (r) => r.line },
   { name: 'reason', staging: 'VARCHAR', cell: (r) => r.reason },
@@ -73,7 +81,9 @@ export function loadSql(stream: Stream, datasets: Datasets): LoadSql {
   const raw = rawTable(datasets, stream.name);
   const rejects = rejectsTable(datasets);
   const ts = (param: string) => epochMsToTimestamp(`$${param}`);
-  const metadata = `${ts('window_start')}, ${ts('window_end')}, ${ts('loaded_at')}, $run_id`;
+  const metadata = LOAD_COLUMNS.map((c) =>
+    c.type === 'TIMESTAMP' ? ts(loadParameter(c)) : `$${loadParameter(c)}`,
+  ).join(', ');
   const dimension = stream.source.kind === 'dimension';
   const inWindow = `created_at >= ${ts('window_start')} AND created_at < ${ts('window_end')}`;
   // A reject without a readable createdAt is filed under the window (or piece of a split window)
@@ -82,17 +92,20 @@ export function loadSql(stream: Stream, datasets: Datasets): LoadSql {
   const replaceSql = [
     // A dimension is read whole, so its load replaces the whole table (and all its rejects).
     dimension ? `DELETE FROM ${raw}` : `DELETE FROM ${raw} WHERE ${inWindow}`,
-    `INSERT INTO ${raw} (${columns.map((c) => c.name).join(', ')}, payload, _window_start, _window_end, _loaded_at, _run_id)
-     SELECT ${columns.map((c) => c.toRaw(c.name)).join(', ')}, CAST(payload AS JSON), ${metadata} FROM ${stagedRows}`,
+    `INSERT INTO ${raw} (${[...columns, ...METADATA_COLUMNS].map((c) => c.name).join(', ')})
+     SELECT ${columns.map((c) => c.toRaw(c.name)).join(', ')}, ${STAGED.JSON.toRaw('payload')}, ${metadata} FROM ${stagedRows}`,
     `DELETE FROM ${rejects} WHERE stream = $stream${dimension ? '' : ` AND (${rejectOfWindow})`}`,
-    `INSERT INTO ${rejects} (stream, created_at, line, reason, _window_start, _window_end, _loaded_at, _run_id)
-     SELECT $stream, ${epochMsToTimestamp('created_at')}, line, reason, ${metadata} FROM ${stagedRejects}`,
+    `INSERT INTO ${rejects} (${REJECT_COLUMNS.map((c) => c.name).join(', ')})
+     SELECT $stream, ${STAGED.TIMESTAMP.toRaw('created_at')}, line, reason, ${metadata} FROM ${stagedRejects}`,
   ];
   return {
-    createStaging: [createStaging(STAGING_ROWS, rowColumns), createStaging(STAGING_REJECTS, REJECT_COLUMNS)],
+    createStaging: [
+      createStaging(STAGING_ROWS, rowColumns),
+      createStaging(STAGING_REJECTS, STAGED_REJECT_COLUMNS),
+    ],
     dropStaging: [`DROP TABLE IF EXISTS ${stagedRows}`, `DROP TABLE IF EXISTS ${stagedRejects}`],
     rowWriter: (appender) => new ChunkWriter(appender, rowColumns),
-    rejectWriter: (appender) => new ChunkWriter(appender, REJECT_COLUMNS),
+    rejectWriter: (appender) => new ChunkWriter(appender, STAGED_REJECT_COLUMNS),
     replace(load) {
       const values = {
         stream: stream.name,

@@ -4,7 +4,7 @@
  * all derive from this list. Each column says which CSV header it is read from and which metric
  * of `campaign_fact_table` it is reconciled with.
  */
-import type { ColumnType } from './catalog.js';
+import { type ColumnType, LOAD_COLUMNS } from './catalog.js';
 
 export const CAMPAIGN_METRICS_TABLE = 'campaign_metrics_raw';
 
@@ -46,11 +46,7 @@ export type CampaignMetricsColumnName = (typeof CAMPAIGN_METRICS_COLUMNS)[number
  * Load metadata after the metrics: the requested range `[start, end)` Iterable counted over, and
  * when the table was loaded.
  */
-const CAMPAIGN_METRICS_METADATA_COLUMNS = [
-  { name: '_window_start', type: 'TIMESTAMP' },
-  { name: '_window_end', type: 'TIMESTAMP' },
-  { name: '_loaded_at', type: 'TIMESTAMP' },
-] as const satisfies readonly { name: string; type: ColumnType }[];
+const CAMPAIGN_METRICS_METADATA_COLUMNS = LOAD_COLUMNS.filter((c) => c.name !== '_run_id');
 
 /** Every column of the raw table, in order. */
 export const CAMPAIGN_METRICS_TABLE_COLUMNS: readonly { name: string; type: ColumnType }[] = [

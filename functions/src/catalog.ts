@@ -275,13 +275,25 @@ export function streamByName(name: StreamName): Stream {
   return stream;
 }
 
-/** Columns every raw table carries after the catalog's typed columns. */
-export const METADATA_COLUMNS = [
-  { name: 'payload', type: 'JSON' },
+/**
+ * What every loaded row says about its load: the window (or piece) it came in, when, and in which
+ * run. A load fills each from the query parameter of the same name without the underscore
+ * (`loadParameter`).
+ */
+export const LOAD_COLUMNS = [
   { name: '_window_start', type: 'TIMESTAMP' },
   { name: '_window_end', type: 'TIMESTAMP' },
   { name: '_loaded_at', type: 'TIMESTAMP' },
   { name: '_run_id', type: 'STRING' },
+] as const satisfies readonly { name: string; type: ColumnType }[];
+
+/** `_window_start` → `window_start`: the parameter a load passes for a load column. */
+export const loadParameter = (column: (typeof LOAD_COLUMNS)[number]): string => column.name.slice(1);
+
+/** Columns every raw table carries after the catalog's typed columns. */
+export const METADATA_COLUMNS = [
+  { name: 'payload', type: 'JSON' },
+  ...LOAD_COLUMNS,
 ] as const satisfies readonly { name: string; type: ColumnType }[];
 
 /** Raw table of a stream, inside the raw dataset: `email_send` → `email_send_raw`. */
@@ -294,8 +306,5 @@ export const REJECT_COLUMNS = [
   { name: 'created_at', type: 'TIMESTAMP' },
   { name: 'line', type: 'STRING' },
   { name: 'reason', type: 'STRING' },
-  { name: '_window_start', type: 'TIMESTAMP' },
-  { name: '_window_end', type: 'TIMESTAMP' },
-  { name: '_loaded_at', type: 'TIMESTAMP' },
-  { name: '_run_id', type: 'STRING' },
+  ...LOAD_COLUMNS,
 ] as const satisfies readonly { name: string; type: ColumnType }[];

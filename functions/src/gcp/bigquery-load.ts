@@ -3,7 +3,15 @@
  * of rows as load-job text, and the replacing transaction with its parameters. The adapter
  * (`bigquery-warehouse.ts`) only moves these over the wire.
  */
-import { type ColumnType, REJECTS_TABLE, rawTableName, type Stream } from '../catalog.js';
+import {
+  type ColumnType,
+  LOAD_COLUMNS,
+  loadParameter,
+  REJECT_COLUMNS,
+  REJECTS_TABLE,
+  rawTableName,
+  type Stream,
+} from '../catalog.js';
 import type { Cell, RawRow, Reject, WindowLoad } from '../ports.js';
 import { rawTableFields, type TableField } from './raw-schema.js';
 import { csvLine } from './staging-csv.js';
@@ -84,7 +92,7 @@ export function loadPlan(stream: Stream, raw: DatasetRef): LoadPlan {
   // A reject without a readable createdAt is filed under the window (or piece of a split window)
   // that produced it; replacing a window replaces those of its pieces too.
   const rejectOfWindow = `(${inWindow}) OR (created_at IS NULL AND _window_start >= @window_start AND _window_end <= @window_end)`;
-  const metadata = '@window_start, @window_end, @loaded_at, @run_id';
+  const metadata = LOAD_COLUMNS.map((c) => `@${loadParameter(c)}`).join(', ');
   const rawColumns = target.map((f) => f.name).join(', ');
   const staged = columns.map((c) => STAGED[c.type].toRaw(c.name));
   const rowRecord = (row: RawRow): Record<string, Cell> => {
@@ -124,7 +132,7 @@ export function loadPlan(stream: Stream, raw: DatasetRef): LoadPlan {
         `INSERT INTO ${rawTable} (${rawColumns})`,
         `SELECT ${[...staged, parseJson('payload')].join(', ')}, ${metadata} FROM ${table(raw, staging.rows)};`,
         `DELETE FROM ${rejectsTable} WHERE stream = @stream${dimension ? '' : ` AND (${rejectOfWindow})`};`,
-        `INSERT INTO ${rejectsTable} (stream, created_at, line, reason, _window_start, _window_end, _loaded_at, _run_id)`,
+        `INSERT INTO ${rejectsTable} (${REJECT_COLUMNS.map((c) => c.name).join(', ')})`,
         `SELECT @stream, ${STAGED.TIMESTAMP.toRaw('created_at')}, line, reason, ${metadata} FROM ${table(raw, staging.rejects)};`,
         'COMMIT TRANSACTION;',
       ].join('\n');
