@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { readStreamList, STREAM_NAMES, type StreamName } from './catalog.js';
 import { ITERABLE_HOSTS } from './iterable/limits.js';
+import { describeIssues } from './schema-parts.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -86,7 +87,7 @@ export interface PipelineConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const problems = describeIssues(parsed.error, '(environment)');
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;

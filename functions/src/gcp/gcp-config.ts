@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ConfigError, loadConfig, type PipelineConfig } from '../config.js';
 import type { FanoutSettings } from '../pipeline/fanout.js';
 import { FUNCTION_NAMES } from '../register.js';
+import { describeIssues } from '../schema-parts.js';
 
 /** Cloud Tasks waits at most 30 minutes for an HTTP task's answer, so no load may take longer. */
 export const MAX_WORKER_TIMEOUT_SECONDS = 1800;
@@ -99,7 +100,7 @@ export function loadGcpConfig(env: NodeJS.ProcessEnv = process.env): GcpConfig {
   const pipeline = loadConfig(env);
   const parsed = GcpEnvSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const problems = describeIssues(parsed.error, '(environment)');
     throw new ConfigError(`invalid GCP configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;

@@ -3,9 +3,9 @@
  * written by an older version must stop the load with a clear message, not corrupt the ledger.
  */
 import { z } from 'zod';
-import { STREAM_NAMES, type StreamName } from '../catalog.js';
 import { WINDOW_KINDS } from '../pipeline/window.js';
 import { type StreamState, WINDOW_STATUSES, type WindowRecord } from '../ports.js';
+import { describeIssues, StreamNameSchema } from '../schema-parts.js';
 
 const epochMs = z.number().int();
 const count = z.number().int().nonnegative();
@@ -16,7 +16,7 @@ const count = z.number().int().nonnegative();
  * documents written before them still read.
  */
 const WindowRecordSchema: z.ZodType<WindowRecord, unknown> = z.object({
-  stream: z.enum(STREAM_NAMES as [StreamName, ...StreamName[]]),
+  stream: StreamNameSchema,
   start: epochMs,
   end: epochMs,
   kind: z.enum(WINDOW_KINDS),
@@ -40,7 +40,7 @@ const StreamStateSchema = z.object({
 export function parseStreamState(path: string, data: unknown): StreamState {
   const parsed = StreamStateSchema.safeParse(data);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`);
+    const problems = describeIssues(parsed.error, '(document)');
     throw new Error(
       `the state document ${path} is not {watermark, windows[]} (${problems.slice(0, 3).join('; ')}); ` +
         'fix or delete it in the Firestore console (deleting it re-plans the stream from HISTORY_DAYS)',

@@ -5,19 +5,14 @@
  */
 import type { HttpFunction } from '@google-cloud/functions-framework';
 import { z } from 'zod';
-import { STREAM_NAMES, type StreamName } from '../catalog.js';
 import { BackfillTooLargeError, type FanoutDeps, type FanoutSettings, fanOut } from '../pipeline/fanout.js';
-
-const instant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
+import { describeIssues, IsoInstantSchema, StreamNameSchema } from '../schema-parts.js';
 
 const FanoutBodySchema = z
   .strictObject({
-    from: instant.optional(),
-    to: instant.optional(),
-    streams: z
-      .array(z.enum(STREAM_NAMES as [StreamName, ...StreamName[]]))
-      .min(1)
-      .optional(),
+    from: IsoInstantSchema.optional(),
+    to: IsoInstantSchema.optional(),
+    streams: z.array(StreamNameSchema).min(1).optional(),
     backfill: z.boolean().optional(),
   })
   .refine((b) => b.from === undefined || b.to === undefined || b.from < b.to, {
@@ -35,7 +30,7 @@ export function fanoutHandler(deps: FanoutDeps, settings: FanoutSettings): HttpF
     if (!parsed.success) {
       res.status(400).json({
         error: 'invalid fan-out request: expected an optional {from, to, streams, backfill} with ISO times',
-        issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`),
+        issues: describeIssues(parsed.error, '(body)'),
       });
       return;
     }

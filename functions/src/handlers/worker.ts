@@ -6,6 +6,7 @@
 import type { HttpFunction } from '@google-cloud/functions-framework';
 import { type LoadDeps, type LoadSettings, loadWindow } from '../pipeline/load-window.js';
 import { TaskPayloadSchema } from '../pipeline/task.js';
+import { describeIssues } from '../schema-parts.js';
 import { failureResponse } from './failure.js';
 
 /** Cloud Tasks names each delivery's task in this header; the name identifies the load run. */
@@ -18,7 +19,7 @@ export function workerHandler(deps: LoadDeps, settings: Omit<LoadSettings, 'runI
       res.status(400).json({
         error:
           'invalid task payload: expected {stream, start, end, kind} with a catalog stream and an ISO window',
-        issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`),
+        issues: describeIssues(parsed.error, '(body)'),
       });
       return;
     }

@@ -4,8 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { STREAM_NAMES, type StreamName, streamByName } from '../catalog.js';
+import { type StreamName, streamByName } from '../catalog.js';
 import type { QueuedTask, WindowRecord, WindowTask } from '../ports.js';
+import { IsoInstantSchema, StreamNameSchema } from '../schema-parts.js';
 import { type PlannedWindow, WINDOW_KINDS } from './window.js';
 
 /**
@@ -18,13 +19,11 @@ const MAX_EXPORT_WINDOW_MS = 400 * 24 * 3600_000;
 /** Iterable was founded in 2013: nothing it exports is older. */
 const EARLIEST_EVENT_MS = Date.UTC(2013, 0, 1);
 
-const instant = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
-
 export const TaskPayloadSchema = z
   .strictObject({
-    stream: z.enum(STREAM_NAMES as [StreamName, ...StreamName[]]),
-    start: instant,
-    end: instant,
+    stream: StreamNameSchema,
+    start: IsoInstantSchema,
+    end: IsoInstantSchema,
     kind: z.enum(WINDOW_KINDS),
   })
   .refine((t) => t.start < t.end, { message: 'window start must be before its end' })
