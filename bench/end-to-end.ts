@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { STREAM_NAMES } from '../functions/src/catalog.js';
 import { IterableClient } from '../functions/src/iterable/client.js';
 import type { Warehouse } from '../functions/src/ports.js';
+import { DAY } from '../functions/src/time.js';
 import { runLocal } from '../local/run.js';
 import { startServer } from './child.js';
 import { atLeast, type Figure, figure } from './figure.js';
@@ -29,7 +30,6 @@ export interface EndToEndSizes {
 }
 
 const MIN_EVENTS_PER_SECOND = 100_000;
-const DAY = 24 * 3600_000;
 const API_KEY = 'bench-key';
 
 /** Reads every batch a load is given and writes nothing: the run's ceiling without a warehouse. */

@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { rawTableName, STREAMS } from '../functions/src/catalog.js';
 import { normaliser, toLoadBatches } from '../functions/src/pipeline/normalise.js';
+import { DAY } from '../functions/src/time.js';
 import { DuckDbWarehouse } from '../local/duckdb-warehouse.js';
-import { generateDataset } from '../local/simulator/generate.js';
 import { runModels } from '../local/sql/models.js';
+import { generateDataset } from '../simulator/generate.js';
 import { atMost, type Figure, figure } from './figure.js';
 
 export interface FactSizes {
@@ -23,7 +24,6 @@ export interface FactSizes {
 
 /** The ceiling for every model together, on the largest warehouse (5M events). */
 const MAX_BUILD_MS = 15_000;
-const DAY = 24 * 3600_000;
 const BASE_DAYS = 7;
 const FROM = Date.UTC(2026, 0, 1);
 

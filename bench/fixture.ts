@@ -6,10 +6,10 @@
  */
 import type { StreamName } from '../functions/src/catalog.js';
 import type { Window } from '../functions/src/pipeline/window.js';
-import { generateDataset } from '../local/simulator/generate.js';
-import { Random } from '../local/simulator/random.js';
+import { DAY } from '../functions/src/time.js';
+import { generateDataset } from '../simulator/generate.js';
+import { Random } from '../simulator/random.js';
 
-const DAY = 24 * 3600_000;
 export const FIXTURE_WINDOW: Window = { start: Date.UTC(2026, 9, 1), end: Date.UTC(2026, 9, 1) + DAY };
 const POOL_EVENTS = 40_000;
 const CHUNK_BYTES = 64 * 1024;

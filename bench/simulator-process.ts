@@ -3,7 +3,7 @@
  * Iterable's servers, so it must not share the pipeline's core. Says `{url, events}` once it listens.
  */
 import { STREAMS } from '../functions/src/catalog.js';
-import { startSimulator } from '../local/simulator/server.js';
+import { startSimulator } from '../simulator/server.js';
 
 export interface SimulatorArgs {
   readonly seed: number;

@@ -1,12 +1,12 @@
 /**
  * The SQL files the scheduled queries run: the same model files of `sql/`, in the same order and
- * rendered the same way as the local runner builds them (`local/sql/render.ts`), with the stack's
+ * rendered the same way as the local runner builds them (`sql/render.ts`), with the stack's
  * dataset names and fact lookback. Read when the program runs, so a new file becomes a new
  * scheduled query on the next `pulumi up` with no change here.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { modelFiles, type RenderOptions, renderSql } from '../local/sql/render.js';
+import { modelFiles, type RenderOptions, renderSql } from '../sql/render.js';
 
 export interface FactQuery {
   /** The file name without `.sql`: a stable resource key. */

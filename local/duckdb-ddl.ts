@@ -13,13 +13,7 @@ import {
   type StreamDefinition,
   type StreamName,
 } from '../functions/src/catalog.js';
-
-export interface Datasets {
-  readonly raw: string;
-  readonly analytics: string;
-}
-
-export const DEFAULT_DATASETS: Datasets = { raw: 'iterable_raw', analytics: 'iterable_analytics' };
+import type { Datasets } from '../sql/datasets.js';
 
 /**
  * BigQuery types in DuckDB. TIMESTAMP is an absolute instant in BigQuery, so it maps to
@@ -47,17 +41,6 @@ export const rawTableColumns = (stream: StreamDefinition): readonly TableColumn[
 ];
 
 /** Dataset names end up in SQL text, so only plain identifiers are accepted. */
-export function checkDatasets(datasets: Datasets): Datasets {
-  for (const name of [datasets.raw, datasets.analytics]) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw new Error(
-        `dataset name ${JSON.stringify(name)} is not a plain identifier; use letters, digits and _`,
-      );
-    }
-  }
-  return datasets;
-}
-
 export const rawTable = (datasets: Datasets, stream: StreamName): string =>
   `${datasets.raw}.${rawTableName(stream)}`;
 

@@ -13,8 +13,9 @@ import {
   type Stream,
 } from '../functions/src/catalog.js';
 import type { Cell, RawRow, Reject, WindowLoad } from '../functions/src/ports.js';
+import type { Datasets } from '../sql/datasets.js';
 import { ChunkWriter, type StagingType, type WriterColumn } from './duckdb-chunk-writer.js';
-import { type Datasets, rawTable, rejectsTable } from './duckdb-ddl.js';
+import { rawTable, rejectsTable } from './duckdb-ddl.js';
 
 export const STAGING_ROWS = 'staging_rows';
 export const STAGING_REJECTS = 'staging_rejects';

@@ -11,7 +11,8 @@ import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb
 import { type StreamName, streamByName } from '../functions/src/catalog.js';
 import type { Window } from '../functions/src/pipeline/window.js';
 import type { LoadBatch, LoadCounts, Warehouse, WindowLoad } from '../functions/src/ports.js';
-import { checkDatasets, type Datasets, DEFAULT_DATASETS, rawTable, warehouseDdl } from './duckdb-ddl.js';
+import { checkDatasets, type Datasets, DEFAULT_DATASETS } from '../sql/datasets.js';
+import { rawTable, warehouseDdl } from './duckdb-ddl.js';
 import {
   epochMsToTimestamp,
   loadSql,

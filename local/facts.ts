@@ -5,7 +5,7 @@
  */
 import { rawTableName, STREAMS, type StreamName } from '../functions/src/catalog.js';
 import type { Window } from '../functions/src/pipeline/window.js';
-import type { Datasets } from './duckdb-ddl.js';
+import type { Datasets } from '../sql/datasets.js';
 import { DuckDbWarehouse } from './duckdb-warehouse.js';
 import { type CampaignMetricsSource, loadCampaignMetrics } from './sql/campaign-metrics-load.js';
 import { type ModelRun, runModels } from './sql/models.js';

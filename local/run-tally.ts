@@ -5,7 +5,7 @@
  */
 import type { StreamName } from '../functions/src/catalog.js';
 import type { FanoutResult } from '../functions/src/pipeline/fanout.js';
-import type { QueueEvent } from './task-queue.js';
+import type { QueueEvent } from './task-queue-options.js';
 
 export interface StreamTally {
   readonly stream: StreamName;

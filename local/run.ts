@@ -10,7 +10,7 @@ import type { Logger } from '../functions/src/log.js';
 import type { FanoutResult } from '../functions/src/pipeline/fanout.js';
 import type { IterableSource, Warehouse } from '../functions/src/ports.js';
 import { FUNCTION_NAMES, registerFanout, registerWorker } from '../functions/src/register.js';
-import type { Datasets } from './duckdb-ddl.js';
+import type { Datasets } from '../sql/datasets.js';
 import { DuckDbWarehouse } from './duckdb-warehouse.js';
 import { JsonFileStateStore } from './json-state-store.js';
 import { LocalTaskQueue, type QueueSummary } from './task-queue.js';

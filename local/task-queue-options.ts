@@ -4,7 +4,26 @@
  */
 import { parseRetryAfter } from '../functions/src/iterable/errors.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
-import type { QueueEvent } from './task-queue.js';
+import type { WindowTask } from '../functions/src/ports.js';
+
+/** What the queue reports of each dispatch, for progress displays and run tallies. */
+interface EventBase {
+  readonly name: string;
+  readonly payload: WindowTask;
+  /** This dispatch's number for the task, from 1. */
+  readonly attempt: number;
+}
+
+export type QueueEvent =
+  | (EventBase & { readonly type: 'dispatched' })
+  | (EventBase & { readonly type: 'succeeded'; readonly status: number; readonly body: string })
+  | (EventBase & {
+      readonly type: 'retrying';
+      readonly status: number | null;
+      readonly body: string;
+      readonly delayMs: number;
+    })
+  | (EventBase & { readonly type: 'failed'; readonly status: number | null; readonly body: string });
 
 export interface LocalTaskQueueOptions {
   /**

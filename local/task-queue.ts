@@ -10,26 +10,9 @@ import {
   backoffMs,
   DEFAULT_QUEUE_OPTIONS,
   type LocalTaskQueueOptions,
+  type QueueEvent,
   retryAfterMs,
 } from './task-queue-options.js';
-
-interface EventBase {
-  readonly name: string;
-  readonly payload: WindowTask;
-  /** This dispatch's number for the task, from 1. */
-  readonly attempt: number;
-}
-
-export type QueueEvent =
-  | (EventBase & { readonly type: 'dispatched' })
-  | (EventBase & { readonly type: 'succeeded'; readonly status: number; readonly body: string })
-  | (EventBase & {
-      readonly type: 'retrying';
-      readonly status: number | null;
-      readonly body: string;
-      readonly delayMs: number;
-    })
-  | (EventBase & { readonly type: 'failed'; readonly status: number | null; readonly body: string });
 
 export interface FailedTask {
   readonly name: string;

@@ -6,12 +6,11 @@ import { z } from 'zod';
 import { readStreamList, STREAM_NAMES, type StreamName } from './catalog.js';
 import { ITERABLE_HOSTS } from './iterable/limits.js';
 import { describeIssues } from './schema-parts.js';
+import { MINUTE } from './time.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
-
-const MINUTE = 60_000;
 
 const minutes = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 

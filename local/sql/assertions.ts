@@ -4,8 +4,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { DEFAULT_LOOKBACK_DAYS, renderSql, SQL_DIR } from '../../sql/render.js';
 import type { DuckDbWarehouse } from '../duckdb-warehouse.js';
-import { DEFAULT_LOOKBACK_DAYS, renderSql, SQL_DIR } from './render.js';
 
 const ASSERTIONS_DIR = join(SQL_DIR, 'assertions');
 

@@ -13,7 +13,8 @@ import {
 import { rawTableName } from '../../functions/src/catalog.js';
 import type { CampaignMetricsRow } from '../../functions/src/iterable/campaign-metrics.js';
 import type { Window } from '../../functions/src/pipeline/window.js';
-import { type Datasets, DUCKDB_TYPES } from '../duckdb-ddl.js';
+import type { Datasets } from '../../sql/datasets.js';
+import { DUCKDB_TYPES } from '../duckdb-ddl.js';
 import { epochMsToTimestamp } from '../duckdb-load.js';
 import type { DuckDbWarehouse } from '../duckdb-warehouse.js';
 

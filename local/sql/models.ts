@@ -9,9 +9,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import {
+  DEFAULT_LOOKBACK_DAYS,
+  modelFiles,
+  type RenderOptions,
+  renderSql,
+  SQL_DIR,
+} from '../../sql/render.js';
 import type { DuckDbWarehouse } from '../duckdb-warehouse.js';
 import { campaignMetricsDdl } from './campaign-metrics-load.js';
-import { DEFAULT_LOOKBACK_DAYS, modelFiles, type RenderOptions, renderSql, SQL_DIR } from './render.js';
 
 const PRELUDE_FILE = join(SQL_DIR, 'duckdb', 'prelude.sql');
 

@@ -3,11 +3,11 @@ import { describe, it } from 'node:test';
 import { bundleFunctions, ENTRY_POINT } from '../../infra/bundle.js';
 
 describe('the functions bundle', () => {
-  it('holds only what the entry point imports: no local/ code, no DuckDB, no simulator', async () => {
+  it('holds only what the entry point imports: no local/, simulator/ or cli/ code, no DuckDB', async () => {
     const bundle = await bundleFunctions();
     assert.ok(bundle.inputs.includes(ENTRY_POINT));
     assert.deepEqual(
-      bundle.inputs.filter((p) => p.startsWith('local/') || p.includes('duckdb')),
+      bundle.inputs.filter((p) => /^(local|simulator|cli|sql)\//.test(p) || p.includes('duckdb')),
       [],
     );
     assert.ok(bundle.inputs.every((p) => p.startsWith('functions/src/') || p.startsWith('node_modules/')));

@@ -14,10 +14,10 @@ import {
 } from '../../functions/src/catalog.js';
 import type { Window } from '../../functions/src/pipeline/window.js';
 import type { Cell, LoadBatch, RawRow, Reject, WindowLoad } from '../../functions/src/ports.js';
+import { HOUR } from '../../functions/src/time.js';
 import { DUCKDB_TYPES, rawTableColumns } from '../../local/duckdb-ddl.js';
 import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
 
-const HOUR = 3600_000;
 const T0 = Date.UTC(2026, 9, 1);
 const W1: Window = { start: T0, end: T0 + HOUR };
 const W2: Window = { start: T0 + HOUR, end: T0 + 2 * HOUR };

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { STREAMS } from '../../functions/src/catalog.js';
+import { DAY } from '../../functions/src/time.js';
 import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
 import { JsonFileStateStore } from '../../local/json-state-store.js';
 import { stateFileOf } from '../../local/run.js';
 import {
   assertMatchesTruth,
-  DAY,
   FROM,
   run,
   type Simulator,

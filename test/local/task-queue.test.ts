@@ -3,8 +3,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import type { QueuedTask } from '../../functions/src/ports.js';
-import { LocalTaskQueue, type QueueEvent } from '../../local/task-queue.js';
-import type { LocalTaskQueueOptions } from '../../local/task-queue-options.js';
+import { LocalTaskQueue } from '../../local/task-queue.js';
+import type { LocalTaskQueueOptions, QueueEvent } from '../../local/task-queue-options.js';
 
 interface Received {
   readonly headers: IncomingHttpHeaders;

@@ -9,12 +9,13 @@ import { streamByName } from '../../functions/src/catalog.js';
 import { CampaignMetricsClient } from '../../functions/src/iterable/campaign-metrics.js';
 import { NO_PACING } from '../../functions/src/iterable/pacer.js';
 import { formatIterableTimestamp, parseIterableTimestamp } from '../../functions/src/iterable/timestamps.js';
+import { DAY } from '../../functions/src/time.js';
 import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
 import { runAssertions } from '../../local/sql/assertions.js';
 import { loadCampaignMetrics } from '../../local/sql/campaign-metrics-load.js';
 import { runModels } from '../../local/sql/models.js';
 import { campaignSummary, reconciliationSummary } from '../../local/sql/summary.js';
-import { DAY, FROM, run, type Simulator, simulator, tempWarehouse } from '../support/pipeline.js';
+import { FROM, run, type Simulator, simulator, tempWarehouse } from '../support/pipeline.js';
 import { expectedFacts } from './support/expected-facts.js';
 import {
   campaignDimensions,

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { assertionFiles } from '../../local/sql/assertions.js';
-import { modelFiles, SQL_DIR } from '../../local/sql/render.js';
+import { modelFiles, SQL_DIR } from '../../sql/render.js';
 import { rawSchemas } from './support/schemas.js';
 import { SqlAnalysisError, type TableSchemas, ZetaSqlAnalyzer } from './support/zetasql.js';
 

@@ -10,13 +10,13 @@ import { rawTableName, STREAMS, type StreamName } from '../../functions/src/cata
 import { IterableClient } from '../../functions/src/iterable/client.js';
 import type { Logger } from '../../functions/src/log.js';
 import type { Window } from '../../functions/src/pipeline/window.js';
+import { DAY } from '../../functions/src/time.js';
 import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
 import { type LocalRunSettings, runLocal } from '../../local/run.js';
-import { startSimulator } from '../../local/simulator/server.js';
+import { startSimulator } from '../../simulator/server.js';
 
 export type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 
-export const DAY = 24 * 3600_000;
 /** A fixed range so every run of the suite sees the same data. */
 export const FROM = Date.UTC(2026, 9, 1);
 

@@ -12,7 +12,7 @@ import {
   type CampaignMetricsColumn,
   type CampaignMetricsColumnName,
 } from '../campaign-metrics-table.js';
-import type { Window } from '../pipeline/window.js';
+import type { Interval } from '../time.js';
 import { IterableClient } from './client.js';
 import { csvRecords } from './csv.js';
 import { IterableError, type RequestContext } from './errors.js';
@@ -75,7 +75,7 @@ export class CampaignMetricsClient {
   /** Totals of each campaign over `[range.start, range.end)`, one request per 80 ids. */
   async metrics(
     campaignIds: readonly number[],
-    range: Window,
+    range: Interval,
     signal?: AbortSignal,
   ): Promise<CampaignMetricsRow[]> {
     const ids = [...new Set(campaignIds)];
@@ -86,7 +86,11 @@ export class CampaignMetricsClient {
     return rows;
   }
 
-  async #request(ids: readonly number[], range: Window, signal?: AbortSignal): Promise<CampaignMetricsRow[]> {
+  async #request(
+    ids: readonly number[],
+    range: Interval,
+    signal?: AbortSignal,
+  ): Promise<CampaignMetricsRow[]> {
     const query = new URLSearchParams(ids.map((id): [string, string] => ['campaignId', String(id)]));
     query.set('startDateTime', formatExportTimestamp(range.start));
     query.set('endDateTime', formatExportTimestamp(range.end));

@@ -7,8 +7,8 @@
  * window (`IterableTruncatedError`), and the worker's replace of the window rolls back.
  */
 import type { DimensionSource, ExportSource } from '../catalog.js';
-import type { Window } from '../pipeline/window.js';
 import type { IterableSource } from '../ports.js';
+import type { Interval } from '../time.js';
 import {
   errorForStatus,
   IterableError,
@@ -60,7 +60,7 @@ export class IterableClient implements IterableSource {
     this.#onRetry = options.onRetry;
   }
 
-  async *exportLines(source: ExportSource, window: Window, signal?: AbortSignal): AsyncIterable<string[]> {
+  async *exportLines(source: ExportSource, window: Interval, signal?: AbortSignal): AsyncIterable<string[]> {
     const query = new URLSearchParams({
       dataTypeName: source.dataTypeName,
       startDateTime: formatExportTimestamp(window.start),

@@ -6,6 +6,7 @@
  *   `1618417555000`               epoch milliseconds, on dimension endpoints
  * All are read into epoch milliseconds; anything else is `null`, and the record is rejected.
  */
+import { DAY } from '../time.js';
 
 // date, `T` or space, time with optional fraction, then optional zone: Z, ±HH:MM, ±HHMM or ±HH.
 const DATE_TIME =
@@ -93,12 +94,10 @@ function instant(
 ): number | null {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
-  const local = daysFromCivil(year, month, day) * DAY_MS + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
+  const local = daysFromCivil(year, month, day) * DAY + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
   const utc = local - offsetMinutes * 60_000;
   return utc >= MIN_TIMESTAMP_MS && utc <= MAX_TIMESTAMP_MS ? utc : null;
 }
-
-const DAY_MS = 86_400_000;
 
 const isLeap = (year: number): boolean => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 

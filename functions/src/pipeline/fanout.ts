@@ -7,6 +7,7 @@
 import { type StreamName, streamByName } from '../catalog.js';
 import type { Logger } from '../log.js';
 import type { QueuedTask, StateChange, StateStore, StreamState, TaskQueue, WindowRecord } from '../ports.js';
+import { SECOND } from '../time.js';
 import { applyPlan, recordWindows } from './ledger.js';
 import { planBackfillWindows, planExportWindows, planSnapshot } from './plan.js';
 import { notBefore, toQueuedTask } from './task.js';
@@ -68,8 +69,6 @@ export interface FanoutResult {
   readonly created: number;
   readonly existing: number;
 }
-
-const SECOND = 1000;
 
 /** End of the furthest done advance window, or the watermark when nothing lies beyond it. */
 const loadedUntil = (windows: readonly WindowRecord[], watermark: number): number =>

@@ -1,8 +1,7 @@
+import type { Interval } from '../time.js';
+
 /** A half-open UTC interval `[start, end)` of one stream, in epoch milliseconds: the unit of work. */
-export interface Window {
-  readonly start: number;
-  readonly end: number;
-}
+export type Window = Interval;
 
 /**
  * `advance` windows move the watermark; `lookback` windows re-read the trailing edge behind it,

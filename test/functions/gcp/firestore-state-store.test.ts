@@ -5,9 +5,9 @@ import { FirestoreStateStore } from '../../../functions/src/gcp/firestore-state-
 import { applyClaim, applyComplete, applyPlan, EMPTY_STATE } from '../../../functions/src/pipeline/ledger.js';
 import { cutWindows } from '../../../functions/src/pipeline/plan.js';
 import type { PlannedWindow } from '../../../functions/src/pipeline/window.js';
+import { HOUR } from '../../../functions/src/time.js';
 import { type FirestoreEmulator, startFirestoreEmulator } from './firestore-emulator.js';
 
-const HOUR = 3600_000;
 const FROM = Date.UTC(2026, 0, 1);
 const LEASE_MS = 30 * 60_000;
 const STREAM = 'email_send';

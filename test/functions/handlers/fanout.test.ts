@@ -4,11 +4,11 @@ import { after, before, describe, it } from 'node:test';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { FanoutResult } from '../../../functions/src/pipeline/fanout.js';
 import { FUNCTION_NAMES, registerFanout, registerWorker } from '../../../functions/src/register.js';
+import { DAY } from '../../../functions/src/time.js';
 import { DuckDbWarehouse } from '../../../local/duckdb-warehouse.js';
 import { JsonFileStateStore } from '../../../local/json-state-store.js';
 import { LocalTaskQueue } from '../../../local/task-queue.js';
 import {
-  DAY,
   FROM,
   fastClient,
   type Simulator,

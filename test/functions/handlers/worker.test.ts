@@ -4,10 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { IterableClient } from '../../../functions/src/iterable/client.js';
 import { FUNCTION_NAMES, registerWorker } from '../../../functions/src/register.js';
+import { DAY } from '../../../functions/src/time.js';
 import { DuckDbWarehouse } from '../../../local/duckdb-warehouse.js';
 import { JsonFileStateStore } from '../../../local/json-state-store.js';
 import {
-  DAY,
   FROM,
   loadedPayloads,
   type Simulator,

@@ -6,7 +6,8 @@ import { CampaignMetricsClient, parseMetrics } from '../../../functions/src/iter
 import { IterableAuthError, IterableError } from '../../../functions/src/iterable/errors.js';
 import { CAMPAIGN_METRICS_MAX_IDS } from '../../../functions/src/iterable/limits.js';
 import { NO_PACING, type Pacer } from '../../../functions/src/iterable/pacer.js';
-import { DAY, FROM, type Simulator, simulator } from '../../support/pipeline.js';
+import { DAY } from '../../../functions/src/time.js';
+import { FROM, type Simulator, simulator } from '../../support/pipeline.js';
 
 const RANGE = { start: FROM, end: FROM + 2 * DAY };
 const CONTEXT = { baseUrl: 'http://iterable.test', request: 'GET /api/campaigns/metrics' };

@@ -3,12 +3,12 @@
  * the definitions written at the top of each sql/ file, as rows in the shape the warehouse
  * returns them (timestamps and dates as ISO strings).
  */
+
+import { DAY } from '../../../functions/src/time.js';
 import { type CampaignDimensions, dayOf, iso, type TruthEvent } from './truth.js';
 import type { FactTable } from './warehouse-facts.js';
 
 type Row = Record<string, unknown>;
-
-const DAY = 24 * 3600_000;
 
 const safeDivide = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 const count = (events: readonly TruthEvent[], test: (e: TruthEvent) => boolean) => events.filter(test).length;

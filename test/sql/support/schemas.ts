@@ -7,7 +7,8 @@ import {
   CAMPAIGN_METRICS_TABLE_COLUMNS,
 } from '../../../functions/src/campaign-metrics-table.js';
 import { REJECT_COLUMNS, REJECTS_TABLE, rawTableName, STREAMS } from '../../../functions/src/catalog.js';
-import { DEFAULT_DATASETS, rawTableColumns } from '../../../local/duckdb-ddl.js';
+import { rawTableColumns } from '../../../local/duckdb-ddl.js';
+import { DEFAULT_DATASETS } from '../../../sql/datasets.js';
 import { type CatalogColumn, catalogColumn, type TableSchemas } from './zetasql.js';
 
 export function rawSchemas(): TableSchemas {

@@ -1,0 +1,46 @@
+/**
+ * Writes the dashboard next to the warehouse (`.local/dashboard.html` for the default one) from
+ * the fact tables and the pipeline's status, at the end of `npm start` and `npm run backfill`.
+ */
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { STREAM_NAMES } from '../../functions/src/catalog.js';
+import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
+import type { Datasets } from '../../sql/datasets.js';
+import { localStatus } from '../status-local.js';
+import { readFacts } from './data.js';
+import { renderDashboard } from './html.js';
+
+export const dashboardFileOf = (warehouseFile: string): string =>
+  join(dirname(warehouseFile), 'dashboard.html');
+
+export async function writeDashboard(options: {
+  readonly warehouseFile: string;
+  readonly datasets: Datasets;
+  readonly now: number;
+}): Promise<string> {
+  const { warehouseFile, datasets, now } = options;
+  const warehouse = await DuckDbWarehouse.open(warehouseFile, datasets);
+  let facts: Awaited<ReturnType<typeof readFacts>>;
+  try {
+    facts = await readFacts(warehouse);
+  } catch (error) {
+    throw new Error(
+      `the dashboard reads the fact tables, which could not be read (${error instanceof Error ? error.message : String(error)}); ` +
+        'build them with `npm start`',
+      { cause: error },
+    );
+  } finally {
+    await warehouse.close();
+  }
+  const health = await localStatus(warehouseFile, datasets, STREAM_NAMES, now);
+  const html = await renderDashboard({
+    generatedAt: now,
+    warehouse: warehouseFile,
+    ...facts,
+    health: { streams: health.streams, note: health.note },
+  });
+  const file = dashboardFileOf(warehouseFile);
+  writeFileSync(file, html);
+  return file;
+}

@@ -1,0 +1,90 @@
+/**
+ * What a person sees of a local run: a progress line per stream while it runs, then a summary
+ * table with each stream's watermark.
+ */
+import type { StreamName } from '../functions/src/catalog.js';
+import type { FactBuild } from '../local/facts.js';
+import type { StreamTally } from '../local/run-tally.js';
+import { textTable } from './text-table.js';
+
+export interface StreamSummary extends StreamTally {
+  readonly watermark: number | null;
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
+
+export function progressLine(p: StreamTally): string {
+  const failed = p.failed > 0 ? `, ${p.failed} failed` : '';
+  return `${p.stream.padEnd(26)} ${`${p.done}/${p.planned}`.padStart(9)} windows ${count(p.rows).padStart(11)} rows${failed}`;
+}
+
+export function summaryTable(rows: readonly StreamSummary[]): string {
+  const header = ['stream', 'windows', 'rows', 'rejects', 'failed', 'time', 'watermark'];
+  const body = rows.map((p) => [
+    p.stream,
+    `${p.done}/${p.planned}`,
+    count(p.rows),
+    count(p.rejects),
+    count(p.failed),
+    seconds(p.elapsedMs),
+    p.watermark === null ? '-' : new Date(p.watermark).toISOString().replace('.000Z', 'Z'),
+  ]);
+  const total = [
+    'total',
+    `${sum(rows, 'done')}/${sum(rows, 'planned')}`,
+    count(sum(rows, 'rows')),
+    count(sum(rows, 'rejects')),
+    count(sum(rows, 'failed')),
+    seconds(Math.max(0, ...rows.map((p) => p.elapsedMs))),
+    '',
+  ];
+  return textTable({ header, rows: body, left: new Set([0, 6]), footer: [total] });
+}
+
+export function withWatermarks(
+  tallies: readonly StreamTally[],
+  watermarks: ReadonlyMap<StreamName, number | null>,
+): StreamSummary[] {
+  return tallies.map((t) => ({ ...t, watermark: watermarks.get(t.stream) ?? null }));
+}
+
+function sum(
+  rows: readonly StreamSummary[],
+  key: 'done' | 'planned' | 'rows' | 'rejects' | 'failed',
+): number {
+  return rows.reduce((n, p) => n + p[key], 0);
+}
+
+const percent = (rate: number | null): string => (rate === null ? '-' : `${(rate * 100).toFixed(1)}%`);
+
+/** The fact build: time per model, the top campaigns, and how many reconcile with Iterable. */
+export function factsReport(facts: FactBuild): string {
+  const ms = facts.models.reduce((n, m) => n + m.ms, 0);
+  const lines = [`Fact tables built: ${facts.models.length} models in ${seconds(ms)}`, ''];
+  if (facts.campaigns.length > 0) {
+    const rows = facts.campaigns.map((c) => [
+      `${c.campaign_name ?? '(unnamed)'} (${c.campaign_id})`.slice(0, 40),
+      count(Number(c.count_sends)),
+      percent(c.open_rate),
+      percent(c.click_rate),
+    ]);
+    lines.push(
+      textTable({ header: ['campaign', 'sends', 'open rate', 'click rate'], rows, left: new Set([0]) }),
+      '',
+    );
+  }
+  const r = facts.reconciliation;
+  if (r) {
+    lines.push(
+      `Reconciliation with Iterable's campaign metrics: ${r.reconciled} of ${r.campaigns} campaigns match exactly`,
+    );
+    for (const m of r.mismatches)
+      lines.push(`  campaign ${m.campaign_id} ${m.metric}: ours ${m.ours}, Iterable ${m.theirs ?? '-'}`);
+  } else {
+    lines.push(
+      `Reconciliation skipped: ${facts.metricsError ?? 'nothing is loaded across every stream yet'}`,
+    );
+  }
+  return lines.join('\n');
+}

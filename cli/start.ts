@@ -1,0 +1,117 @@
+/**
+ * `npm start`: one run of the pipeline on this machine, then exit. With ITERABLE_API_KEY it reads
+ * that Iterable project; without, it runs the demo against the built-in simulator.
+ * Exit codes: 0 every window loaded; 1 some windows failed (they stay in the ledger and are
+ * retried by the next run); 2 bad configuration or Iterable unreachable, before anything loaded.
+ */
+import { mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { loadConfig } from '../functions/src/config.js';
+import { CampaignMetricsClient } from '../functions/src/iterable/campaign-metrics.js';
+import { IterableClient } from '../functions/src/iterable/client.js';
+import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
+import type { Logger } from '../functions/src/log.js';
+import { buildFacts, exportsLoadedUntil } from '../local/facts.js';
+import { readWatermarks, runLocal } from '../local/run.js';
+import { RunTally } from '../local/run-tally.js';
+import { checkAccess } from './check-access.js';
+import { writeDashboard } from './dashboard/write.js';
+import { DEMO, demoRange, startDemoSimulator } from './demo.js';
+import { showProgress } from './live-progress.js';
+import { runCommand } from './operator-options.js';
+import { factsReport, summaryTable, withWatermarks } from './report.js';
+import { parseRunOptions, USAGE } from './start-options.js';
+
+async function main(): Promise<number> {
+  const options = parseRunOptions(process.argv.slice(2));
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const config = loadConfig();
+  const now = Date.now();
+  const streams = options.streams ?? config.streams;
+  const demo = config.iterable.apiKey === null;
+  const range = demoRange(now);
+  const simulator = demo ? await startDemoSimulator(now) : null;
+  try {
+    const exportsPerMinute =
+      config.iterable.exportsPerMinute ?? (demo ? DEMO.exportsPerMinute : ITERABLE_EXPORTS_PER_MINUTE);
+    const baseUrl = simulator?.url ?? config.iterable.baseUrl;
+    const iterable = new IterableClient({
+      baseUrl,
+      apiKey: simulator ? DEMO.apiKey : (config.iterable.apiKey ?? ''),
+    });
+    process.stderr.write(
+      demo
+        ? `Demo: Iterable simulator at ${baseUrl} with ${DEMO.days} days of history (set ITERABLE_API_KEY to read a real project)\n`
+        : `Reading Iterable at ${baseUrl}, ${exportsPerMinute} exports/minute\n`,
+    );
+    await checkAccess(iterable);
+
+    const warehouseFile = resolve(options.warehouse);
+    mkdirSync(dirname(warehouseFile), { recursive: true });
+    const logFile = resolve(dirname(warehouseFile), 'pipeline.log');
+    const tally = new RunTally(Date.now());
+    let stopProgress: () => void = () => {};
+    await runLocal({
+      iterable,
+      warehouseFile,
+      streams,
+      from: options.from ?? (demo ? range.from : now - config.historyMs),
+      to: options.to,
+      windowMinutes: config.windowMinutes,
+      lagMs: config.lagMs,
+      lookbackMs: config.lookbackMs,
+      historyMs: config.historyMs,
+      exportsPerMinute,
+      log: fileLogger(logFile),
+      queue: { onEvent: tally.record },
+      onStarted: ({ plan, startedAt }) => {
+        tally.planned(plan);
+        stopProgress = showProgress(tally, startedAt);
+      },
+    });
+    stopProgress();
+
+    const watermarks = await readWatermarks(warehouseFile);
+    const rows = withWatermarks(tally.streams(), watermarks);
+    process.stdout.write(`\n${summaryTable(rows)}\n\n`);
+
+    const facts = await buildFacts({
+      warehouseFile,
+      datasets: config.datasets,
+      metrics: new CampaignMetricsClient({
+        baseUrl,
+        apiKey: simulator ? DEMO.apiKey : (config.iterable.apiKey ?? ''),
+      }),
+      lookbackDays: config.factLookbackDays,
+      loadedUntil: exportsLoadedUntil(watermarks),
+    });
+    process.stdout.write(`${factsReport(facts)}\n\n`);
+    const dashboard = await writeDashboard({ warehouseFile, datasets: config.datasets, now: Date.now() });
+    process.stdout.write(`Warehouse: ${warehouseFile}\nLog:       ${logFile}\nDashboard: ${dashboard}\n`);
+    const failed = rows.filter((r) => r.failed > 0);
+    if (failed.length > 0) {
+      process.stderr.write(
+        `\n${failed.length} stream(s) have windows that failed after every retry; they stay in the ledger and the next run retries them:\n${failed
+          .map((r) => `  ${r.stream}: ${r.lastError}`)
+          .join('\n')}\n`,
+      );
+      return 1;
+    }
+    return 0;
+  } finally {
+    await simulator?.close();
+  }
+}
+
+/** Structured logs go to a file beside the warehouse, one JSON object per line, as on GCP. */
+function fileLogger(file: string): Logger {
+  const fd = openSync(file, 'a');
+  return (entry) => {
+    writeSync(fd, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+  };
+}
+
+runCommand(main);

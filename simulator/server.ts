@@ -1,0 +1,201 @@
+/**
+ * The Iterable simulator: an HTTP server speaking the parts of Iterable's API the pipeline reads
+ * (exports, dimensions, campaign metrics), over a seeded data set it can report exactly (ground
+ * truth), with Iterable's export limit and injectable faults. It listens on loopback only.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { STREAMS, type StreamName } from '../functions/src/catalog.js';
+import {
+  CAMPAIGN_METRICS_REQUESTS_PER_MINUTE,
+  ITERABLE_EXPORTS_PER_MINUTE,
+} from '../functions/src/iterable/limits.js';
+import { FAULTS, FaultInjector, type FaultKind } from './faults.js';
+import { type DatasetOptions, generateDataset } from './generate.js';
+import { Random, seedOf } from './random.js';
+import { SlidingWindowLimit } from './rate-limit.js';
+import {
+  BadRequest,
+  dimensionBody,
+  exportRequest,
+  metricsCsv,
+  type Spoil,
+  sendJson,
+  streamExport,
+} from './routes.js';
+import type { Range } from './store.js';
+
+export interface SimulatorOptions extends DatasetOptions {
+  /** The key requests must carry in `Api-Key`; anything else gets Iterable's 401. */
+  readonly apiKey: string;
+  /** Export requests allowed per sliding minute; Iterable's is 4. Tests and the demo raise it. */
+  readonly exportsPerMinute?: number;
+  /** `/api/campaigns/metrics` requests per minute; Iterable's is 10. */
+  readonly metricsPerMinute?: number;
+  readonly host?: string;
+  readonly port?: number;
+  /** The simulator's clock: records delayed by `late` are exported once it passes their time. */
+  readonly clock?: () => number;
+  /** A share of the records shows up in exports only up to `maxDelayMs` after its `createdAt`. */
+  readonly late?: { readonly share: number; readonly maxDelayMs: number };
+  /** How long a `stall` fault holds the body; make it longer than the client's idle timeout. */
+  readonly stallMs?: number;
+}
+
+export interface SimulatorStats {
+  /** Export requests answered with data. */
+  exports: number;
+  /** Requests refused by the export or metrics rate limit itself. */
+  rateLimited: number;
+  /** Records that show up in exports only some time after their `createdAt`. */
+  readonly delayed: number;
+  readonly faults: Record<FaultKind, number>;
+}
+
+export interface Simulator {
+  /** Scheme, host and port, no trailing slash: what `ITERABLE_BASE_URL` takes. */
+  readonly url: string;
+  readonly truth: {
+    /** The exact lines served for a stream's records with `createdAt` in `[start, end)`. */
+    lines(stream: StreamName, range: Range): string[];
+    /** A dimension's records as served (each `JSON.stringify`s to the line the pipeline stores). */
+    dimension(stream: StreamName): readonly object[];
+    /** How many records an export stream holds in all. */
+    count(stream: StreamName): number;
+  };
+  readonly faults: Pick<FaultInjector, 'set' | 'failNext' | 'clear'>;
+  readonly stats: SimulatorStats;
+  /** Adds a record, served from now on, as an exact line (placed by its `createdAt`, or `at`). */
+  addRecord(stream: StreamName, line: string, at?: number): void;
+  close(): Promise<void>;
+}
+
+const INVALID_KEY = { msg: 'Invalid API key', code: 'BadApiKey', params: null };
+
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const store = generateDataset(options);
+  const clock = options.clock ?? Date.now;
+  const delayed = options.late
+    ? store.delay(new Random(seedOf('late', options.seed)), options.late.share, options.late.maxDelayMs)
+    : 0;
+  const random = new Random(seedOf('faults', options.seed));
+  const faults = new FaultInjector(random);
+  const exportLimit = new SlidingWindowLimit(options.exportsPerMinute ?? ITERABLE_EXPORTS_PER_MINUTE);
+  const metricsLimit = new SlidingWindowLimit(
+    options.metricsPerMinute ?? CAMPAIGN_METRICS_REQUESTS_PER_MINUTE,
+  );
+  const stats: SimulatorStats = { exports: 0, rateLimited: 0, delayed, faults: faults.counts };
+  const dimensions = new Map(
+    STREAMS.flatMap((s) =>
+      s.source.kind === 'dimension' ? [[s.source.path, { stream: s.name, ...s.source }] as const] : [],
+    ),
+  );
+
+  const limited = (res: ServerResponse, limit: SlidingWindowLimit): boolean => {
+    const waitMs = limit.take();
+    if (waitMs === 0) return false;
+    stats.rateLimited++;
+    sendJson(
+      res,
+      429,
+      { msg: 'Rate limit exceeded', code: 'RateLimitExceeded', params: null },
+      {
+        'retry-after': String(Math.ceil(waitMs / 1000)),
+      },
+    );
+    return true;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    if (req.headers['api-key'] !== options.apiKey) return sendJson(res, 401, INVALID_KEY);
+    const isExport = url.pathname === '/api/export/data.json';
+    const isMetrics = url.pathname === '/api/campaigns/metrics';
+    const dimension = dimensions.get(url.pathname);
+    if (req.method !== 'GET' || !(isExport || isMetrics || dimension)) {
+      return sendJson(res, 404, {
+        msg: `No route for ${req.method} ${url.pathname}`,
+        code: 'NotFound',
+        params: null,
+      });
+    }
+    const request = isExport ? exportRequest(url.searchParams) : null;
+    // Dimension endpoints allow 100 requests/s: more than a client paging one page at a time reaches.
+    const limit = isExport ? exportLimit : isMetrics ? metricsLimit : null;
+    if (limit && limited(res, limit)) return;
+    const fault = faults.draw(`${url.pathname}${url.search}`);
+    if (fault !== null) {
+      const effect = FAULTS[fault];
+      if (effect.effect === 'answer') {
+        const retryAfter = effect.retryAfter(random);
+        return sendJson(
+          res,
+          effect.status,
+          effect.body,
+          retryAfter === null ? {} : { 'retry-after': String(retryAfter) },
+        );
+      }
+    }
+    if (request) {
+      stats.exports++;
+      const lines = store.visibleLines(request.stream, request.range, clock());
+      const spoil =
+        fault === null || FAULTS[fault].effect === 'answer' ? null : (FAULTS[fault].effect as Spoil);
+      return streamExport(
+        res,
+        lines,
+        request.range,
+        seedOf(url.search, options.seed),
+        spoil,
+        options.stallMs ?? 5000,
+      );
+    }
+    if (isMetrics) {
+      const csv = metricsCsv(store, url.searchParams);
+      return void res.writeHead(200, { 'content-type': 'text/csv' }).end(csv);
+    }
+    if (dimension) {
+      const body = dimensionBody(
+        store.dimension(dimension.stream),
+        dimension.listKey,
+        dimension.paged,
+        url.searchParams,
+        url.pathname,
+      );
+      if (fault === 'cutOff')
+        return void res.writeHead(200).end(JSON.stringify(body).slice(0, 40), () => res.destroy());
+      return sendJson(res, 200, body);
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (error instanceof BadRequest)
+        return sendJson(res, error.status, { msg: error.message, code: error.code, params: null });
+      if (!res.headersSent) sendJson(res, 500, { msg: String(error), code: 'GenericError', params: null });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    truth: {
+      lines: (stream, range) => store.lines(stream, range),
+      dimension: (stream) => store.dimension(stream),
+      count: (stream) => store.count(stream),
+    },
+    faults,
+    stats,
+    addRecord: (stream, line, at) => store.add(stream, line, at),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
