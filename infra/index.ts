@@ -130,6 +130,7 @@ const facts = new FactQueries(
     schedule: settings.factSchedule,
     queries: readFactQueries(join(REPO_ROOT, 'sql'), { datasets, lookbackDays: settings.factLookbackDays }),
     serviceAccountEmail: accounts.factQueries.email,
+    serviceAccountId: accounts.factQueries.name,
   },
   { dependsOn: [...apis.services, projectRoles, warehouse] },
 );

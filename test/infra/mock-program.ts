@@ -12,6 +12,8 @@ export interface MockResource {
   readonly type: string;
   readonly name: string;
   readonly inputs: Record<string, unknown>;
+  /** Names of the resources the engine is told this one waits for (explicit and through inputs). */
+  readonly dependsOn: readonly string[];
 }
 
 const computed = (type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> => {
@@ -33,6 +35,10 @@ const computed = (type: string, name: string, inputs: Record<string, unknown>): 
     }
     case 'gcp:secretmanager/secretVersion:SecretVersion':
       return { version: '1', name: `${String(inputs.secret)}/versions/1` };
+    case 'gcp:projects/serviceIdentity:ServiceIdentity': {
+      const email = `service-123@gcp-sa-${String(inputs.service).split('.')[0]}.iam.gserviceaccount.com`;
+      return { email, member: `serviceAccount:${email}` };
+    }
     case 'gcp:monitoring/dashboard:Dashboard':
       return { id: `projects/123/dashboards/${name}` };
     default:
@@ -49,13 +55,23 @@ export interface MockedProgram {
 export const outputValue = <T>(output: pulumi.Output<T>): Promise<T> =>
   new Promise((resolve) => output.apply(resolve));
 
+/** The part of the engine's register request the mocks do not pass on: what a resource waits for. */
+interface RegisterRequest {
+  getName(): string;
+  getDependenciesList(): string[];
+}
+interface Monitor {
+  registerResource(request: RegisterRequest, callback: unknown): void;
+}
+
 export async function runProgram(config: Record<string, string> = {}): Promise<MockedProgram> {
   const resources: MockResource[] = [];
+  const dependencies = new Map<string, string[]>();
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
         const inputs = args.inputs as Record<string, unknown>;
-        resources.push({ type: args.type, name: args.name, inputs });
+        resources.push({ type: args.type, name: args.name, inputs, dependsOn: dependencies.get(args.name) ?? [] });
         const extra = computed(args.type, args.name, inputs);
         return {
           id: String(extra.id ?? `${args.name}-id`),
@@ -68,6 +84,16 @@ export async function runProgram(config: Record<string, string> = {}): Promise<M
     'test',
     false,
   );
+  // Dependencies (URNs, ending in `::<name>`) reach the engine in the register request only.
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    dependencies.set(
+      request.getName(),
+      request.getDependenciesList().map((urn) => urn.slice(urn.lastIndexOf('::') + 2)),
+    );
+    register(request, callback);
+  };
   pulumi.runtime.setAllConfig(
     {
       'gcp:project': PROJECT,

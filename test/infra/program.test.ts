@@ -86,19 +86,42 @@ describe('the Pulumi program under mocks', () => {
     );
   });
 
-  it('runs every SQL file once at deploy, so views and tables exist before the first schedule', () => {
+  it('runs the SQL files once at deploy, in file order, before any scheduled query exists', () => {
     const queries = readFactQueries(join(REPO_ROOT, 'sql'), {
       datasets: { raw: 'iterable_raw', analytics: 'iterable_analytics' },
       lookbackDays: 7,
     });
-    const jobs = ofType('bigquery/job:Job');
-    for (const query of queries) {
-      const job = jobs.find((j) => j.name === `facts-${query.key}-setup`);
-      assert.ok(job, `${query.file} runs at deploy`);
-      const config = obj(job.inputs.query);
-      assert.equal(config.query, query.sql);
-      assert.equal(config.createDisposition, '', 'DDL scripts take no disposition');
-      assert.match(String(job.inputs.jobId), new RegExp(`^iterable_setup_${query.key}_[0-9a-f]{12}$`));
+    assert.deepEqual(ofType('bigquery/job:Job'), [], 'no fire-and-forget jobs');
+    const [setup] = ofType('dynamic/iterable:SqlSetup');
+    assert.ok(setup, 'one SQL set-up step');
+    const files = setup.inputs.files as { key: string; sql: string }[];
+    assert.deepEqual(
+      files.map((f) => f.key),
+      queries.map((q) => q.key),
+    );
+    assert.deepEqual(
+      files.map((f) => f.sql),
+      queries.map((q) => q.sql),
+    );
+    assert.match(String(setup.inputs.hash), /^[0-9a-f]{64}$/);
+    assert.match(String(setup.inputs.__provider), /runSqlFiles/, 'the provider serializes with its runner');
+    for (const transfer of ofType('bigquery/dataTransferConfig:DataTransferConfig')) {
+      assert.ok(transfer.dependsOn.includes(setup.name), `${transfer.name} waits for the set-up`);
+    }
+  });
+
+  it('creates the transfer service agent and lets it mint the fact account’s tokens before any transfer config', () => {
+    const [agent] = ofType('projects/serviceIdentity:ServiceIdentity');
+    assert.equal(agent?.inputs.service, 'bigquerydatatransfer.googleapis.com');
+    const grant = ofType('serviceaccount/iAMMember:IAMMember').find(
+      (g) => g.inputs.role === 'roles/iam.serviceAccountTokenCreator',
+    );
+    assert.ok(grant);
+    assert.equal(grant.inputs.member, 'serviceAccount:service-123@gcp-sa-bigquerydatatransfer.iam.gserviceaccount.com');
+    assert.match(String(grant.inputs.serviceAccountId), /serviceAccounts\/iterable-fact-queries@/);
+    for (const transfer of ofType('bigquery/dataTransferConfig:DataTransferConfig')) {
+      assert.ok(transfer.dependsOn.includes(agent.name), `${transfer.name} waits for the agent`);
+      assert.ok(transfer.dependsOn.includes(grant.name), `${transfer.name} waits for its grant`);
     }
   });
 
