@@ -71,7 +71,12 @@ export async function runProgram(config: Record<string, string> = {}): Promise<M
     {
       newResource: (args) => {
         const inputs = args.inputs as Record<string, unknown>;
-        resources.push({ type: args.type, name: args.name, inputs, dependsOn: dependencies.get(args.name) ?? [] });
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs,
+          dependsOn: dependencies.get(args.name) ?? [],
+        });
         const extra = computed(args.type, args.name, inputs);
         return {
           id: String(extra.id ?? `${args.name}-id`),

@@ -117,7 +117,10 @@ describe('the Pulumi program under mocks', () => {
       (g) => g.inputs.role === 'roles/iam.serviceAccountTokenCreator',
     );
     assert.ok(grant);
-    assert.equal(grant.inputs.member, 'serviceAccount:service-123@gcp-sa-bigquerydatatransfer.iam.gserviceaccount.com');
+    assert.equal(
+      grant.inputs.member,
+      'serviceAccount:service-123@gcp-sa-bigquerydatatransfer.iam.gserviceaccount.com',
+    );
     assert.match(String(grant.inputs.serviceAccountId), /serviceAccounts\/iterable-fact-queries@/);
     for (const transfer of ofType('bigquery/dataTransferConfig:DataTransferConfig')) {
       assert.ok(transfer.dependsOn.includes(agent.name), `${transfer.name} waits for the agent`);
