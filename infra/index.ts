@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
+import { DEFAULT_STATE_COLLECTION } from '../functions/src/gcp/gcp-config.js';
 import { Alerts } from './alerts.js';
 import { ProjectApis } from './apis.js';
 import { bundleFunctions, REPO_ROOT } from './bundle.js';
@@ -40,6 +41,7 @@ const state = new StateDatabase(
     databaseId: settings.firestoreDatabase,
     location: settings.firestoreLocation,
     deletionProtection: settings.deletionProtection,
+    stateCollection: DEFAULT_STATE_COLLECTION,
   },
   afterApis,
 );
@@ -148,6 +150,7 @@ new Alerts(
     failuresMetric: metrics.failures,
     windowsLoadedMetric: metrics.windowsLoaded,
     watermarkLagMetric: metrics.watermarkLag,
+    workerService: functions.workerName,
     freshnessHours: settings.freshnessHours,
     email: settings.alertEmail,
   },

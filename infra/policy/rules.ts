@@ -129,6 +129,55 @@ export const schedulerUsesOidc: Rule = {
   },
 };
 
+/** Names the source bucket of the functions (`functions-source.ts`). */
+export const FUNCTIONS_SOURCE_BUCKET = /-functions-source$/;
+
+/** Lifecycle conditions that only ever match objects that are no longer live. */
+const NONCURRENT_ONLY = ['numNewerVersions', 'daysSinceNoncurrentTime', 'noncurrentTimeBefore'] as const;
+
+export const sourceBucketKeepsLiveArchive: Rule = {
+  name: 'source-bucket-keeps-live-archive',
+  description: "The functions' source bucket never deletes the archive the functions are built from",
+  check(type, props) {
+    if (type !== 'gcp:storage/bucket:Bucket' || !FUNCTIONS_SOURCE_BUCKET.test(String(props.name ?? ''))) {
+      return [];
+    }
+    const rules = Array.isArray(props.lifecycleRules) ? props.lifecycleRules : [];
+    return rules
+      .map(record)
+      .filter((rule) => record(rule.action).type === 'Delete')
+      .filter((rule) => {
+        const condition = record(rule.condition);
+        const noncurrent =
+          condition.withState === 'ARCHIVED' ||
+          condition.isLive === false ||
+          NONCURRENT_ONLY.some((key) => condition[key] !== undefined);
+        return !noncurrent;
+      })
+      .map(
+        (rule) =>
+          `lifecycle rule ${JSON.stringify(rule.condition)} can delete the live source archive (a function unchanged ` +
+          'for that long); limit it to noncurrent objects or drop it (Pulumi deletes replaced archives)',
+      );
+  },
+};
+
+export const noUnwaitedQueryJobs: Rule = {
+  name: 'no-unwaited-query-jobs',
+  description:
+    'SQL runs at deploy through the SqlSetup step, which waits for each job, never gcp.bigquery.Job',
+  check(type) {
+    // The provider's create returns once the job exists, not when it is DONE, and a fixed job id
+    // collides with job history after a re-create (infra/deploy-steps/run-sql-files.ts).
+    return type === 'gcp:bigquery/job:Job'
+      ? [
+          'gcp.bigquery.Job does not wait for its query to finish or report its error; run SQL through ' +
+            'SqlSetup (infra/deploy-steps/sql-setup.ts)',
+        ]
+      : [];
+  },
+};
+
 export const RULES: readonly Rule[] = [
   noPublicAccess,
   ownServiceAccount,
@@ -136,4 +185,6 @@ export const RULES: readonly Rule[] = [
   timeoutWithinTaskDeadline,
   queueWithinIterableLimit,
   schedulerUsesOidc,
+  sourceBucketKeepsLiveArchive,
+  noUnwaitedQueryJobs,
 ];

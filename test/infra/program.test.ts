@@ -249,4 +249,51 @@ describe('the Pulumi program under mocks', () => {
     assert.ok(policies.every((p) => (p.inputs.notificationChannels as unknown[]).length === 1));
     assert.equal(ofType('monitoring/dashboard:Dashboard').length, 1);
   });
+
+  it('creates alert policies on log-based metrics only once Cloud Monitoring lists those metrics', () => {
+    const [ready] = ofType('dynamic/iterable:MetricsReady');
+    assert.ok(ready);
+    assert.deepEqual(
+      [...(ready.inputs.metricTypes as string[])].sort(),
+      ['iterable_watermark_lag', 'iterable_windows_loaded', 'iterable_worker_failures'].map(
+        (m) => `logging.googleapis.com/user/${m}`,
+      ),
+    );
+    for (const metric of ofType('logging/metric:Metric').filter((m) => m.name !== 'log-metrics-rows')) {
+      assert.ok(ready.dependsOn.includes(metric.name), `the wait starts after ${metric.name} exists`);
+    }
+    const policies = ofType('monitoring/alertPolicy:AlertPolicy');
+    const onMetrics = policies.filter((p) =>
+      JSON.stringify(p.inputs.conditions).includes('logging.googleapis.com/user/'),
+    );
+    assert.equal(onMetrics.length, 3);
+    for (const policy of onMetrics) assert.ok(policy.dependsOn.includes(ready.name), policy.name);
+  });
+
+  it('alerts on a window failed for good straight from its log line, with rate-limited notifications', () => {
+    const policy = ofType('monitoring/alertPolicy:AlertPolicy').find(
+      (p) => p.name === 'alerts-failed-for-good',
+    );
+    assert.ok(policy);
+    const [condition] = policy.inputs.conditions as Json[];
+    const filter = String(obj(condition?.conditionMatchedLog).filter);
+    assert.match(filter, /service_name="iterable-worker".*severity=ERROR AND jsonPayload\.permanent=true/);
+    assert.deepEqual(obj(policy.inputs.alertStrategy).notificationRateLimit, { period: '3600s' });
+    assert.ok(!policy.dependsOn.includes('alerts-metrics-ready'), 'a log match needs no metric');
+  });
+
+  it('keeps the live source archive: no age-based deletion in the source bucket', () => {
+    const bucket = ofType('storage/bucket:Bucket').find((b) =>
+      String(b.inputs.name).endsWith('-functions-source'),
+    );
+    assert.ok(bucket);
+    assert.equal(bucket.inputs.lifecycleRules, undefined);
+  });
+
+  it('exempts the ledger array from indexing, so a long ledger stays under Firestore’s index-entry limit', () => {
+    const [field] = ofType('firestore/field:Field');
+    assert.equal(field?.inputs.collection, 'pipeline_state');
+    assert.equal(field?.inputs.field, 'windows');
+    assert.deepEqual(field?.inputs.indexConfig, {});
+  });
 });

@@ -12,6 +12,9 @@ import type { FanoutSettings } from '../pipeline/fanout.js';
 import { FUNCTION_NAMES } from '../register.js';
 import { describeIssues } from '../schema-parts.js';
 
+/** The collection of the stream state documents, which the infrastructure exempts from indexing. */
+export const DEFAULT_STATE_COLLECTION = 'pipeline_state';
+
 /** Cloud Tasks waits at most 30 minutes for an HTTP task's answer, so no load may take longer. */
 export const MAX_WORKER_TIMEOUT_SECONDS = 1800;
 
@@ -31,7 +34,7 @@ const GcpEnvSchema = z
     STATE_COLLECTION: z
       .string()
       .regex(/^[^/]+$/, 'use a collection id without slashes')
-      .default('pipeline_state'),
+      .default(DEFAULT_STATE_COLLECTION),
     TASKS_QUEUE: required('the Cloud Tasks queue').regex(
       /^projects\/[^/]+\/locations\/[^/]+\/queues\/[^/]+$/,
       `use projects/<project>/locations/<region>/queues/<queue>; ${FIX}`,
