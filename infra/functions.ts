@@ -65,7 +65,8 @@ export class Functions extends pulumi.ComponentResource {
             ...serviceConfig,
           },
         },
-        { parent: this },
+        // A component's dependsOn reaches the engine only through its children's own.
+        { parent: this, dependsOn: opts?.dependsOn ?? [] },
       );
 
     const worker = deploy('worker', {

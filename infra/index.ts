@@ -10,6 +10,7 @@ import { ProjectApis } from './apis.js';
 import { bundleFunctions, REPO_ROOT } from './bundle.js';
 import { settings } from './config.js';
 import { Dashboard } from './dashboard.js';
+import { DeployGrants } from './deploy-grants.js';
 import { FactQueries } from './fact-queries.js';
 import { sharedEnvironment } from './function-env.js';
 import { Functions } from './functions.js';
@@ -80,6 +81,19 @@ const queue = new TaskQueue(
   afterApis,
 );
 
+// The functions' first build needs the grants above in effect, not just stored.
+const grants = new DeployGrants(
+  'deploy-grants',
+  {
+    project,
+    build: accounts.build,
+    worker: accounts.worker,
+    secretId: iterableKey.secretId,
+    grants: [projectRoles, iterableKey],
+  },
+  afterApis,
+);
+
 const source = new FunctionsSource(
   'functions-source',
   { project, region, namePrefix, bundle: await bundleFunctions() },
@@ -106,7 +120,7 @@ const functions = new Functions(
     workerMemory: settings.workerMemory,
   },
   // A gen2 deploy checks the runtime account can read its secrets, and builds as the build account.
-  { dependsOn: [...apis.services, projectRoles, iterableKey] },
+  { dependsOn: [...apis.services, projectRoles, iterableKey, grants.ready] },
 );
 
 new RunSchedule(

@@ -7,6 +7,8 @@ import * as pulumi from '@pulumi/pulumi';
 
 export const PROJECT = 'test-project';
 export const API_KEY = 'iterable-key-that-must-stay-secret';
+/** Who runs `pulumi up`, as the provider's client identity lookup reports it. */
+export const DEPLOYER = 'deployer@example.com';
 
 export interface MockResource {
   readonly type: string;
@@ -83,7 +85,10 @@ export async function runProgram(config: Record<string, string> = {}): Promise<M
           state: { name: inputs.name ?? args.name, ...inputs, ...extra },
         };
       },
-      call: (args) => args.inputs as Record<string, unknown>,
+      call: (args) =>
+        args.token === 'gcp:organizations/getClientOpenIdUserInfo:getClientOpenIdUserInfo'
+          ? { email: DEPLOYER }
+          : (args.inputs as Record<string, unknown>),
     },
     'iterable-bigquery-pipeline',
     'test',

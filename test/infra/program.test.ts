@@ -7,7 +7,14 @@ import { REPO_ROOT } from '../../infra/bundle.js';
 import { FACT_TABLES } from '../../infra/looker.js';
 import { RULES } from '../../infra/policy/rules.js';
 import { readFactQueries } from '../../infra/sql-files.js';
-import { API_KEY, type MockedProgram, type MockResource, PROJECT, runProgram } from './mock-program.js';
+import {
+  API_KEY,
+  DEPLOYER,
+  type MockedProgram,
+  type MockResource,
+  PROJECT,
+  runProgram,
+} from './mock-program.js';
 
 type Json = Record<string, unknown>;
 const obj = (value: unknown): Json => (value !== null && typeof value === 'object' ? (value as Json) : {});
@@ -113,8 +120,8 @@ describe('the Pulumi program under mocks', () => {
   it('creates the transfer service agent and lets it mint the fact account’s tokens before any transfer config', () => {
     const [agent] = ofType('projects/serviceIdentity:ServiceIdentity');
     assert.equal(agent?.inputs.service, 'bigquerydatatransfer.googleapis.com');
-    const grant = ofType('serviceaccount/iAMMember:IAMMember').find(
-      (g) => g.inputs.role === 'roles/iam.serviceAccountTokenCreator',
+    const grant = ofType('serviceaccount/iAMMember:IAMMember').find((g) =>
+      String(g.inputs.member).includes('bigquerydatatransfer'),
     );
     assert.ok(grant);
     assert.equal(
@@ -280,6 +287,34 @@ describe('the Pulumi program under mocks', () => {
     assert.match(filter, /service_name="iterable-worker".*severity=ERROR AND jsonPayload\.permanent=true/);
     assert.deepEqual(obj(policy.inputs.alertStrategy).notificationRateLimit, { period: '3600s' });
     assert.ok(!policy.dependsOn.includes('alerts-metrics-ready'), 'a log match needs no metric');
+  });
+
+  it('builds the functions only once the build account’s and the worker’s grants are in effect', () => {
+    const [ready] = ofType('dynamic/iterable:GrantsReady');
+    assert.ok(ready);
+    const checks = ready.inputs.checks as { serviceAccount: string; url: string; permissions: string[] }[];
+    assert.deepEqual(
+      checks.map((c) => `${c.serviceAccount.split('@')[0]} ${c.url.replace(/^https:\/\/([^/]+)\/.*/, '$1')}`),
+      ['iterable-build cloudresourcemanager.googleapis.com', 'iterable-worker secretmanager.googleapis.com'],
+    );
+    assert.ok(checks[1]?.url.endsWith(`/projects/${PROJECT}/secrets/iterable-api-key:testIamPermissions`));
+    assert.deepEqual(checks[1]?.permissions, ['secretmanager.versions.access']);
+    // It waits for the grants themselves, and for the deployer's right to check as those accounts.
+    const waitedFor = (name: string) => assert.ok(ready.dependsOn.includes(name), `waits for ${name}`);
+    for (const role of ['logging-logWriter', 'artifactregistry-writer', 'storage-objectAdmin']) {
+      waitedFor(`project-roles-build-${role}`);
+    }
+    const secretReader = ofType('secretmanager/secretIamMember:SecretIamMember')[0];
+    assert.ok(secretReader);
+    waitedFor(secretReader.name);
+    const tokenGrants = ofType('serviceaccount/iAMMember:IAMMember').filter(
+      (g) => g.inputs.member === `user:${DEPLOYER}`,
+    );
+    assert.equal(tokenGrants.length, 2);
+    for (const grant of tokenGrants) waitedFor(grant.name);
+    for (const f of ofType('cloudfunctionsv2/function:Function')) {
+      assert.ok(f.dependsOn.includes(ready.name), `${f.name} is created after the grants are in effect`);
+    }
   });
 
   it('keeps the live source archive: no age-based deletion in the source bucket', () => {
