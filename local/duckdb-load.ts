@@ -12,10 +12,11 @@ import {
   REJECT_COLUMNS,
   type Stream,
 } from '../functions/src/catalog.js';
+import { mergeLoadedEdge } from '../functions/src/live/loaded-edge-sql.js';
 import type { Cell, RawRow, Reject, WindowLoad } from '../functions/src/ports.js';
 import type { Datasets } from '../sql/datasets.js';
 import { ChunkWriter, type StagingType, type WriterColumn } from './duckdb-chunk-writer.js';
-import { rawTable, rejectsTable } from './duckdb-ddl.js';
+import { loadedEdgesTable, rawTable, rejectsTable } from './duckdb-ddl.js';
 
 export const STAGING_ROWS = 'staging_rows';
 export const STAGING_REJECTS = 'staging_rejects';
@@ -98,6 +99,17 @@ export function loadSql(stream: Stream, datasets: Datasets): LoadSql {
     `DELETE FROM ${rejects} WHERE stream = $stream${dimension ? '' : ` AND (${rejectOfWindow})`}`,
     `INSERT INTO ${rejects} (${REJECT_COLUMNS.map((c) => c.name).join(', ')})
      SELECT $stream, ${STAGED.TIMESTAMP.toRaw('created_at')}, line, reason, ${metadata} FROM ${stagedRejects}`,
+    // An export window moves its stream's loaded edge; a dimension has no time to cover.
+    ...(dimension
+      ? []
+      : [
+          mergeLoadedEdge({
+            table: loadedEdgesTable(datasets),
+            stream: '$stream',
+            windowEnd: ts('window_end'),
+            loadedAt: ts('loaded_at'),
+          }),
+        ]),
   ];
   return {
     createStaging: [

@@ -1,14 +1,19 @@
 /**
- * Entry point of both deployed functions: registers `fanout` and `worker` with the Functions
+ * Entry point of the deployed functions: registers `fanout`, `worker` and `collector` with the Functions
  * Framework over the GCP adapters. Each adapter (and its Google client library) is built once per
  * instance, on its first use: importing this file stays cheap, and an instance serving one
  * function never loads the clients only the other one needs (`gcp/deferred.ts`).
  */
-import { deferredStateStore, deferredTaskQueue, deferredWarehouse } from './gcp/deferred.js';
+import {
+  deferredLiveSink,
+  deferredStateStore,
+  deferredTaskQueue,
+  deferredWarehouse,
+} from './gcp/deferred.js';
 import { fanoutSettings, loadGcpConfig } from './gcp/gcp-config.js';
 import { iterableSource } from './gcp/iterable-source.js';
 import { stdoutLogger } from './log.js';
-import { registerFanout, registerWorker } from './register.js';
+import { registerCollector, registerFanout, registerWorker } from './register.js';
 
 const config = loadGcpConfig();
 const { pipeline } = config;
@@ -37,3 +42,16 @@ registerWorker(
   },
   { leaseMs: config.leaseMs },
 );
+
+// Only the collector's instance has the webhook secret (gcp-config.ts checks it is there).
+const { live } = config;
+if (live !== null) {
+  registerCollector({
+    sink: deferredLiveSink(async () =>
+      (await import('./gcp/open-pubsub.js')).openLiveSink(config.projectId, live.topics),
+    ),
+    authorization: live.authorization,
+    now,
+    log: stdoutLogger,
+  });
+}

@@ -4,6 +4,7 @@
  * them: the worker never enqueues, the fan-out never loads a window. An adapter whose build
  * failed is built again on the next call, so one bad start does not poison the instance.
  */
+import type { LiveSink } from '../live/live-sink.js';
 import type { StateStore, TaskQueue, Warehouse } from '../ports.js';
 
 function onFirstUse<T>(build: () => Promise<T>): { get: () => Promise<T>; built: () => Promise<T> | null } {
@@ -39,5 +40,13 @@ export function deferredWarehouse(build: () => Promise<Warehouse>): Warehouse {
   return {
     replaceWindow: async (load, batches) => (await warehouse.get()).replaceWindow(load, batches),
     close: async () => (await warehouse.built())?.close(),
+  };
+}
+
+export function deferredLiveSink(build: () => Promise<LiveSink>): LiveSink {
+  const sink = onFirstUse(build);
+  return {
+    publish: async (event) => (await sink.get()).publish(event),
+    reject: async (reject) => (await sink.get()).reject(reject),
   };
 }
