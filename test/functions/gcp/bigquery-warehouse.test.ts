@@ -226,7 +226,7 @@ describe('BigQueryWarehouse through the BigQuery client against a recording serv
     // The stream's loaded edge moves forward to the window's end inside the same transaction.
     assert.match(
       statements[5] ?? '',
-      /^MERGE INTO `test-project\.iterable_raw\.loaded_edges` AS edges\nUSING \(SELECT @stream AS stream, @window_end AS loaded_edge, @loaded_at AS updated_at\)[^]*WHEN MATCHED AND edges\.loaded_edge < loaded\.loaded_edge THEN/,
+      /^MERGE INTO `test-project\.iterable_raw\.loaded_edges` AS edges\nUSING \(SELECT @stream AS stream, @window_end AS loaded_edge, @loaded_at AS updated_at\)[\s\S]*WHEN MATCHED AND edges\.loaded_edge < loaded\.loaded_edge THEN/,
     );
     assert.equal(statements.at(-1), 'COMMIT TRANSACTION;');
     const params = Object.fromEntries(
