@@ -29,6 +29,11 @@ export const settings = {
   namePrefix: config.get('namePrefix') ?? 'iterable',
   /** Iterable API key (server-side, standard permissions): `pulumi config set --secret iterableApiKey …`. */
   iterableApiKey: config.requireSecret('iterableApiKey'),
+  /**
+   * The exact `Authorization` header Iterable's system webhooks carry, which the collector checks:
+   * `pulumi config set --secret webhookAuthorization '<token>'` (README, "Live events").
+   */
+  webhookAuthorization: config.requireSecret('webhookAuthorization'),
   /** Iterable data centre of the key: US or EU (a key only works against its own). */
   iterableRegion: config.get('iterableRegion') ?? 'US',
   /** Streams to extract, comma-separated; all catalog streams when unset. */

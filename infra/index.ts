@@ -3,6 +3,7 @@
  * Configuration is in config.ts; docs/deploy.md walks through a deployment.
  */
 import { join } from 'node:path';
+import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import { DEFAULT_STATE_COLLECTION } from '../functions/src/gcp/gcp-config.js';
 import { Alerts } from './alerts.js';
@@ -16,6 +17,7 @@ import { sharedEnvironment } from './function-env.js';
 import { Functions } from './functions.js';
 import { FunctionsSource } from './functions-source.js';
 import { IterableSecret } from './iterable-secret.js';
+import { LiveIngest } from './live.js';
 import { LogMetrics } from './log-metrics.js';
 import { FACT_TABLES, lookerStudioUrl } from './looker.js';
 import { ProjectRoles } from './project-roles.js';
@@ -53,6 +55,18 @@ const iterableKey = new IterableSecret(
   afterApis,
 );
 
+const webhookSecret = new IterableSecret(
+  'webhook-authorization',
+  {
+    project,
+    namePrefix,
+    suffix: 'webhook-authorization',
+    apiKey: settings.webhookAuthorization,
+    readers: { collector: memberOf(accounts.collector) },
+  },
+  afterApis,
+);
+
 const warehouse = new Warehouse(
   'warehouse',
   {
@@ -63,6 +77,22 @@ const warehouse = new Warehouse(
     deletionProtection: settings.deletionProtection,
     rawWriters: { worker: memberOf(accounts.worker) },
     analyticsWriters: { factQueries: memberOf(accounts.factQueries) },
+  },
+  afterApis,
+);
+
+const live = new LiveIngest(
+  'live',
+  {
+    project,
+    location: settings.bigqueryLocation,
+    namePrefix,
+    rawDatasetId: warehouse.rawDatasetId,
+    deletionProtection: settings.deletionProtection,
+    projectNumber: gcp.organizations.getProjectOutput({ projectId: project }).apply((p) => p.number ?? ''),
+    publisher: memberOf(accounts.collector),
+    writer: { email: accounts.liveWriter.email, member: memberOf(accounts.liveWriter) },
+    readers: { factQueries: memberOf(accounts.factQueries) },
   },
   afterApis,
 );
@@ -118,9 +148,15 @@ const functions = new Functions(
     iterableKey,
     workerTimeoutSeconds: settings.workerTimeoutSeconds,
     workerMemory: settings.workerMemory,
+    collector: {
+      serviceAccount: accounts.collector.email,
+      eventsTopic: live.eventsTopic,
+      rejectsTopic: live.rejectsTopic,
+      authorization: webhookSecret,
+    },
   },
   // A gen2 deploy checks the runtime account can read its secrets, and builds as the build account.
-  { dependsOn: [...apis.services, projectRoles, iterableKey, grants.ready] },
+  { dependsOn: [...apis.services, projectRoles, iterableKey, webhookSecret, grants.ready] },
 );
 
 new RunSchedule(
@@ -148,7 +184,7 @@ const facts = new FactQueries(
     serviceAccountEmail: accounts.factQueries.email,
     serviceAccountId: accounts.factQueries.name,
   },
-  { dependsOn: [...apis.services, projectRoles, warehouse] },
+  { dependsOn: [...apis.services, projectRoles, warehouse, live] },
 );
 
 const metrics = new LogMetrics(
@@ -186,6 +222,8 @@ const dashboard = new Dashboard(
 
 export const fanoutUrl = functions.fanoutUrl;
 export const workerUrl = functions.workerUrl;
+/** The URL to give Iterable's system webhooks (README, "Live events"). */
+export const collectorUrl = functions.collectorUrl;
 export const rawDatasetId = warehouse.rawDatasetId;
 export const analyticsDatasetId = warehouse.analyticsDatasetId;
 export const taskQueue = queue.path;

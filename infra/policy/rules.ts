@@ -5,6 +5,7 @@
  */
 import { MAX_WORKER_TIMEOUT_SECONDS } from '../../functions/src/gcp/gcp-config.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../../functions/src/iterable/limits.js';
+import { FUNCTION_NAMES } from '../../functions/src/register.js';
 
 export type Props = Readonly<Record<string, unknown>>;
 
@@ -30,10 +31,29 @@ const record = (value: unknown): Props =>
 const FUNCTION_TYPE = 'gcp:cloudfunctionsv2/function:Function';
 const IAM_TYPE = /Iam(Member|Binding|Policy)$|IAM(Member|Binding|Policy)$/;
 
+const RUN_INVOKER_TYPE = 'gcp:cloudrunv2/serviceIamMember:ServiceIamMember';
+
+/**
+ * The one public grant allowed: `roles/run.invoker` to `allUsers` on the collector's Cloud Run
+ * service. Iterable's system webhooks authenticate with a header of their own ("Basic" token,
+ * "OAuth2 <token>" or none; support.iterable.com, "System Webhooks") and cannot carry the OIDC
+ * token Cloud Run's IAM check needs, so the collector is reachable by anyone and checks the
+ * webhook's `Authorization` header itself, in constant time, before reading the body
+ * (functions/src/live/authorization.ts). Every other function keeps its single OIDC caller.
+ */
+export const isPublicCollectorInvoker = (type: string, props: Props): boolean =>
+  type === RUN_INVOKER_TYPE &&
+  props.role === 'roles/run.invoker' &&
+  props.member === 'allUsers' &&
+  typeof props.name === 'string' &&
+  props.name.endsWith(`-${FUNCTION_NAMES.collector}`);
+
 export const noPublicAccess: Rule = {
   name: 'no-public-access',
-  description: 'No IAM grant or dataset access entry names allUsers or allAuthenticatedUsers',
+  description:
+    'No IAM grant or dataset access entry names allUsers or allAuthenticatedUsers, except run.invoker on the webhook collector (Iterable cannot send an OIDC token)',
   check(type, props) {
+    if (isPublicCollectorInvoker(type, props)) return [];
     const dataset = type === 'gcp:bigquery/dataset:Dataset';
     if (!IAM_TYPE.test(type) && !dataset) return [];
     const found = PUBLIC_MEMBERS.filter((m) =>
@@ -188,3 +208,23 @@ export const RULES: readonly Rule[] = [
   sourceBucketKeepsLiveArchive,
   noUnwaitedQueryJobs,
 ];
+
+/** A rule over the whole stack, for what no single resource shows. */
+export interface StackRule {
+  readonly name: string;
+  readonly description: string;
+  check(resources: readonly { readonly type: string; readonly props: Props }[]): readonly string[];
+}
+
+export const onePublicFunction: StackRule = {
+  name: 'one-public-function',
+  description: 'Exactly one function, the webhook collector, may be invoked without an OIDC token',
+  check(resources) {
+    const grants = resources.filter((r) => isPublicCollectorInvoker(r.type, r.props));
+    return grants.length > 1
+      ? [`${grants.length} public invoker grants on the collector; keep exactly one`]
+      : [];
+  },
+};
+
+export const STACK_RULES: readonly StackRule[] = [onePublicFunction];

@@ -9,6 +9,8 @@ export const PROJECT = 'test-project';
 export const API_KEY = 'iterable-key-that-must-stay-secret';
 /** Who runs `pulumi up`, as the provider's client identity lookup reports it. */
 export const DEPLOYER = 'deployer@example.com';
+export const WEBHOOK_AUTHORIZATION = 'webhook-header-that-must-stay-secret';
+export const PROJECT_NUMBER = '123456789';
 
 export interface MockResource {
   readonly type: string;
@@ -88,7 +90,9 @@ export async function runProgram(config: Record<string, string> = {}): Promise<M
       call: (args) =>
         args.token === 'gcp:organizations/getClientOpenIdUserInfo:getClientOpenIdUserInfo'
           ? { email: DEPLOYER }
-          : (args.inputs as Record<string, unknown>),
+          : args.token === 'gcp:organizations/getProject:getProject'
+            ? { ...(args.inputs as Record<string, unknown>), number: PROJECT_NUMBER }
+            : (args.inputs as Record<string, unknown>),
     },
     'iterable-bigquery-pipeline',
     'test',
@@ -109,10 +113,11 @@ export async function runProgram(config: Record<string, string> = {}): Promise<M
       'gcp:project': PROJECT,
       'gcp:region': 'europe-west1',
       'iterable-bigquery-pipeline:iterableApiKey': API_KEY,
+      'iterable-bigquery-pipeline:webhookAuthorization': WEBHOOK_AUTHORIZATION,
       'iterable-bigquery-pipeline:alertEmail': 'data-team@example.com',
       ...config,
     },
-    ['iterable-bigquery-pipeline:iterableApiKey'],
+    ['iterable-bigquery-pipeline:iterableApiKey', 'iterable-bigquery-pipeline:webhookAuthorization'],
   );
   const program = (await import('../../infra/index.js')) as Record<string, unknown>;
   const outputs: Record<string, unknown> = {};
