@@ -157,11 +157,13 @@ export class Functions extends pulumi.ComponentResource {
       {
         project: args.project,
         location: args.region,
-        name: collector.name,
+        // The name as a plain string, not the function's output: the policy pack recognises this
+        // one public grant by it, and an output can still be unknown when a preview is checked.
+        name: `${args.namePrefix}-${FUNCTION_NAMES.collector}`,
         role: 'roles/run.invoker',
         member: PUBLIC_INVOKER,
       },
-      { parent: this },
+      { parent: this, dependsOn: [collector] },
     );
 
     this.workerUrl = workerUrl;
