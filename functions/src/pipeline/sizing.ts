@@ -10,7 +10,8 @@
  * - The growth bound: with no history a stream starts at its catalog's `firstMinutes`; each window
  *   of a plan may be twice the one before, and a plan starts at twice the longest window already
  *   completed, so a stream whose density is unknown grows ×2 per window instead of guessing.
- * - Both bounds are clamped to [MIN_WINDOW_MS, MAX_WINDOW_MS].
+ * - Until the ledger spans BLIND_MAX_MS, no window is longer than it: density unknown.
+ * - All bounds are clamped to [MIN_WINDOW_MS, MAX_WINDOW_MS].
  */
 import { type StreamName, streamByName } from '../catalog.js';
 import type { WindowRecord } from '../ports.js';
@@ -91,12 +92,22 @@ export function densityBoundMs(density: Density, targetRecords: number): number 
   return (targetRecords * density.spanMs) / density.records;
 }
 
+/**
+ * Longest window planned while a stream's ledger spans less than this (2^11 min ≈ 34 h): its
+ * density is not known yet, and a whole backfill is planned at once, before any window completes.
+ * A stream of up to ~300,000 events a day stays within TARGET_RECORDS_PER_WINDOW at this length;
+ * a denser one may be cut off and split (`split.ts`) until its own windows say how dense it is.
+ */
+export const BLIND_MAX_MS = 2 ** 11 * MINUTE;
+
 /** The length of the `index`-th window of a plan (0 for the first), aligned and clamped. */
 export function windowLength(sizing: Sizing, index: number): number {
-  const start = sizing.density.longestMs > 0 ? 2 * sizing.density.longestMs : sizing.firstMs;
+  const { density } = sizing;
+  const start = density.longestMs > 0 ? 2 * density.longestMs : sizing.firstMs;
   // Past 2^30 the ramp is beyond any clamp; stopping there keeps the arithmetic finite.
   const grown = start * 2 ** Math.min(index, 30);
-  return alignedLength(Math.min(grown, densityBoundMs(sizing.density, sizing.targetRecords)));
+  const blind = density.spanMs < BLIND_MAX_MS ? BLIND_MAX_MS : MAX_WINDOW_MS;
+  return alignedLength(Math.min(grown, blind, densityBoundMs(density, sizing.targetRecords)));
 }
 
 /** A fixed length for every window (`WINDOW_MINUTES`), or the sized length of the i-th window. */

@@ -45,7 +45,13 @@ describe('windowLength', () => {
   const cases: [string, Density, number, number][] = [
     ['no history: the first length, floored to a power of two', NO_HISTORY, 0, 256 * M],
     ['no history: ×2 per window of the plan', NO_HISTORY, 3, 2048 * M],
-    ['no history: never above the clamp', NO_HISTORY, 40, 2 ** 16 * M],
+    ['no history: never above the blind cap', NO_HISTORY, 40, 2 ** 11 * M],
+    [
+      'an empty stream seen for weeks: up to the clamp',
+      { records: 0, spanMs: 30 * DAY, longestMs: DAY },
+      40,
+      2 ** 16 * M,
+    ],
     [
       'history: twice the longest completed window to start with',
       { records: 10, spanMs: DAY, longestMs: 1024 * M },
