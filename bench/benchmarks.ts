@@ -8,6 +8,7 @@ import { type FactSizes, measureFacts } from './facts.js';
 import type { Figure } from './figure.js';
 import { type MemorySizes, measureMemory } from './memory.js';
 import { measureTransform, type TransformSizes } from './transform.js';
+import { measureWindows, type WindowSizes } from './windows.js';
 
 export interface BenchSizes {
   readonly transform: TransformSizes;
@@ -15,6 +16,7 @@ export interface BenchSizes {
   readonly memory: MemorySizes;
   readonly bundle: BundleSizes;
   readonly facts: FactSizes;
+  readonly windows: WindowSizes;
 }
 
 /** The sizes issue 6 names. */
@@ -24,6 +26,7 @@ export const FULL_SIZES: BenchSizes = {
   memory: { windows: [100_000, 1_000_000, 3_000_000] },
   bundle: { imports: 5 },
   facts: { baseEvents: 250_000, warehouses: [1_000_000, 5_000_000] },
+  windows: { backfillDays: 365, demoEventsPerDay: 10_000, busyEventsPerDay: 1_000_000, simulatedDays: 90 },
 };
 
 export const SMOKE_SIZES: BenchSizes = {
@@ -32,6 +35,7 @@ export const SMOKE_SIZES: BenchSizes = {
   memory: { windows: [1_000] },
   bundle: { imports: 1 },
   facts: { baseEvents: 2_000, warehouses: [2_000] },
+  windows: { backfillDays: 10, demoEventsPerDay: 1_000, busyEventsPerDay: 100_000, simulatedDays: 3 },
 };
 
 export interface Section {
@@ -41,7 +45,7 @@ export interface Section {
 
 /**
  * Runs the measurements in order, handing each section over as soon as it is measured; `only`
- * picks some by number (1–5), to re-measure one part without the others' minutes.
+ * picks some by number (1–6), to re-measure one part without the others' minutes.
  */
 export async function runBenchmarks(
   sizes: BenchSizes,
@@ -54,6 +58,7 @@ export async function runBenchmarks(
     ['3. Worker memory, one window', () => measureMemory(sizes.memory)],
     ['4. Deployed bundle', () => measureBundle(sizes.bundle)],
     ['5. Fact build on DuckDB', () => measureFacts(sizes.facts)],
+    ['6. Windows sized by density: backfill plans', () => measureWindows(sizes.windows)],
   ];
   const sections: Section[] = [];
   for (const [k, [title, measure]] of measurements.entries()) {
