@@ -26,7 +26,13 @@ export const FULL_SIZES: BenchSizes = {
   memory: { windows: [100_000, 1_000_000, 3_000_000] },
   bundle: { imports: 5 },
   facts: { baseEvents: 250_000, warehouses: [1_000_000, 5_000_000] },
-  windows: { backfillDays: 365, demoEventsPerDay: 10_000, busyEventsPerDay: 1_000_000, simulatedDays: 90 },
+  windows: {
+    backfillDays: 365,
+    demoEventsPerDay: 10_000,
+    busyEventsPerDay: 1_000_000,
+    historyDays: 7,
+    simulatedDays: 90,
+  },
 };
 
 export const SMOKE_SIZES: BenchSizes = {
@@ -35,7 +41,13 @@ export const SMOKE_SIZES: BenchSizes = {
   memory: { windows: [1_000] },
   bundle: { imports: 1 },
   facts: { baseEvents: 2_000, warehouses: [2_000] },
-  windows: { backfillDays: 10, demoEventsPerDay: 1_000, busyEventsPerDay: 100_000, simulatedDays: 3 },
+  windows: {
+    backfillDays: 10,
+    demoEventsPerDay: 1_000,
+    busyEventsPerDay: 100_000,
+    historyDays: 1,
+    simulatedDays: 3,
+  },
 };
 
 export interface Section {

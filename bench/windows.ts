@@ -4,8 +4,8 @@
  * real backfill against the simulator whose requests are compared with its plan and whose rows
  * are compared with the simulator's ground truth.
  *
- * The plans come from the real fan-out over an in-memory ledger. "After a week of regular runs" means the
- * ledger a week of hourly fan-outs leaves, each window completed with the records the simulator
+ * The plans come from the real fan-out over an in-memory ledger. "After N days of hourly runs" means
+ * the ledger those hourly fan-outs leave, each window completed with the records the simulator
  * holds for it (its per-stream mix, scaled to the density asked), so the sizing reads a real history.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +31,8 @@ export interface WindowSizes {
   /** Events a day across all export streams: the demo's, and a busy project's. */
   readonly demoEventsPerDay: number;
   readonly busyEventsPerDay: number;
+  /** Days of hourly regular runs before the backfill, whose ledger the sizing reads. */
+  readonly historyDays: number;
   /** The backfill actually run against the simulator, at the demo's density. */
   readonly simulatedDays: number;
 }
@@ -59,8 +61,8 @@ function streamShares(): Map<StreamName, number> {
 }
 
 /**
- * Windows a backfill of `days` behind `NOW` plans, with the ledger an `historyDays` week of hourly
- * regular runs leaves (0: a stream with no history at all).
+ * Windows a backfill of `days` plans, behind the ledger `historyDays` of hourly regular runs up to
+ * `NOW` leave (0: a stream with no history at all).
  */
 async function plannedBackfill(
   shares: ReadonlyMap<StreamName, number>,
@@ -165,12 +167,12 @@ export async function measureWindows(sizes: WindowSizes): Promise<Figure[]> {
     ['busy project', sizes.busyEventsPerDay],
   ] as const) {
     const density = `${perDay.toLocaleString('en-US')} events/day`;
-    const known = await plannedBackfill(shares, perDay, days, 7);
+    const known = await plannedBackfill(shares, perDay, days, sizes.historyDays);
     const blind = await plannedBackfill(shares, perDay, days, 0);
     const demo = name === 'demo density';
     figures.push(
       figure(
-        `${days}-day backfill, ${density}, after a week of regular runs: exports planned`,
+        `${days}-day backfill, ${density}, after ${sizes.historyDays} days of hourly runs: exports planned`,
         known,
         'exports',
         demo ? atMost(FIXED_WINDOW_EXPORTS / 20) : null,
