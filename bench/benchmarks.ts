@@ -9,6 +9,7 @@ import type { Figure } from './figure.js';
 import { type LiveSizes, measureLive } from './live.js';
 import { type MemorySizes, measureMemory } from './memory.js';
 import { measureTransform, type TransformSizes } from './transform.js';
+import { measureWindows, type WindowSizes } from './windows.js';
 
 export interface BenchSizes {
   readonly transform: TransformSizes;
@@ -17,6 +18,7 @@ export interface BenchSizes {
   readonly bundle: BundleSizes;
   readonly facts: FactSizes;
   readonly live: LiveSizes;
+  readonly windows: WindowSizes;
 }
 
 /** The sizes issue 6 names. */
@@ -27,6 +29,13 @@ export const FULL_SIZES: BenchSizes = {
   bundle: { imports: 5 },
   facts: { baseEvents: 250_000, warehouses: [1_000_000, 5_000_000] },
   live: { webhooks: 50_000, connections: 256, visible: { events: 3_000, perSecond: 500, pollMs: 100 } },
+  windows: {
+    backfillDays: 365,
+    demoEventsPerDay: 10_000,
+    busyEventsPerDay: 1_000_000,
+    historyDays: 7,
+    simulatedDays: 90,
+  },
 };
 
 export const SMOKE_SIZES: BenchSizes = {
@@ -36,6 +45,13 @@ export const SMOKE_SIZES: BenchSizes = {
   bundle: { imports: 1 },
   facts: { baseEvents: 2_000, warehouses: [2_000] },
   live: { webhooks: 600, connections: 4, visible: { events: 50, perSecond: 200, pollMs: 20 } },
+  windows: {
+    backfillDays: 10,
+    demoEventsPerDay: 1_000,
+    busyEventsPerDay: 100_000,
+    historyDays: 1,
+    simulatedDays: 3,
+  },
 };
 
 export interface Section {
@@ -59,6 +75,7 @@ export async function runBenchmarks(
     ['4. Deployed bundle', () => measureBundle(sizes.bundle)],
     ['5. Fact build on DuckDB', () => measureFacts(sizes.facts)],
     ['6. Live webhooks', () => measureLive(sizes.live)],
+    ['7. Windows sized by density: backfill plans', () => measureWindows(sizes.windows)],
   ];
   const sections: Section[] = [];
   for (const [k, [title, measure]] of measurements.entries()) {

@@ -14,7 +14,7 @@ import { IterableClient } from '../functions/src/iterable/client.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
 import { enqueueBackfill } from './backfill-gcp.js';
 import { backfillLocal } from './backfill-local.js';
-import { planEstimate } from './backfill-progress.js';
+import { planEstimate, planLines } from './backfill-progress.js';
 import { checkAccess } from './check-access.js';
 import { writeDashboard } from './dashboard/write.js';
 import { DEMO, startDemoSimulator } from './demo.js';
@@ -46,9 +46,8 @@ async function onGcp(options: BackfillOptions): Promise<number> {
       streams: eventStreams(options.streams ?? config.pipeline.streams),
     });
     const planned = plan.streams.reduce((n, s) => n + s.windows, 0);
-    for (const s of plan.streams) process.stdout.write(`${s.stream.padEnd(26)} ${s.windows} windows\n`);
     process.stdout.write(
-      `${planEstimate(planned, ITERABLE_EXPORTS_PER_MINUTE)} (${plan.created} tasks enqueued, ${plan.existing} already queued)\n` +
+      `${planLines(plan.streams)}${planEstimate(planned, ITERABLE_EXPORTS_PER_MINUTE)} (${plan.created} tasks enqueued, ${plan.existing} already queued)\n` +
         'Follow it with `npm run status -- --gcp`. The scheduled fact queries recompute only their lookback: ' +
         'run each once with a lookback reaching back to --from (docs/facts.md, "Incremental builds").\n',
     );

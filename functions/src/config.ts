@@ -69,7 +69,7 @@ export interface PipelineConfig {
      */
     readonly exportsPerMinute: number | null;
   };
-  /** Overrides every export stream's catalog window length when set. */
+  /** Fixes every export stream's window length when set, instead of sizing it by density. */
   readonly windowMinutes: number | null;
   /** How far behind now a plan stops: the newest events are still settling in Iterable. */
   readonly lagMs: number;

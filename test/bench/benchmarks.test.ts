@@ -14,6 +14,7 @@ describe('the benchmark, at smoke sizes', () => {
         'Deployed bundle',
         'Fact build on DuckDB',
         'Live webhooks',
+        'Windows sized by density: backfill plans',
       ],
     );
     // The memory section measures the deployed worker (BigQuery adapter against the sink) too.

@@ -10,6 +10,7 @@ import type { QueuedTask, StateChange, StateStore, StreamState, TaskQueue, Windo
 import { SECOND } from '../time.js';
 import { applyPlan, recordWindows } from './ledger.js';
 import { planBackfillWindows, planExportWindows, planSnapshot } from './plan.js';
+import { streamWindowLength, type WindowLength } from './sizing.js';
 import { notBefore, toQueuedTask } from './task.js';
 import { formatWindow } from './window.js';
 
@@ -22,7 +23,7 @@ export interface FanoutDeps {
 
 export interface FanoutSettings {
   readonly streams: readonly StreamName[];
-  /** Overrides the catalog's window length of every export stream. */
+  /** Fixes the window length of every export stream, instead of sizing it by density (`sizing.ts`). */
   readonly windowMinutes: number | null;
   readonly lagMs: number;
   readonly lookbackMs: number;
@@ -92,9 +93,8 @@ export async function fanOut(
   const plans: StreamPlan[] = [];
   const tasks: QueuedTask[] = [];
   for (const name of streams) {
-    const stream = streamByName(name);
-    const lengthMs = (settings.windowMinutes ?? stream.window.lengthMinutes) * 60 * SECOND;
     const { records, watermark } = await deps.state.update(name, (state) => {
+      const lengthMs = streamWindowLength(name, state.windows, settings.windowMinutes);
       const change = request.backfill
         ? planBackfill(state, name, { from, to, lengthMs, now }, settings.staleAfterMs)
         : planRegular(state, name, { from, to, lengthMs, now }, settings);
@@ -139,7 +139,7 @@ export async function fanOut(
 interface PlanBounds {
   readonly from: number;
   readonly to: number;
-  readonly lengthMs: number;
+  readonly lengthMs: WindowLength;
   readonly now: number;
 }
 
@@ -150,10 +150,13 @@ function planRegular(
   settings: FanoutSettings,
 ): StateChange<readonly WindowRecord[]> {
   const start = state.watermark ?? from;
+  // Advance windows already planned and not done are the ledger's to retry; new ones start after them.
+  const advance = state.windows.filter((w) => w.kind === 'advance' && w.end > start);
   const planned =
     streamByName(name).source.kind === 'export'
       ? planExportWindows({
           watermark: start,
+          plannedUntil: advance.reduce((end, w) => Math.max(end, w.end), start),
           loadedUntil: loadedUntil(state.windows, start),
           to,
           lengthMs,
@@ -161,9 +164,11 @@ function planRegular(
           from,
         })
       : planSnapshot(start, to);
-  // Backfill windows that failed or lost their task are retried by the regular runs too.
-  const backfill = state.windows.filter((w) => w.kind === 'backfill' && w.status !== 'done');
-  return applyPlan(state, name, [...planned, ...backfill], from, now, settings.staleAfterMs);
+  // Windows that failed or lost their task are retried by the regular runs, backfill ones too.
+  const unfinished = state.windows.filter(
+    (w) => (w.kind === 'backfill' || (w.kind === 'advance' && w.end > start)) && w.status !== 'done',
+  );
+  return applyPlan(state, name, [...planned, ...unfinished], from, now, settings.staleAfterMs);
 }
 
 function planBackfill(
@@ -192,7 +197,7 @@ async function checkBackfillFits(
     const stream = streamByName(name);
     if (stream.source.kind !== 'export') continue;
     const state = await store.read(name);
-    const lengthMs = (settings.windowMinutes ?? stream.window.lengthMinutes) * 60 * SECOND;
+    const lengthMs = streamWindowLength(name, state.windows, settings.windowMinutes);
     const unfinished = state.windows.filter((w) => w.kind === 'backfill' && w.status !== 'done');
     const planned = planBackfillWindows(from, to, state.watermark, lengthMs).filter(
       (p) => !unfinished.some((w) => w.start === p.start && w.end === p.end),
