@@ -1,7 +1,8 @@
 /**
  * Runs the SQL models of sql/ on the local warehouse, the way the scheduled queries run them in
  * BigQuery: the DuckDB prelude first, then every numbered file in order, each file one script
- * (here, one transaction, so a failing file leaves its table as it was).
+ * (here, one transaction, so a failing file leaves its table as it was). Script variables become
+ * DuckDB session variables (sql/script-variables.ts).
  *
  * A first build needs nothing special: each fact file reads all history while its table is still
  * empty, and only the lookback afterwards, on DuckDB and in BigQuery's scheduled queries alike.
@@ -16,6 +17,7 @@ import {
   renderSql,
   SQL_DIR,
 } from '../../sql/render.js';
+import { duckDbScript } from '../../sql/script-variables.js';
 import type { DuckDbWarehouse } from '../duckdb-warehouse.js';
 import { campaignMetricsDdl } from './campaign-metrics-load.js';
 
@@ -54,7 +56,7 @@ export async function runModels(
         ...(options.now === undefined ? {} : { now: options.now }),
       };
       const started = performance.now();
-      await inTransaction(connection, file, renderSql(sql, render));
+      await inTransaction(connection, file, duckDbScript(renderSql(sql, render)));
       runs.push({ file, lookbackDays: render.lookbackDays, ms: Math.round(performance.now() - started) });
     }
     return runs;

@@ -146,10 +146,16 @@ describe('fact tables on simulator data', () => {
     const other = sends.find((e) => e.campaignId !== neverOpened?.campaignId);
     assert.ok(neverOpened && other);
     const late: [EventStream, Record<string, unknown>][] = [
-      // A person opens the campaign nobody had opened: its rates go from 0 to positive.
+      // A person opens the campaign nobody had opened: its rates go from 0 to positive, on the
+      // row of the send's date in the cohort fact.
       [
         'email_open',
-        { email: neverOpened.email, campaignId: neverOpened.campaignId, userAgentDevice: 'Mobile' },
+        {
+          email: neverOpened.email,
+          campaignId: neverOpened.campaignId,
+          messageId: neverOpened.messageId,
+          userAgentDevice: 'Mobile',
+        },
       ],
       [
         'purchase',
