@@ -138,7 +138,7 @@ credited AS (
   INNER JOIN sends
     ON sends.campaign_id = purchases.campaign_id
     AND sends.user_key = purchases.user_key
-    AND sends.sent_at <= purchases.created_at
+  WHERE sends.sent_at <= purchases.created_at
   QUALIFY ROW_NUMBER() OVER (
     PARTITION BY purchases.purchase_number ORDER BY sends.sent_at DESC, sends.message_id DESC
   ) = 1

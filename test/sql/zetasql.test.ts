@@ -41,7 +41,9 @@ describe('sql/ as BigQuery SQL (ZetaSQL)', () => {
       'campaign_fact_table',
       'campaign_reconciliation',
       'email_funnel_fact',
+      'email_message_daily',
       'email_performance_fact',
+      'email_send_cohort_fact',
       'unsubscribe_fact',
       'user_engagement_fact',
     ]) {
