@@ -15,6 +15,7 @@ import { runAssertions } from '../../local/sql/assertions.js';
 import { loadCampaignMetrics } from '../../local/sql/campaign-metrics-load.js';
 import { runModels } from '../../local/sql/models.js';
 import { campaignSummary, reconciliationSummary } from '../../local/sql/summary.js';
+import { rawEventTables, unboundedRawScans } from '../../local/sql/table-scans.js';
 import { FROM, run, type Simulator, simulator, tempWarehouse } from '../support/pipeline.js';
 import { expectedFacts } from './support/expected-facts.js';
 import {
@@ -120,6 +121,19 @@ describe('fact tables on simulator data', () => {
   it('changes nothing when the build runs again', async () => {
     const first = await readFacts(warehouse);
     await runModels(warehouse, { now: NOW });
+    assert.deepEqual(await readFacts(warehouse), first);
+  });
+
+  it('reads the raw tables only from a constant or a script variable, and changes nothing', async () => {
+    const first = await readFacts(warehouse);
+    const runs = await runModels(warehouse, { now: NOW, profile: true });
+    const scans = runs.flatMap((r) => r.scans ?? []);
+    const raw = rawEventTables(warehouse.datasets);
+    assert.ok(
+      scans.some((s) => raw.has(s.table) && s.rowsScanned > 0),
+      'the build read raw tables',
+    );
+    assert.deepEqual(unboundedRawScans(scans, warehouse.datasets), []);
     assert.deepEqual(await readFacts(warehouse), first);
   });
 
