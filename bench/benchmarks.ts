@@ -6,6 +6,7 @@ import { type BundleSizes, measureBundle } from './bundle.js';
 import { type EndToEndSizes, measureEndToEnd } from './end-to-end.js';
 import { type FactSizes, measureFacts } from './facts.js';
 import type { Figure } from './figure.js';
+import { type IncrementalFactSizes, measureIncrementalFacts } from './incremental-facts.js';
 import { type MemorySizes, measureMemory } from './memory.js';
 import { measureTransform, type TransformSizes } from './transform.js';
 
@@ -15,6 +16,7 @@ export interface BenchSizes {
   readonly memory: MemorySizes;
   readonly bundle: BundleSizes;
   readonly facts: FactSizes;
+  readonly incrementalFacts: IncrementalFactSizes;
 }
 
 /** The sizes issue 6 names. */
@@ -24,6 +26,7 @@ export const FULL_SIZES: BenchSizes = {
   memory: { windows: [100_000, 1_000_000, 3_000_000] },
   bundle: { imports: 5 },
   facts: { baseEvents: 250_000, warehouses: [1_000_000, 5_000_000] },
+  incrementalFacts: { weeklyEvents: 100_000, shortWeeks: 4, longWeeks: 26, rounds: 3 },
 };
 
 export const SMOKE_SIZES: BenchSizes = {
@@ -32,6 +35,7 @@ export const SMOKE_SIZES: BenchSizes = {
   memory: { windows: [1_000] },
   bundle: { imports: 1 },
   facts: { baseEvents: 2_000, warehouses: [2_000] },
+  incrementalFacts: { weeklyEvents: 1_000, shortWeeks: 1, longWeeks: 2, rounds: 1 },
 };
 
 export interface Section {
@@ -41,7 +45,7 @@ export interface Section {
 
 /**
  * Runs the measurements in order, handing each section over as soon as it is measured; `only`
- * picks some by number (1–5), to re-measure one part without the others' minutes.
+ * picks some by number (1–6), to re-measure one part without the others' minutes.
  */
 export async function runBenchmarks(
   sizes: BenchSizes,
@@ -54,6 +58,7 @@ export async function runBenchmarks(
     ['3. Worker memory, one window', () => measureMemory(sizes.memory)],
     ['4. Deployed bundle', () => measureBundle(sizes.bundle)],
     ['5. Fact build on DuckDB', () => measureFacts(sizes.facts)],
+    ['6. Incremental fact build as history grows', () => measureIncrementalFacts(sizes.incrementalFacts)],
   ];
   const sections: Section[] = [];
   for (const [k, [title, measure]] of measurements.entries()) {

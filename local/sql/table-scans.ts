@@ -10,7 +10,7 @@
  * prove always true (a first build's `created_at >= 1970-01-01`), which would hide a bound that
  * is written, and that BigQuery needs, from the report.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -45,8 +45,10 @@ export async function runProfiled(connection: DuckDBConnection, sql: string): Pr
     );
     const statements = await connection.extractStatements(sql);
     for (let k = 0; k < statements.count; k++) {
+      rmSync(output, { force: true });
       await (await statements.prepare(k)).run();
-      collect(JSON.parse(readFileSync(output, 'utf8')) as ProfileNode, scans);
+      // DDL (CREATE VIEW, CREATE TABLE) runs no query plan, so it leaves no profile.
+      if (existsSync(output)) collect(JSON.parse(readFileSync(output, 'utf8')) as ProfileNode, scans);
     }
     return scans;
   } finally {

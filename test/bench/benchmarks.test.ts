@@ -13,6 +13,7 @@ describe('the benchmark, at smoke sizes', () => {
         'Worker memory, one window',
         'Deployed bundle',
         'Fact build on DuckDB',
+        'Incremental fact build as history grows',
       ],
     );
     // The memory section measures the deployed worker (BigQuery adapter against the sink) too.

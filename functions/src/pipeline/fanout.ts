@@ -10,6 +10,7 @@ import type { QueuedTask, StateChange, StateStore, StreamState, TaskQueue, Windo
 import { SECOND } from '../time.js';
 import { applyPlan, recordWindows } from './ledger.js';
 import { planBackfillWindows, planExportWindows, planSnapshot } from './plan.js';
+import { planSettleWindow } from './settle.js';
 import { notBefore, toQueuedTask } from './task.js';
 import { formatWindow } from './window.js';
 
@@ -27,6 +28,8 @@ export interface FanoutSettings {
   readonly lagMs: number;
   readonly lookbackMs: number;
   readonly historyMs: number;
+  /** The daily settle pass re-reads a UTC day this long after it ended (settle.ts); 0: never. */
+  readonly settleMs: number;
   /** A pending window quiet for this long is presumed lost by the queue and planned again. */
   readonly staleAfterMs: number;
   /** Wait before a failed window's next task, doubling per generation (`task.ts` notBefore); 0: at once. */
@@ -152,14 +155,17 @@ function planRegular(
   const start = state.watermark ?? from;
   const planned =
     streamByName(name).source.kind === 'export'
-      ? planExportWindows({
-          watermark: start,
-          loadedUntil: loadedUntil(state.windows, start),
-          to,
-          lengthMs,
-          lookbackMs: settings.lookbackMs,
-          from,
-        })
+      ? [
+          ...planExportWindows({
+            watermark: start,
+            loadedUntil: loadedUntil(state.windows, start),
+            to,
+            lengthMs,
+            lookbackMs: settings.lookbackMs,
+            from,
+          }),
+          ...planSettleWindow({ now, settleMs: settings.settleMs, watermark: start, from }),
+        ]
       : planSnapshot(start, to);
   // Backfill windows that failed or lost their task are retried by the regular runs too.
   const backfill = state.windows.filter((w) => w.kind === 'backfill' && w.status !== 'done');
