@@ -169,7 +169,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // The next day, once the range's last day has settled: the daily settle pass re-reads it
     // whole, and with it the records that showed up after every lookback had passed them.
     // A settle window that fails is planned again by the next run of that day, as any window.
+    // The outages are over, but bad lines still come: a re-read replaces its interval's rejects,
+    // so the settle windows' own bad lines must land in the rejects table too.
     sim.faults.clear();
+    sim.faults.failNext('malformed', 1);
+    sim.faults.failNext('invalidRecord', 1);
     clock = to + SETTLE_MS + HOUR;
     const beforeSettle = await countRawRows(warehouseFile);
     for (
