@@ -6,6 +6,7 @@ import { type BundleSizes, measureBundle } from './bundle.js';
 import { type EndToEndSizes, measureEndToEnd } from './end-to-end.js';
 import { type FactSizes, measureFacts } from './facts.js';
 import type { Figure } from './figure.js';
+import { type IncrementalFactSizes, measureIncrementalFacts } from './incremental-facts.js';
 import { type LiveSizes, measureLive } from './live.js';
 import { type MemorySizes, measureMemory } from './memory.js';
 import { measureTransform, type TransformSizes } from './transform.js';
@@ -19,6 +20,7 @@ export interface BenchSizes {
   readonly facts: FactSizes;
   readonly live: LiveSizes;
   readonly windows: WindowSizes;
+  readonly incrementalFacts: IncrementalFactSizes;
 }
 
 /** The sizes issue 6 names. */
@@ -36,6 +38,7 @@ export const FULL_SIZES: BenchSizes = {
     historyDays: 7,
     simulatedDays: 90,
   },
+  incrementalFacts: { weeklyEvents: 100_000, shortWeeks: 4, longWeeks: 26, rounds: 3 },
 };
 
 export const SMOKE_SIZES: BenchSizes = {
@@ -52,6 +55,7 @@ export const SMOKE_SIZES: BenchSizes = {
     historyDays: 1,
     simulatedDays: 3,
   },
+  incrementalFacts: { weeklyEvents: 1_000, shortWeeks: 1, longWeeks: 2, rounds: 1 },
 };
 
 export interface Section {
@@ -76,6 +80,7 @@ export async function runBenchmarks(
     ['5. Fact build on DuckDB', () => measureFacts(sizes.facts)],
     ['6. Live webhooks', () => measureLive(sizes.live)],
     ['7. Windows sized by density: backfill plans', () => measureWindows(sizes.windows)],
+    ['8. Incremental fact build as history grows', () => measureIncrementalFacts(sizes.incrementalFacts)],
   ];
   const sections: Section[] = [];
   for (const [k, [title, measure]] of measurements.entries()) {

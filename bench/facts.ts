@@ -24,14 +24,14 @@ export interface FactSizes {
 
 /** The ceiling for every model together, on the largest warehouse (5M events). */
 const MAX_BUILD_MS = 15_000;
-const BASE_DAYS = 7;
-const FROM = Date.UTC(2026, 0, 1);
+export const BASE_DAYS = 7;
+export const FROM = Date.UTC(2026, 0, 1);
 
 async function* once<T>(item: T): AsyncIterable<T> {
   yield item;
 }
 
-async function fill(warehouse: DuckDbWarehouse, baseEvents: number, copies: number): Promise<number> {
+export async function fill(warehouse: DuckDbWarehouse, baseEvents: number, copies: number): Promise<number> {
   const range = { start: FROM, end: FROM + BASE_DAYS * DAY };
   const store = generateDataset({ seed: 5, from: range.start, to: range.end, events: baseEvents });
   let events = 0;

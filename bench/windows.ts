@@ -48,6 +48,7 @@ const SETTINGS: FanoutSettings = {
   windowMinutes: null,
   lagMs: 0,
   lookbackMs: 0,
+  settleMs: 0,
   historyMs: 0,
   staleAfterMs: DAY,
   failedRetryDelayMs: 0,

@@ -64,6 +64,7 @@ async function main(): Promise<number> {
       lagMs: config.lagMs,
       lookbackMs: config.lookbackMs,
       historyMs: config.historyMs,
+      settleMs: config.settleMs,
       exportsPerMinute,
       log: fileLogger(logFile),
       queue: { onEvent: tally.record },

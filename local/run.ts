@@ -36,6 +36,8 @@ export interface LocalRunSettings {
   readonly lagMs: number;
   readonly lookbackMs: number;
   readonly historyMs: number;
+  /** The daily settle pass (SETTLE_HOURS); off when absent, as for a backfill or a test run. */
+  readonly settleMs?: number;
   readonly exportsPerMinute: number;
   readonly log: Logger;
   readonly now?: () => number;
@@ -99,6 +101,7 @@ export async function runLocal(settings: LocalRunSettings): Promise<LocalRunResu
         lagMs: settings.lagMs,
         lookbackMs: settings.lookbackMs,
         historyMs: settings.historyMs,
+        settleMs: settings.settleMs ?? 0,
         staleAfterMs: LOCAL_STALE_AFTER_MS,
         // A local run ends when its queue drains: a failed window is retried by the next run, at once.
         failedRetryDelayMs: 0,

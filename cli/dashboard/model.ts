@@ -21,6 +21,18 @@ export interface DailyRow {
   readonly revenue: number;
 }
 
+/**
+ * `email_send_cohort_fact`: one row per send date × campaign; counts about the messages sent
+ * that day, whenever the recipients reacted, so a day's rates stay within [0, 1].
+ */
+export interface CohortRow {
+  readonly send_on: string;
+  readonly campaign_id: number;
+  readonly count_delivered: number;
+  readonly count_unique_opens: number;
+  readonly count_unique_clicks: number;
+}
+
 /** `campaign_fact_table`: one row per campaign, lifetime totals. */
 export interface CampaignRow {
   readonly campaign_id: number;
@@ -79,6 +91,7 @@ export interface DashboardData {
   readonly generatedAt: number;
   readonly warehouse: string;
   readonly daily: readonly DailyRow[];
+  readonly cohorts: readonly CohortRow[];
   readonly campaigns: readonly CampaignRow[];
   readonly funnel: readonly FunnelRow[];
   readonly unsubscribes: readonly UnsubscribeRow[];

@@ -56,6 +56,7 @@ const EnvSchema = z.object({
   RAW_DATASET: datasetId('iterable_raw'),
   ANALYTICS_DATASET: datasetId('iterable_analytics'),
   FACT_LOOKBACK_DAYS: z.coerce.number().int().positive().default(7),
+  SETTLE_HOURS: z.coerce.number().int().nonnegative().default(24),
 });
 
 export interface PipelineConfig {
@@ -77,6 +78,8 @@ export interface PipelineConfig {
   readonly lookbackMs: number;
   /** Where a stream's history starts on its first run, counted back from now. */
   readonly historyMs: number;
+  /** How long after a UTC day ends the daily settle pass re-reads it whole; 0 turns it off. */
+  readonly settleMs: number;
   readonly streams: readonly StreamName[];
   readonly datasets: { readonly raw: string; readonly analytics: string };
   /** Event dates each fact build recomputes, so late-arriving data is absorbed. */
@@ -100,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
     lagMs: e.LAG_MINUTES * MINUTE,
     lookbackMs: e.LOOKBACK_MINUTES * MINUTE,
     historyMs: e.HISTORY_DAYS * 24 * 60 * MINUTE,
+    settleMs: e.SETTLE_HOURS * 60 * MINUTE,
     streams: e.STREAMS,
     datasets: { raw: e.RAW_DATASET, analytics: e.ANALYTICS_DATASET },
     factLookbackDays: e.FACT_LOOKBACK_DAYS,

@@ -6,8 +6,16 @@
  * @typedef {import('../model.js').DashboardData} DashboardData
  * @typedef {import('./aggregate.js').Filter} Filter
  */
-import { dailyRows, daysOf, funnel, perDay, total, unsubscribeSeries } from './aggregate.js';
-import { ratio } from './format.js';
+import {
+  cohortRatePerDay,
+  cohortRows,
+  dailyRows,
+  daysOf,
+  funnel,
+  perDay,
+  total,
+  unsubscribeSeries,
+} from './aggregate.js';
 
 const echarts = /** @type {{ echarts: typeof import('echarts') }} */ (/** @type {unknown} */ (globalThis))
   .echarts;
@@ -43,8 +51,9 @@ export function dailyChart(data, filter) {
   const days = daysOf(filter);
   /** @param {import('./aggregate.js').Measure} m */
   const sum = (m) => perDay(rows, days, (r) => total(r, m));
-  /** @param {import('./aggregate.js').Measure} m */
-  const rate = (m) => perDay(rows, days, (r) => ratio(total(r, m), total(r, 'count_delivered')));
+  const cohorts = cohortRows(data, filter);
+  /** Rates by send date (email_send_cohort_fact), not activity over the day's deliveries. @param {'count_unique_opens' | 'count_unique_clicks'} m */
+  const rate = (m) => cohortRatePerDay(cohorts, days, m);
   return {
     grid: { top: 40, left: 60, right: 60, bottom: 30 },
     xAxis: { type: 'category', data: days },

@@ -167,6 +167,7 @@ export function fanoutSettings(config: GcpConfig): FanoutSettings {
     lagMs: pipeline.lagMs,
     lookbackMs: pipeline.lookbackMs,
     historyMs: pipeline.historyMs,
+    settleMs: pipeline.settleMs,
     staleAfterMs: config.staleAfterMs,
     failedRetryDelayMs: config.failedRetryDelayMs,
   };

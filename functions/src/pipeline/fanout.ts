@@ -10,6 +10,7 @@ import type { QueuedTask, StateChange, StateStore, StreamState, TaskQueue, Windo
 import { SECOND } from '../time.js';
 import { applyPlan, recordWindows } from './ledger.js';
 import { planBackfillWindows, planExportWindows, planSnapshot } from './plan.js';
+import { planSettleWindow } from './settle.js';
 import { streamWindowLength, type WindowLength } from './sizing.js';
 import { notBefore, toQueuedTask } from './task.js';
 import { formatWindow } from './window.js';
@@ -28,6 +29,8 @@ export interface FanoutSettings {
   readonly lagMs: number;
   readonly lookbackMs: number;
   readonly historyMs: number;
+  /** The daily settle pass re-reads a UTC day this long after it ended (settle.ts); 0: never. */
+  readonly settleMs: number;
   /** A pending window quiet for this long is presumed lost by the queue and planned again. */
   readonly staleAfterMs: number;
   /** Wait before a failed window's next task, doubling per generation (`task.ts` notBefore); 0: at once. */
@@ -154,15 +157,18 @@ function planRegular(
   const advance = state.windows.filter((w) => w.kind === 'advance' && w.end > start);
   const planned =
     streamByName(name).source.kind === 'export'
-      ? planExportWindows({
-          watermark: start,
-          plannedUntil: advance.reduce((end, w) => Math.max(end, w.end), start),
-          loadedUntil: loadedUntil(state.windows, start),
-          to,
-          lengthMs,
-          lookbackMs: settings.lookbackMs,
-          from,
-        })
+      ? [
+          ...planExportWindows({
+            watermark: start,
+            plannedUntil: advance.reduce((end, w) => Math.max(end, w.end), start),
+            loadedUntil: loadedUntil(state.windows, start),
+            to,
+            lengthMs,
+            lookbackMs: settings.lookbackMs,
+            from,
+          }),
+          ...planSettleWindow({ now, settleMs: settings.settleMs, watermark: start, from }),
+        ]
       : planSnapshot(start, to);
   // Windows that failed or lost their task are retried by the regular runs, backfill ones too.
   const unfinished = state.windows.filter(

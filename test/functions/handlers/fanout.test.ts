@@ -50,6 +50,7 @@ describe('the fanout function through the Functions Framework', () => {
       historyMs: 30 * DAY,
       staleAfterMs: 3600_000,
       failedRetryDelayMs: 0,
+      settleMs: 0,
     };
     registerFanout(
       { state, queue, now: Date.now, log: silent },

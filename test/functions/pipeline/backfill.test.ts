@@ -131,6 +131,7 @@ const SETTINGS: FanoutSettings = {
   historyMs: 30 * DAY,
   staleAfterMs: H,
   failedRetryDelayMs: 0,
+  settleMs: 0,
 };
 
 describe('fanOut with backfill', () => {

@@ -37,6 +37,7 @@ const SETTINGS: FanoutSettings = {
   windowMinutes: null,
   lagMs: 0,
   lookbackMs: 2 * H,
+  settleMs: 0,
   historyMs: 0,
   staleAfterMs: Number.POSITIVE_INFINITY,
   failedRetryDelayMs: 0,
