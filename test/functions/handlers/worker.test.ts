@@ -41,6 +41,10 @@ describe('the worker function through the Functions Framework', () => {
     const iterable = new IterableClient({ baseUrl: sim.url, apiKey: 'test-key', retry: { retries: 0 } });
     registerWorker({ iterable, warehouse, state, now: Date.now, log: silent }, { leaseMs: 60_000 });
     server = getTestServer(FUNCTION_NAMES.worker);
+    // The framework's body parser answers the malformed body's 400 itself, and Express prints that
+    // SyntaxError's stack unless the app's env is 'test' (express/lib/application.js, logerror).
+    const app = server.listeners('request')[0] as unknown as { set(name: 'env', value: 'test'): void };
+    app.set('env', 'test');
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   });
