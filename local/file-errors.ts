@@ -6,9 +6,13 @@
 
 /** A local file that cannot be used as it is; the message names it and the way out. */
 export class LocalFileError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  /** `inUse`: another process holds it, which passes; anything else needs a person. */
+  readonly inUse: boolean;
+
+  constructor(message: string, options?: ErrorOptions & { inUse?: boolean }) {
     super(message, options);
     this.name = 'LocalFileError';
+    this.inUse = options?.inUse ?? false;
   }
 }
 
@@ -25,7 +29,7 @@ export function warehouseOpenError(file: string, error: unknown): LocalFileError
     return new LocalFileError(
       `the warehouse ${file} is in use by another process (${lock[1]}), probably another npm start or ` +
         'npm run backfill: wait for it to finish, or pass another --warehouse <file>',
-      { cause: error },
+      { cause: error, inUse: true },
     );
   }
   if (/Is a directory/.test(said)) {
