@@ -14,6 +14,9 @@ import { DEMO_WAREHOUSE, defaultWarehouse, PROJECT_WAREHOUSE } from '../warehous
 import { dashboardFileOf } from './write.js';
 
 const DEFAULT_PORT = 8787;
+const ORPHAN_CHECK_MS = 500;
+/** The process that started this one, read at start-up. */
+const PARENT = process.ppid;
 
 const USAGE = `Usage: npm run dashboard -- [--warehouse <file>] [--port <port>]
 
@@ -59,8 +62,27 @@ async function main(): Promise<number> {
       const { port } = server.address() as AddressInfo;
       process.stdout.write(`Dashboard ${file}\nserved at http://127.0.0.1:${port}/ (Ctrl-C to stop)\n`);
     });
-    process.once('SIGINT', () => server.close(() => resolveExit(0)));
+    const stop = () => {
+      server.close(() => resolveExit(0));
+      // A browser's keep-alive connections would otherwise hold the server open.
+      server.closeAllConnections();
+    };
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
+    whenOrphaned(stop);
   });
+}
+
+/**
+ * `npm run dashboard` starts this through a shell, and stopping npm (SIGTERM) ends that shell
+ * without passing the signal on; the server then notices its parent is gone and stops too.
+ */
+function whenOrphaned(stop: () => void): void {
+  const timer = setInterval(() => {
+    if (process.ppid === PARENT) return;
+    clearInterval(timer);
+    stop();
+  }, ORPHAN_CHECK_MS);
+  timer.unref();
 }
 
 runCommand(main);
