@@ -40,3 +40,13 @@ export function planEstimate(planned: number, exportsPerMinute: number): string 
   const ms = timeLeftMs({ planned, done: 0, failed: 0, rows: 0, elapsedMs: 0, exportsPerMinute });
   return `${planned} windows to load: at least ${duration(ms)} at ${exportsPerMinute} exports/minute`;
 }
+
+/** The closing line: windows, rows read and new, failures, time. */
+export function backfillSummary(p: BackfillProgress, newRows: number): string {
+  const failed =
+    p.failed > 0 ? `, ${p.failed} failed (run the same backfill again to retry them)` : ', none failed';
+  return (
+    `Backfill: ${p.done}/${p.planned} windows loaded, ${p.rows.toLocaleString('en-US')} rows read ` +
+    `(${newRows.toLocaleString('en-US')} new)${failed}, in ${duration(p.elapsedMs)}`
+  );
+}

@@ -21,7 +21,7 @@ export const STATUS_USAGE = `Usage: npm run status -- [--warehouse <file>] [--gc
 Exit code 1 when some stream has failed windows.`;
 
 export const BACKFILL_USAGE = `Usage: npm run backfill -- --from <ISO date or time> [--to <ISO date or time>]
-                           [--streams a,b] [--warehouse <file>] [--gcp]
+                           [--streams a,b] [--warehouse <file>] [--reread] [--gcp]
 
   --from       start of the history to load
   --to         end of it, exclusive (default: now − LAG_MINUTES); only the part behind each
@@ -32,6 +32,8 @@ export const BACKFILL_USAGE = `Usage: npm run backfill -- --from <ISO date or ti
                  .join(', ')}
   --warehouse  the local warehouse to load into (default: ${PROJECT_WAREHOUSE} with ITERABLE_API_KEY set,
                else the demo's ${DEMO_WAREHOUSE})
+  --reread     read windows the ledger has as loaded again too (by default only the parts of the range
+               no loaded window covers are read; the ledger remembers windows for 7 days behind the watermark)
   --gcp        enqueue the windows on the deployed pipeline's Cloud Tasks queue instead of loading
                them here, configured by the deployed fan-out's environment variables (docs/deploy.md)
 
@@ -47,6 +49,7 @@ export interface BackfillOptions extends StatusOptions {
   readonly from: number;
   readonly to: number | null;
   readonly streams: readonly StreamName[] | null;
+  readonly reread: boolean;
 }
 
 const COMMON = {
@@ -70,10 +73,11 @@ export function parseBackfillOptions(argv: readonly string[]): BackfillOptions {
     from: { type: 'string' },
     to: { type: 'string' },
     streams: { type: 'string' },
+    reread: { type: 'boolean' },
   } as const;
   const values = parseFlags(argv, options, BACKFILL_USAGE);
   const base = { warehouse: values.warehouse ?? defaultWarehouse(), gcp: values.gcp ?? false };
-  if (values.help) return { ...base, help: true, from: 0, to: null, streams: null };
+  if (values.help) return { ...base, help: true, from: 0, to: null, streams: null, reread: false };
   if (values.from === undefined) {
     throw new ConfigError(`--from is required: where the history to load starts\n\n${BACKFILL_USAGE}`);
   }
@@ -85,7 +89,7 @@ export function parseBackfillOptions(argv: readonly string[]): BackfillOptions {
     );
   }
   const streams = values.streams === undefined ? null : parseStreamsFlag(values.streams);
-  return { ...base, help: false, from, to, streams };
+  return { ...base, help: false, from, to, streams, reread: values.reread ?? false };
 }
 
 /** Runs a command's main and exits with its code; known errors print one line, exit code 2. */
