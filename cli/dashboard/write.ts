@@ -37,7 +37,8 @@ export async function writeDashboard(options: {
   const health = await localStatus(warehouseFile, datasets, STREAM_NAMES, now);
   const html = await renderDashboard({
     generatedAt: now,
-    warehouse: warehouseFile,
+    // The file's name only: the page may be shared, and the folder it was built in is nobody's business.
+    warehouse: basename(warehouseFile),
     ...facts,
     health: { streams: health.streams, note: health.note },
   });
