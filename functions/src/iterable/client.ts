@@ -40,10 +40,11 @@ export interface IterableClientOptions {
 const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 
 /**
- * Socket errors (Node's `error.code`, libuv names) that mean nothing answers at that address at
- * all, as opposed to a connection that broke: a wrong host, port or region.
+ * Causes that mean nothing answers at that address at all, as opposed to a connection that broke:
+ * a wrong host, port or region. Socket errors by Node's `error.code` (libuv names), and undici's
+ * "bad port" for a port fetch refuses to dial (fetch.spec.whatwg.org, "bad port").
  */
-const REFUSED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND']);
+const REFUSED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'bad port']);
 
 export interface RequestOptions {
   /** `Accept` header; JSON unless the endpoint answers otherwise (the metrics CSV). */
