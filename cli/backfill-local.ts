@@ -35,6 +35,8 @@ export interface LocalBackfill {
   /** Where progress lines go; a terminal gets one line redrawn in place. */
   readonly out: NodeJS.WriteStream | NodeJS.WritableStream;
   readonly now?: () => number;
+  /** Read windows the ledger has as loaded again too. */
+  readonly reread?: boolean;
   /** Test hook: the queue's retry timing. */
   readonly queue?: Parameters<typeof runLocal>[0]['queue'];
 }
@@ -82,6 +84,7 @@ export async function backfillLocal(b: LocalBackfill): Promise<LocalBackfillResu
       log: b.log,
       now,
       backfill: true,
+      reread: b.reread ?? false,
       queue: { ...b.queue, onEvent: tally.record },
       onStarted: ({ plan }) => {
         tally.planned(plan);

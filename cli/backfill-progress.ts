@@ -56,3 +56,13 @@ export function planEstimate(planned: number, exportsPerMinute: number): string 
 export function planLines(streams: readonly { stream: string; windows: number }[]): string {
   return streams.map((s) => `  ${s.stream.padEnd(26)} ${s.windows} windows\n`).join('');
 }
+
+/** The closing line: windows, rows read and new, failures, time. */
+export function backfillSummary(p: BackfillProgress, newRows: number): string {
+  const failed =
+    p.failed > 0 ? `, ${p.failed} failed (run the same backfill again to retry them)` : ', none failed';
+  return (
+    `Backfill: ${p.done}/${p.planned} windows loaded, ${p.rows.toLocaleString('en-US')} rows read ` +
+    `(${newRows.toLocaleString('en-US')} new)${failed}, in ${duration(p.elapsedMs)}`
+  );
+}

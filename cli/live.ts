@@ -12,7 +12,7 @@ import { stdoutLogger } from '../functions/src/log.js';
 import { startLive } from '../local/live/live-runtime.js';
 import { parseFlags, wholeNumber } from './flags.js';
 import { runCommand } from './operator-options.js';
-import { DEFAULT_WAREHOUSE } from './start-options.js';
+import { defaultWarehouse } from './warehouse-check.js';
 
 export const DEFAULT_LIVE_PORT = 8787;
 
@@ -20,7 +20,7 @@ const USAGE = `Usage: WEBHOOK_AUTHORIZATION=<header> npm run live -- [--port ${D
 
 Serves Iterable's system webhooks at POST / on 127.0.0.1 and writes them to iterable_live.events.
   --port       port to listen on (default: ${DEFAULT_LIVE_PORT}; 0 picks a free one)
-  --warehouse  DuckDB file to write (default: ${DEFAULT_WAREHOUSE})
+  --warehouse  DuckDB file to write (default: ${defaultWarehouse()}, as npm start's)
 WEBHOOK_AUTHORIZATION is the exact Authorization header the webhooks carry (in Iterable:
 Integrations → System Webhooks → Auth type "Basic" with this token, or "OAuth2" with
 "OAuth2 <token>" here).`;
@@ -30,7 +30,7 @@ async function main(): Promise<number> {
     process.argv.slice(2),
     {
       port: { type: 'string', default: String(DEFAULT_LIVE_PORT) },
-      warehouse: { type: 'string', default: DEFAULT_WAREHOUSE },
+      warehouse: { type: 'string', default: defaultWarehouse() },
       help: { type: 'boolean', default: false },
     },
     USAGE,

@@ -43,6 +43,8 @@ export interface LocalRunSettings {
   readonly now?: () => number;
   /** Load `[from, to)` behind the watermarks as a backfill (`npm run backfill`), not the regular plan. */
   readonly backfill?: boolean;
+  /** With `backfill`: read windows the ledger has as loaded again too. */
+  readonly reread?: boolean;
   /** Called once the fan-out has answered, while the windows load. */
   readonly onStarted?: (context: { plan: FanoutResult; startedAt: number }) => void;
   readonly queue?: Partial<ConstructorParameters<typeof LocalTaskQueue>[1]>;
@@ -139,6 +141,7 @@ async function requestFanout(url: string, settings: LocalRunSettings): Promise<F
     ...(settings.to === null ? {} : { to: new Date(settings.to).toISOString() }),
     streams: settings.streams,
     ...(settings.backfill ? { backfill: true } : {}),
+    ...(settings.reread ? { reread: true } : {}),
   };
   const response = await fetch(url, {
     method: 'POST',

@@ -53,7 +53,7 @@ export async function readFacts(warehouse: DuckDbWarehouse): Promise<FactRows> {
     ),
     unsubscribes: await warehouse.query<UnsubscribeRow>(
       `SELECT CAST(event_on AS VARCHAR) AS event_on,
-              IFNULL(message_type_name, '(no message type)') AS message_type_name,
+              IFNULL(message_type_name, '(no message type: not from a campaign)') AS message_type_name,
               IFNULL(unsub_source, '(unknown)') AS unsub_source, count_unsubscribes
        FROM ${facts}.unsubscribe_fact ORDER BY event_on`,
     ),

@@ -64,7 +64,7 @@ export interface FunnelRow {
 /** `unsubscribe_fact`: one row per event date × message type × source. */
 export interface UnsubscribeRow {
   readonly event_on: string;
-  /** `(no message type)` for unsubscribes without a campaign. */
+  /** `(no message type: not from a campaign)` for unsubscribes without a campaign (e.g. a preference centre). */
   readonly message_type_name: string;
   readonly unsub_source: string;
   readonly count_unsubscribes: number;

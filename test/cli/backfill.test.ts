@@ -167,23 +167,26 @@ describe('a local backfill', () => {
     }
   });
 
-  it('re-reads only the part of a range behind the watermark, and still holds every row once', async () => {
-    const result = await backfillLocal({
-      iterable: fastClient(sim),
-      warehouseFile: file,
-      datasets: DEFAULT_DATASETS,
-      streams: ['email_send'],
-      from: FROM + 2 * DAY,
-      to: FROM + 5 * DAY,
-      // Fixed 6-hour windows, so the day behind the watermark is known to be four of them.
-      windowMinutes: 6 * 60,
-      exportsPerMinute: 1_000_000,
-      metrics: NO_METRICS,
-      log: silent,
-      out: new PassThrough(),
-      now: () => FROM + 3 * DAY,
-    });
-    assert.equal(result.progress.planned, 4, 'only the day behind the watermark, re-read');
+  it('reads nothing the ledger has as loaded, re-reads it on request, and holds every row once', async () => {
+    const backfill = (reread: boolean) =>
+      backfillLocal({
+        iterable: fastClient(sim),
+        warehouseFile: file,
+        datasets: DEFAULT_DATASETS,
+        streams: ['email_send'],
+        from: FROM + 2 * DAY,
+        to: FROM + 5 * DAY,
+        // Fixed 6-hour windows, so the day behind the watermark is known to be four of them.
+        windowMinutes: 6 * 60,
+        exportsPerMinute: 1_000_000,
+        metrics: NO_METRICS,
+        log: silent,
+        out: new PassThrough(),
+        now: () => FROM + 3 * DAY,
+        reread,
+      });
+    assert.equal((await backfill(false)).progress.planned, 0, 'the day behind the watermark is loaded');
+    assert.equal((await backfill(true)).progress.planned, 4, 'that day again, on request');
     const warehouse = await DuckDbWarehouse.open(file);
     try {
       const truth = sim.truth.lines('email_send', { start: FROM, end: FROM + 3 * DAY });

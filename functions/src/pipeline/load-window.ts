@@ -8,7 +8,12 @@
  * of one piece, and never a row twice.
  */
 import { streamByName } from '../catalog.js';
-import { IterableError, IterableTimeoutError, IterableTruncatedError } from '../iterable/errors.js';
+import {
+  IterableError,
+  IterableRateLimitError,
+  IterableTimeoutError,
+  IterableTruncatedError,
+} from '../iterable/errors.js';
 import type { Logger } from '../log.js';
 import type { IterableSource, LoadCounts, StateStore, Warehouse } from '../ports.js';
 import { applyClaim, applyComplete, applyFail } from './ledger.js';
@@ -108,9 +113,13 @@ export async function loadWindow(
         deps.now(),
       ),
     );
+    // Waiting for Iterable's export limit is the pace of every long run, not a fault.
+    const limited = error instanceof IterableRateLimitError;
     deps.log({
-      severity: 'ERROR',
-      message: `failed ${permanent ? 'for good ' : ''}${task.stream} ${formatWindow(window)}${inPieces(pieces.length)}: ${message}`,
+      severity: limited ? 'WARNING' : 'ERROR',
+      message: limited
+        ? `waiting${error.retryAfterMs === null ? '' : ` ${Math.ceil(error.retryAfterMs / 1000)} s`} for Iterable's export limit: ${task.stream} ${formatWindow(window)} is retried after it`
+        : `failed ${permanent ? 'for good ' : ''}${task.stream} ${formatWindow(window)}${inPieces(pieces.length)}: ${message}`,
       ...context,
       attempt,
       cut,

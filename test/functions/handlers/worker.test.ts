@@ -3,18 +3,12 @@ import type { AddressInfo, Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { IterableClient } from '../../../functions/src/iterable/client.js';
+import type { LogEntry } from '../../../functions/src/log.js';
 import { FUNCTION_NAMES, registerWorker } from '../../../functions/src/register.js';
 import { DAY } from '../../../functions/src/time.js';
 import { DuckDbWarehouse } from '../../../local/duckdb-warehouse.js';
 import { JsonFileStateStore } from '../../../local/json-state-store.js';
-import {
-  FROM,
-  loadedPayloads,
-  type Simulator,
-  silent,
-  simulator,
-  tempWarehouse,
-} from '../../support/pipeline.js';
+import { FROM, loadedPayloads, type Simulator, simulator, tempWarehouse } from '../../support/pipeline.js';
 
 const WINDOW = { start: FROM, end: FROM + 6 * 3600_000 };
 const task = (overrides: Record<string, unknown> = {}) => ({
@@ -31,6 +25,7 @@ describe('the worker function through the Functions Framework', () => {
   let state: JsonFileStateStore;
   let server: Server;
   let url = '';
+  const logs: LogEntry[] = [];
 
   before(async () => {
     sim = await simulator({ days: 1, events: 3000 });
@@ -39,8 +34,15 @@ describe('the worker function through the Functions Framework', () => {
     state = await JsonFileStateStore.open(`${file}.state.json`);
     // No in-process retries: each Iterable failure must reach the queue as a status.
     const iterable = new IterableClient({ baseUrl: sim.url, apiKey: 'test-key', retry: { retries: 0 } });
-    registerWorker({ iterable, warehouse, state, now: Date.now, log: silent }, { leaseMs: 60_000 });
+    registerWorker(
+      { iterable, warehouse, state, now: Date.now, log: (entry) => logs.push(entry) },
+      { leaseMs: 60_000 },
+    );
     server = getTestServer(FUNCTION_NAMES.worker);
+    // The framework's body parser answers the malformed body's 400 itself, and Express prints that
+    // SyntaxError's stack unless the app's env is 'test' (express/lib/application.js, logerror).
+    const app = server.listeners('request')[0] as unknown as { set(name: 'env', value: 'test'): void };
+    app.set('env', 'test');
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   });
@@ -85,11 +87,17 @@ describe('the worker function through the Functions Framework', () => {
     const limited = await post(task({ stream: 'email_open' }));
     assert.equal(limited.status, 429);
     assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+    assert.deepEqual(
+      logs.map((e) => [e.severity, e.message.startsWith('waiting')]).at(-1),
+      ['WARNING', true],
+      'waiting for the export limit is a warning, not an error',
+    );
     sim.faults.failNext('rateLimitBurst', 0);
 
     sim.faults.failNext('serverError', 1);
     const failed = await post(task({ stream: 'email_click' }));
     assert.equal(failed.status, 503);
+    assert.equal(logs.at(-1)?.severity, 'ERROR');
     sim.faults.failNext('serverError', 0);
   });
 
