@@ -133,7 +133,8 @@ class RecordingQueue implements TaskQueue {
 
 const SETTINGS: FanoutSettings = {
   streams: ['email_send'],
-  windowMinutes: null,
+  // A fixed 6-hour grid, so the windows each range holds are known.
+  windowMinutes: 6 * 60,
   lagMs: 0,
   lookbackMs: 0,
   settleMs: 0,
