@@ -56,8 +56,7 @@ function represent(cached: Cached, format: Format): Representation {
 
 /** `If-None-Match`: a list of entity tags or `*`; weak tags compare by their opaque part (RFC 9110 §13.1.2). */
 const matches = (header: string | undefined, etag: string) =>
-  header !== undefined &&
-  header.split(',').some((tag) => {
+  (header ?? '').split(',').some((tag) => {
     const t = tag.trim();
     return t === '*' || t.replace(/^W\//, '') === etag;
   });

@@ -29,11 +29,7 @@ function collect(schema: z.ZodType, io: 'input' | 'output', components: Json): J
     );
   };
   for (const [name, def] of Object.entries(($defs ?? {}) as Json)) components[name] = rewrite(def);
-  const id = z.globalRegistry.get(schema)?.id;
-  if (id !== undefined) {
-    components[id] = rewrite(root);
-    return { $ref: `#/components/schemas/${id}` };
-  }
+  // A schema with an `id` comes back as a `$ref` to its own entry in `$defs`, now a component.
   return rewrite(root) as Json;
 }
 
