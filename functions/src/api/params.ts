@@ -20,7 +20,11 @@ const DAY_MS = 86_400_000;
 export const DateParam = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date like 2026-11-01')
-  .refine((s) => new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'no such date');
+  // zod runs refinements after a failed regex too, so this one must not assume the pattern held.
+  .refine((s) => {
+    const ms = Date.parse(`${s}T00:00:00Z`);
+    return Number.isFinite(ms) && new Date(ms).toISOString().startsWith(s);
+  }, 'no such date');
 
 /** A positive whole number of at most 15 digits (ids are INT64; JSON numbers are exact to 2^53). */
 export const IdParam = z

@@ -37,13 +37,15 @@ describe('the API against its own OpenAPI document', () => {
   let api: ApiServer;
   let doc: Json;
   let existing: number;
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  const ajv = new Ajv2020.default({ strict: false, allErrors: true });
   addFormats.default(ajv);
 
   before(async () => {
     api = await serveApi(await buildWarehouse());
     doc = (await (await fetch(`${api.url}/v1/openapi.json`)).json()) as Json;
-    const first = (await (await fetch(`${api.url}/v1/campaigns?limit=1`)).json()) as { data: { campaign_id: number }[] };
+    const first = (await (await fetch(`${api.url}/v1/campaigns?limit=1`)).json()) as {
+      data: { campaign_id: number }[];
+    };
     existing = first.data[0]?.campaign_id ?? 0;
   });
   after(() => api?.close());
@@ -98,7 +100,11 @@ describe('the API against its own OpenAPI document', () => {
       assert.ok(text.endsWith('\r\n'), 'RFC 4180 lines end in CRLF');
       const header = text.split('\r\n')[0]?.split(',');
       const row = rowSchema(obj(obj(obj(responses['200']).content)['application/json']).schema);
-      assert.deepEqual(header, Object.keys(obj(row.properties)), `${url}: CSV columns are the documented row's`);
+      assert.deepEqual(
+        header,
+        Object.keys(obj(row.properties)),
+        `${url}: CSV columns are the documented row's`,
+      );
     });
   }
 
@@ -106,7 +112,9 @@ describe('the API against its own OpenAPI document', () => {
   const rowSchema = (schema: unknown): Json => {
     const resolve = (s: unknown): Json => {
       const ref = obj(s).$ref;
-      return typeof ref === 'string' ? obj(obj(obj(doc.components).schemas)[ref.split('/').pop() ?? '']) : obj(s);
+      return typeof ref === 'string'
+        ? obj(obj(obj(doc.components).schemas)[ref.split('/').pop() ?? ''])
+        : obj(s);
     };
     const root = resolve(schema);
     const props = obj(root.properties);

@@ -77,8 +77,13 @@ describe('API figures against SQL on the fact tables', () => {
       `SELECT campaign_id FROM iterable_analytics.campaign_fact_table ORDER BY count_sends DESC LIMIT 1`,
     );
     const id = top?.campaign_id;
-    const body = (await (await fetch(`${api.url}/v1/campaigns/${id}`)).json()) as { campaign: Row; daily: Row[] };
-    const [campaign] = await warehouse.query(`SELECT * FROM iterable_analytics.campaign_fact_table WHERE campaign_id = ${id}`);
+    const body = (await (await fetch(`${api.url}/v1/campaigns/${id}`)).json()) as {
+      campaign: Row;
+      daily: Row[];
+    };
+    const [campaign] = await warehouse.query(
+      `SELECT * FROM iterable_analytics.campaign_fact_table WHERE campaign_id = ${id}`,
+    );
     assert.deepEqual(body.campaign, plain([campaign ?? {}])[0]);
     const daily = await warehouse.query(
       `SELECT CAST(event_on AS VARCHAR) AS event_on, * EXCLUDE (event_on, channel_type)
@@ -99,7 +104,14 @@ describe('API figures against SQL on the fact tables', () => {
        WHERE event_on >= DATE '2026-10-02' AND event_on < DATE '2026-10-05' ORDER BY event_on, campaign_id`,
     );
     assert.deepEqual(
-      rows.map((r) => [r.event_on, r.campaign_id, r.count_sends, r.count_unique_opens, r.revenue, r.open_rate]),
+      rows.map((r) => [
+        r.event_on,
+        r.campaign_id,
+        r.count_sends,
+        r.count_unique_opens,
+        r.revenue,
+        r.open_rate,
+      ]),
       expected.map((r) => Object.values(r)),
     );
   });
@@ -121,7 +133,14 @@ describe('API figures against SQL on the fact tables', () => {
       );
       assert.ok(expected.length > 0);
       assert.deepEqual(
-        rows.map((r) => [r.event_on, ...(column ? [r[column]] : []), r.count_sends, r.count_clicks, r.revenue, r.click_rate]),
+        rows.map((r) => [
+          r.event_on,
+          ...(column ? [r[column]] : []),
+          r.count_sends,
+          r.count_clicks,
+          r.revenue,
+          r.click_rate,
+        ]),
         expected.map((r) => Object.values(r)),
       );
     });
@@ -129,7 +148,9 @@ describe('API figures against SQL on the fact tables', () => {
 
   it('/v1/funnel is email_funnel_fact', async () => {
     const { rows } = await walk('/v1/funnel?limit=2');
-    const expected = await warehouse.query(`SELECT * FROM iterable_analytics.email_funnel_fact ORDER BY campaign_id`);
+    const expected = await warehouse.query(
+      `SELECT * FROM iterable_analytics.email_funnel_fact ORDER BY campaign_id`,
+    );
     assert.deepEqual(
       rows.map(({ campaign_name: _name, ...rest }) => rest),
       expected,
