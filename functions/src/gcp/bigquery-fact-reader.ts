@@ -26,8 +26,8 @@ export class BigQueryFactReader implements FactReader {
   async read(statement: Statement): Promise<FactRow[]> {
     const [rows] = await this.bigquery.query({
       query: statement.sql,
+      // An object of params makes the client send parameterMode NAMED with typed queryParameters.
       params: { ...statement.params },
-      parameterMode: 'named',
       location: this.location,
       useQueryCache: true,
       useLegacySql: false,
