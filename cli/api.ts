@@ -10,7 +10,7 @@ import { parseFlags, wholeNumber } from './flags.js';
 import { runCommand } from './operator-options.js';
 import { DEFAULT_WAREHOUSE } from './start-options.js';
 
-const DEFAULT_PORT = 8787;
+const DEFAULT_PORT = 8788;
 
 export const API_USAGE = `Usage: npm run api -- [--port ${DEFAULT_PORT}] [--warehouse ${DEFAULT_WAREHOUSE}]
 

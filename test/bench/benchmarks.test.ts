@@ -15,6 +15,7 @@ describe('the benchmark, at smoke sizes', () => {
         'Fact build on DuckDB',
         'Live webhooks',
         'Windows sized by density: backfill plans',
+        'Analytics API',
       ],
     );
     // The memory section measures the deployed worker (BigQuery adapter against the sink) too.

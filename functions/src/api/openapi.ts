@@ -80,7 +80,9 @@ export function openApiDocument(routes: readonly Route[]): Json {
         responses: {
           ...ok,
           400: problemResponse(PROBLEM_TYPES['invalid-parameter'].title),
-          401: problemResponse('No credentials (API-key mode; on GCP, Cloud Run answers 401 itself)'),
+          401: problemResponse(
+            'No API key (API-key mode); without an ID token Cloud Run refuses the call itself',
+          ),
           403: problemResponse('Credentials not allowed to call the API'),
           ...Object.fromEntries(Object.entries(route.problems).map(([s, why]) => [s, problemResponse(why)])),
           500: problemResponse(PROBLEM_TYPES['query-failed'].title),
