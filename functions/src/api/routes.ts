@@ -192,7 +192,7 @@ const health: Route = {
 };
 
 /** The table sql/ will build for anomaly detection; the route answers once it does. */
-export const ANOMALY_TABLE = 'metric_anomalies';
+const ANOMALY_TABLE = 'metric_anomalies';
 
 const anomalies: Route = {
   name: 'anomalies',
