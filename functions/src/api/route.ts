@@ -72,7 +72,7 @@ export const canonical = (name: string, values: Record<string, unknown>): string
   )}`;
 
 /**
- * A paged list of one fact table's rows: `build` turns validated parameters into a statement for a
+ * A paged list of one fact table's rows: `statement` turns validated parameters into SQL for a
  * page, the cursor carries the offset, and the rows are parsed by `row` before they are sent.
  */
 export function listRoute<
