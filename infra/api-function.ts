@@ -113,7 +113,8 @@ export class ApiFunction extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this, dependsOn: roles },
+      // A component's dependsOn reaches the engine only through its children's own.
+      { parent: this, dependsOn: [...roles, ...(Array.isArray(opts?.dependsOn) ? opts.dependsOn : [])] },
     );
 
     for (const invoker of args.invokers) {

@@ -175,7 +175,8 @@ const api = new ApiFunction(
     apiKeySha256: settings.apiKeySha256,
     environment,
   },
-  { dependsOn: [...apis.services, projectRoles] },
+  // Its first build, like the other functions', needs the build account's roles in effect.
+  { dependsOn: [...apis.services, projectRoles, grants.ready] },
 );
 
 new RunSchedule(
