@@ -34,7 +34,7 @@ describe('the api function under mocks', () => {
     assert.equal(program.outputs.apiUrl, 'https://iterable-api-x7.a.run.app');
   });
 
-  it('lets exactly the configured members invoke it, and no public member anything', () => {
+  it('lets exactly the configured members invoke it, and no public member', () => {
     const invokers = ofType('cloudrunv2/serviceIamMember:ServiceIamMember')
       .filter((m) => m.inputs.name === 'iterable-api')
       .map((m) => `${String(m.inputs.role)} ${String(m.inputs.member)}`);
@@ -42,7 +42,12 @@ describe('the api function under mocks', () => {
       invokers.sort(),
       INVOKERS.map((m) => `roles/run.invoker ${m}`),
     );
-    for (const resource of program.resources) {
+    // The API's own resources (the collector's webhook endpoint is public by design, issue 18).
+    const own = program.resources.filter(
+      (r) => r.name.startsWith('api-') || r.inputs.name === 'iterable-api',
+    );
+    assert.ok(own.length >= 5);
+    for (const resource of own) {
       assert.doesNotMatch(JSON.stringify(resource.inputs), /allUsers|allAuthenticatedUsers/, resource.name);
       for (const rule of RULES)
         assert.deepEqual(rule.check(resource.type, resource.inputs), [], resource.name);
