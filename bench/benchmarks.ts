@@ -1,7 +1,8 @@
 /**
  * Every measurement of the benchmark, run one after the other in one process so the figures are
- * comparable, at the sizes given: the issue's (`FULL_SIZES`) or tiny ones for the smoke test.
+ * comparable, at the sizes given: the issues' (`FULL_SIZES`) or tiny ones for the smoke test.
  */
+import { type ApiSizes, measureApi } from './api.js';
 import { type BundleSizes, measureBundle } from './bundle.js';
 import { type EndToEndSizes, measureEndToEnd } from './end-to-end.js';
 import { type FactSizes, measureFacts } from './facts.js';
@@ -21,6 +22,7 @@ export interface BenchSizes {
   readonly live: LiveSizes;
   readonly windows: WindowSizes;
   readonly incrementalFacts: IncrementalFactSizes;
+  readonly api: ApiSizes;
 }
 
 /** The sizes issue 6 names. */
@@ -39,6 +41,13 @@ export const FULL_SIZES: BenchSizes = {
     simulatedDays: 90,
   },
   incrementalFacts: { weeklyEvents: 100_000, shortWeeks: 4, longWeeks: 26, rounds: 3 },
+  api: {
+    baseEvents: 250_000,
+    events: 5_000_000,
+    cachedRequests: 20_000,
+    uncachedRequests: 180,
+    concurrency: 16,
+  },
 };
 
 export const SMOKE_SIZES: BenchSizes = {
@@ -56,6 +65,7 @@ export const SMOKE_SIZES: BenchSizes = {
     simulatedDays: 3,
   },
   incrementalFacts: { weeklyEvents: 1_000, shortWeeks: 1, longWeeks: 2, rounds: 1 },
+  api: { baseEvents: 2_000, events: 2_000, cachedRequests: 50, uncachedRequests: 9, concurrency: 2 },
 };
 
 export interface Section {
@@ -65,7 +75,7 @@ export interface Section {
 
 /**
  * Runs the measurements in order, handing each section over as soon as it is measured; `only`
- * picks some by number (1–6), to re-measure one part without the others' minutes.
+ * picks some by number (1–8), to re-measure one part without the others' minutes.
  */
 export async function runBenchmarks(
   sizes: BenchSizes,
@@ -81,6 +91,7 @@ export async function runBenchmarks(
     ['6. Live webhooks', () => measureLive(sizes.live)],
     ['7. Windows sized by density: backfill plans', () => measureWindows(sizes.windows)],
     ['8. Incremental fact build as history grows', () => measureIncrementalFacts(sizes.incrementalFacts)],
+    ['9. Analytics API', () => measureApi(sizes.api)],
   ];
   const sections: Section[] = [];
   for (const [k, [title, measure]] of measurements.entries()) {

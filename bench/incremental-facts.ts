@@ -17,7 +17,7 @@ import { DAY } from '../functions/src/time.js';
 import { DuckDbWarehouse } from '../local/duckdb-warehouse.js';
 import { runModels } from '../local/sql/models.js';
 import { rawEventTables } from '../local/sql/table-scans.js';
-import { BASE_DAYS, FROM, fill } from './facts.js';
+import { BASE_DAYS, FROM, fillWarehouse } from './facts.js';
 import { atMost, type Figure, figure } from './figure.js';
 
 export interface IncrementalFactSizes {
@@ -42,7 +42,7 @@ async function measure(sizes: IncrementalFactSizes, weeks: number): Promise<Meas
   const dir = mkdtempSync(join(tmpdir(), 'bench-incremental-'));
   const warehouse = await DuckDbWarehouse.open(join(dir, 'warehouse.duckdb'));
   try {
-    const events = await fill(warehouse, sizes.weeklyEvents, weeks);
+    const events = await fillWarehouse(warehouse, sizes.weeklyEvents, weeks);
     // Rows in event order, as BigQuery's date partitions hold them and the pipeline's window loads
     // append them (the fill's copies come out interleaved), each loaded an hour after its event.
     for (const stream of STREAMS.filter((s) => s.source.kind === 'export')) {

@@ -5,6 +5,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { readStreamList, STREAM_NAMES, type StreamName } from '../functions/src/catalog.js';
 import { MAX_WORKER_TIMEOUT_SECONDS } from '../functions/src/gcp/gcp-config.js';
+import { readApiInvokers } from './api-function.js';
 
 const config = new pulumi.Config();
 const gcp = new pulumi.Config('gcp');
@@ -93,6 +94,13 @@ export const settings = {
   alertEmail: config.get('alertEmail'),
   /** Looker Studio report to copy for each fact table's link; a blank report when unset. */
   lookerTemplateReportId: config.get('lookerTemplateReportId'),
+  /**
+   * Who may call the analytics API, comma-separated IAM members (`user:ana@example.com,group:…`,
+   * `serviceAccount:…`); nobody when unset. Public members are refused.
+   */
+  apiInvokers: readApiInvokers(config.get('apiInvokers')),
+  /** SHA-256 digests (hex, comma-separated) of API keys the API also requires; none when unset. */
+  apiKeySha256: config.get('apiKeySha256'),
   /** Refuse to delete datasets, tables and the Firestore database; set false before `pulumi destroy`. */
   deletionProtection: config.getBoolean('deletionProtection') ?? true,
 } as const;

@@ -7,6 +7,7 @@ import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import { DEFAULT_STATE_COLLECTION } from '../functions/src/gcp/gcp-config.js';
 import { Alerts } from './alerts.js';
+import { ApiFunction } from './api-function.js';
 import { ProjectApis } from './apis.js';
 import { bundleFunctions, REPO_ROOT } from './bundle.js';
 import { settings } from './config.js';
@@ -130,6 +131,12 @@ const source = new FunctionsSource(
   afterApis,
 );
 
+const environment = sharedEnvironment(settings, {
+  queuePath: queue.path,
+  tasksInvokerEmail: accounts.tasksInvoker.email,
+  firestoreDatabase: state.name,
+});
+
 const functions = new Functions(
   'functions',
   {
@@ -140,11 +147,7 @@ const functions = new Functions(
     buildServiceAccount: accounts.build.name,
     serviceAccounts: { fanout: accounts.fanout.email, worker: accounts.worker.email },
     invokers: { fanout: memberOf(accounts.schedulerInvoker), worker: memberOf(accounts.tasksInvoker) },
-    environment: sharedEnvironment(settings, {
-      queuePath: queue.path,
-      tasksInvokerEmail: accounts.tasksInvoker.email,
-      firestoreDatabase: state.name,
-    }),
+    environment,
     iterableKey,
     workerTimeoutSeconds: settings.workerTimeoutSeconds,
     workerMemory: settings.workerMemory,
@@ -157,6 +160,23 @@ const functions = new Functions(
   },
   // A gen2 deploy checks the runtime account can read its secrets, and builds as the build account.
   { dependsOn: [...apis.services, projectRoles, iterableKey, webhookSecret, grants.ready] },
+);
+
+const api = new ApiFunction(
+  'api',
+  {
+    project,
+    region,
+    namePrefix,
+    source,
+    buildServiceAccount: accounts.build.name,
+    analyticsDatasetId: warehouse.analyticsDatasetId,
+    invokers: settings.apiInvokers,
+    apiKeySha256: settings.apiKeySha256,
+    environment,
+  },
+  // Its first build, like the other functions', needs the build account's roles in effect.
+  { dependsOn: [...apis.services, projectRoles, grants.ready] },
 );
 
 new RunSchedule(
@@ -224,6 +244,7 @@ export const fanoutUrl = functions.fanoutUrl;
 export const workerUrl = functions.workerUrl;
 /** The URL to give Iterable's system webhooks (README, "Live events"). */
 export const collectorUrl = functions.collectorUrl;
+export const apiUrl = api.url;
 export const rawDatasetId = warehouse.rawDatasetId;
 export const analyticsDatasetId = warehouse.analyticsDatasetId;
 export const taskQueue = queue.path;

@@ -1,19 +1,21 @@
 /**
- * Entry point of the deployed functions: registers `fanout`, `worker` and `collector` with the Functions
- * Framework over the GCP adapters. Each adapter (and its Google client library) is built once per
+ * Entry point of the deployed functions: registers `fanout`, `worker`, `collector` and `api` with
+ * the Functions Framework over the GCP adapters. Each adapter (and its Google client library) is built once per
  * instance, on its first use: importing this file stays cheap, and an instance serving one
- * function never loads the clients only the other one needs (`gcp/deferred.ts`).
+ * function never loads the clients only another one needs (`gcp/deferred.ts`).
  */
+import { loadApiConfig } from './api/api-config.js';
 import {
   deferredLiveSink,
   deferredStateStore,
   deferredTaskQueue,
   deferredWarehouse,
 } from './gcp/deferred.js';
+import { deferredFactReader } from './gcp/deferred-fact-reader.js';
 import { fanoutSettings, loadGcpConfig } from './gcp/gcp-config.js';
 import { iterableSource } from './gcp/iterable-source.js';
 import { stdoutLogger } from './log.js';
-import { registerCollector, registerFanout, registerWorker } from './register.js';
+import { registerApi, registerCollector, registerFanout, registerWorker } from './register.js';
 
 const config = loadGcpConfig();
 const { pipeline } = config;
@@ -55,3 +57,17 @@ if (live !== null) {
     log: stdoutLogger,
   });
 }
+
+const api = loadApiConfig();
+registerApi(
+  {
+    reader: deferredFactReader(config.projectId, config.bigqueryLocation),
+    state,
+    streams: pipeline.streams,
+    analyticsDataset: pipeline.datasets.analytics,
+    auth: api.auth,
+    now,
+    log: stdoutLogger,
+  },
+  api.settings,
+);

@@ -3,6 +3,7 @@
  * runtime provides: GCP ones when deployed (`index.ts`), local ones under `npm start`.
  */
 import { http } from '@google-cloud/functions-framework';
+import { type ApiDeps, type ApiSettings, apiHandler } from './api/handler.js';
 import { collectorHandler } from './handlers/collector.js';
 import { fanoutHandler } from './handlers/fanout.js';
 import { workerHandler } from './handlers/worker.js';
@@ -10,7 +11,12 @@ import type { CollectDeps } from './live/collect.js';
 import type { FanoutDeps, FanoutSettings } from './pipeline/fanout.js';
 import type { LoadDeps, LoadSettings } from './pipeline/load-window.js';
 
-export const FUNCTION_NAMES = { fanout: 'fanout', worker: 'worker', collector: 'collector' } as const;
+export const FUNCTION_NAMES = {
+  fanout: 'fanout',
+  worker: 'worker',
+  collector: 'collector',
+  api: 'api',
+} as const;
 
 export function registerWorker(deps: LoadDeps, settings: Omit<LoadSettings, 'runId'>): void {
   http(FUNCTION_NAMES.worker, workerHandler(deps, settings));
@@ -22,4 +28,8 @@ export function registerFanout(deps: FanoutDeps, settings: FanoutSettings): void
 
 export function registerCollector(deps: CollectDeps): void {
   http(FUNCTION_NAMES.collector, collectorHandler(deps));
+}
+
+export function registerApi(deps: ApiDeps, settings: ApiSettings): void {
+  http(FUNCTION_NAMES.api, apiHandler(deps, settings));
 }

@@ -16,6 +16,7 @@ describe('the benchmark, at smoke sizes', () => {
         'Live webhooks',
         'Windows sized by density: backfill plans',
         'Incremental fact build as history grows',
+        'Analytics API',
       ],
     );
     // The memory section measures the deployed worker (BigQuery adapter against the sink) too.
