@@ -32,7 +32,9 @@ const LAG = 15 * MINUTE;
 export const TARGET_SIZE_SDS = 4;
 
 /** The detector's files, and stg_rebuild_from, whose lookback they share. */
-const DETECTOR_FILES = modelFiles().filter((file) => /^(04_stg_rebuild_from|3\d_)/.test(basename(file)));
+export const DETECTOR_FILES = modelFiles().filter((file) =>
+  /^(04_stg_rebuild_from|3\d_)/.test(basename(file)),
+);
 
 export interface KindScore {
   readonly kind: IncidentKind;
@@ -72,19 +74,17 @@ export async function evaluateDetector(options: MetricHistoryOptions): Promise<E
   try {
     const a = warehouse.datasets.analytics;
     await runModels(warehouse, { now: options.from });
-    await warehouse.query(`CREATE TABLE ${a}.eval_campaign_days (
-      metric_on DATE, campaign_id BIGINT, count_sends BIGINT, count_bounces BIGINT, count_delivered BIGINT,
-      count_unique_human_opens BIGINT, count_unique_clicks BIGINT, count_unique_unsubscribes BIGINT,
-      count_complaints BIGINT, revenue DOUBLE, message_type_name VARCHAR, channel_name VARCHAR)`);
-    // The detector's source, stood in for by the labelled history.
-    await warehouse.query(`CREATE OR REPLACE VIEW ${a}.stg_metric_campaign_days AS SELECT * FROM ${a}.eval_campaign_days`);
+    await standInCampaignDays(warehouse);
     const loadedAt = new Map<string, number>();
     for (const [index, day] of history.days.entries()) {
-      await insertDay(
+      await insertCampaignDays(
         warehouse,
         history.rows.filter((r) => r.metricOn === day),
       );
-      const load = nextAt(options.from + (index + 1) * DAY + LAG, FANOUT_HOURS.map((h) => h * HOUR));
+      const load = nextAt(
+        options.from + (index + 1) * DAY + LAG,
+        FANOUT_HOURS.map((h) => h * HOUR),
+      );
       loadedAt.set(day, load);
       await runModels(warehouse, { now: nextAt(load, FACT_RUNS), files: DETECTOR_FILES });
     }
@@ -92,7 +92,9 @@ export async function evaluateDetector(options: MetricHistoryOptions): Promise<E
       `SELECT CAST(anomaly_on AS VARCHAR) AS anomaly_on, series, metric, kind,
         epoch_ms(first_detected_at) AS detected_ms FROM ${a}.metric_anomalies`,
     );
-    const series = await warehouse.query<{ n: bigint }>(`SELECT COUNT(DISTINCT series) AS n FROM ${a}.metric_daily_series`);
+    const series = await warehouse.query<{ n: bigint }>(
+      `SELECT COUNT(DISTINCT series) AS n FROM ${a}.metric_daily_series`,
+    );
     return score(history.incidents, history.rows, alerts, {
       series: Number(series[0]?.n ?? 0),
       judgedDays: history.days.length - 56,
@@ -112,7 +114,26 @@ function nextAt(at: number, times: readonly number[]): number {
   return Math.min(...candidates.filter((t) => t >= at));
 }
 
-async function insertDay(warehouse: DuckDbWarehouse, rows: readonly CampaignDay[]): Promise<void> {
+/**
+ * Replaces the detector's source view (stg_metric_campaign_days) with a table the caller fills
+ * with campaign days of its own: the labelled history here, hand-made days in the tests.
+ * Run the models before (they create the view) and only DETECTOR_FILES after.
+ */
+export async function standInCampaignDays(warehouse: DuckDbWarehouse): Promise<void> {
+  const a = warehouse.datasets.analytics;
+  await warehouse.query(`CREATE TABLE ${a}.stand_in_campaign_days (
+    metric_on DATE, campaign_id BIGINT, count_sends BIGINT, count_bounces BIGINT, count_delivered BIGINT,
+    count_unique_human_opens BIGINT, count_unique_clicks BIGINT, count_unique_unsubscribes BIGINT,
+    count_complaints BIGINT, revenue DOUBLE, message_type_name VARCHAR, channel_name VARCHAR)`);
+  await warehouse.query(
+    `CREATE OR REPLACE VIEW ${a}.stg_metric_campaign_days AS SELECT * FROM ${a}.stand_in_campaign_days`,
+  );
+}
+
+export async function insertCampaignDays(
+  warehouse: DuckDbWarehouse,
+  rows: readonly CampaignDay[],
+): Promise<void> {
   if (rows.length === 0) return;
   const text = (s: string) => `'${s.replace(/'/g, "''")}'`;
   const values = rows.map(
@@ -121,14 +142,22 @@ async function insertDay(warehouse: DuckDbWarehouse, rows: readonly CampaignDay[
       `${r.countUniqueHumanOpens}, ${r.countUniqueClicks}, ${r.countUniqueUnsubscribes}, ${r.countComplaints}, ` +
       `${r.revenue}, ${text(r.messageTypeName)}, ${text(r.channelName)})`,
   );
-  await warehouse.query(`INSERT INTO ${warehouse.datasets.analytics}.eval_campaign_days VALUES ${values.join(',')}`);
+  await warehouse.query(
+    `INSERT INTO ${warehouse.datasets.analytics}.stand_in_campaign_days VALUES ${values.join(',')}`,
+  );
 }
 
 function score(
   incidents: readonly Incident[],
   rows: readonly CampaignDay[],
   alerts: readonly AlertRow[],
-  context: { series: number; judgedDays: number; loadedAt: ReadonlyMap<string, number>; runs: number; ms: number },
+  context: {
+    series: number;
+    judgedDays: number;
+    loadedAt: ReadonlyMap<string, number>;
+    runs: number;
+    ms: number;
+  },
 ): Evaluation {
   const campaignSeries = new Map<number, string[]>();
   for (const r of rows) {
@@ -153,9 +182,13 @@ function score(
     const own = incidents.filter((incident) => incident.kind === kind);
     const found = own.filter((incident) => {
       const alert = statistical.find(
-        (a) => a.anomaly_on === incident.metricOn && a.series === `campaign:${incident.campaignId}` && a.metric === metric,
+        (a) =>
+          a.anomaly_on === incident.metricOn &&
+          a.series === `campaign:${incident.campaignId}` &&
+          a.metric === metric,
       );
-      if (alert) delaysHours.push((alert.detected_ms - (context.loadedAt.get(incident.metricOn) ?? 0)) / HOUR);
+      if (alert)
+        delaysHours.push((alert.detected_ms - (context.loadedAt.get(incident.metricOn) ?? 0)) / HOUR);
       return alert !== undefined;
     });
     const onMetrics = statistical.filter((alert) => (affects as readonly string[]).includes(alert.metric));

@@ -17,7 +17,12 @@ import { Random } from './random.js';
 
 export const INCIDENT_KINDS = [
   { kind: 'bounce_spike', metric: 'bounce_rate', sign: 1, affects: ['bounce_rate', 'delivery_rate'] },
-  { kind: 'open_rate_collapse', metric: 'human_open_rate', sign: -1, affects: ['human_open_rate', 'click_rate'] },
+  {
+    kind: 'open_rate_collapse',
+    metric: 'human_open_rate',
+    sign: -1,
+    affects: ['human_open_rate', 'click_rate'],
+  },
   { kind: 'unsubscribe_spike', metric: 'unsubscribe_rate', sign: 1, affects: ['unsubscribe_rate'] },
   { kind: 'send_volume_drop', metric: 'count_sends', sign: -1, affects: ['count_sends'] },
   { kind: 'revenue_drop', metric: 'revenue_per_delivered', sign: -1, affects: ['revenue_per_delivered'] },
@@ -108,7 +113,9 @@ export function generateMetricHistory(options: MetricHistoryOptions): MetricHist
     Array.from({ length: 3 }, (_, i) => days[WARM_UP_DAYS - 30 + i * 25 + random.int(10)] as string),
   );
   const incidents = placeIncidents(random, options, days, profiles, holidays);
-  const byKey = new Map(incidents.map((incident) => [`${incident.metricOn}/${incident.campaignId}`, incident]));
+  const byKey = new Map(
+    incidents.map((incident) => [`${incident.metricOn}/${incident.campaignId}`, incident]),
+  );
   const rows = days.flatMap((metricOn) =>
     profiles.map((p) => campaignDay(random, p, metricOn, holidays.has(metricOn), byKey)),
   );
@@ -148,7 +155,12 @@ function placeIncidents(
         if (holidays.has(metricOn) || near.some((key) => taken.has(key))) continue;
         taken.add(`${metricOn}/${p.campaignId}`);
         const [low, high] = options.sizeSds;
-        incidents.push({ kind, campaignId: p.campaignId, metricOn, sizeSds: low + random.next() * (high - low) });
+        incidents.push({
+          kind,
+          campaignId: p.campaignId,
+          metricOn,
+          sizeSds: low + random.next() * (high - low),
+        });
         break;
       }
     }
@@ -171,10 +183,14 @@ function campaignDay(
     return sign * incident.sizeSds * sd;
   };
   const surge = holiday && p.type.marketing ? 2 + random.next() : 1;
-  const volume = p.sends * ((p.type.marketing ? MARKETING_VOLUME : TRANSACTIONAL_VOLUME)[weekday] ?? 1) * surge;
+  const volume =
+    p.sends * ((p.type.marketing ? MARKETING_VOLUME : TRANSACTIONAL_VOLUME)[weekday] ?? 1) * surge;
   const sends = Math.max(
     0,
-    Math.round(volume * (1 + VOLUME_VARIATION * random.gaussian()) + shift('send_volume_drop', volume * VOLUME_VARIATION)),
+    Math.round(
+      volume * (1 + VOLUME_VARIATION * random.gaussian()) +
+        shift('send_volume_drop', volume * VOLUME_VARIATION),
+    ),
   );
   const bounces = draw(random, sends, p.bounce, (sd) => shift('bounce_spike', sd));
   const delivered = sends - bounces;
