@@ -2,6 +2,7 @@
  * Every measurement of the benchmark, run one after the other in one process so the figures are
  * comparable, at the sizes given: the issue's (`FULL_SIZES`) or tiny ones for the smoke test.
  */
+import { type AnomalySizes, measureAnomalies } from './anomalies.js';
 import { type BundleSizes, measureBundle } from './bundle.js';
 import { type EndToEndSizes, measureEndToEnd } from './end-to-end.js';
 import { type FactSizes, measureFacts } from './facts.js';
@@ -21,6 +22,7 @@ export interface BenchSizes {
   readonly live: LiveSizes;
   readonly windows: WindowSizes;
   readonly incrementalFacts: IncrementalFactSizes;
+  readonly anomalies: AnomalySizes;
 }
 
 /** The sizes issue 6 names. */
@@ -39,6 +41,7 @@ export const FULL_SIZES: BenchSizes = {
     simulatedDays: 90,
   },
   incrementalFacts: { weeklyEvents: 100_000, shortWeeks: 4, longWeeks: 26, rounds: 3 },
+  anomalies: { days: 130, campaigns: 12, incidentsPerKind: 20, seed: 1 },
 };
 
 export const SMOKE_SIZES: BenchSizes = {
@@ -56,6 +59,7 @@ export const SMOKE_SIZES: BenchSizes = {
     simulatedDays: 3,
   },
   incrementalFacts: { weeklyEvents: 1_000, shortWeeks: 1, longWeeks: 2, rounds: 1 },
+  anomalies: { days: 77, campaigns: 3, incidentsPerKind: 1, seed: 1 },
 };
 
 export interface Section {
@@ -65,7 +69,7 @@ export interface Section {
 
 /**
  * Runs the measurements in order, handing each section over as soon as it is measured; `only`
- * picks some by number (1–6), to re-measure one part without the others' minutes.
+ * picks some by number (1–9), to re-measure one part without the others' minutes.
  */
 export async function runBenchmarks(
   sizes: BenchSizes,
@@ -81,6 +85,7 @@ export async function runBenchmarks(
     ['6. Live webhooks', () => measureLive(sizes.live)],
     ['7. Windows sized by density: backfill plans', () => measureWindows(sizes.windows)],
     ['8. Incremental fact build as history grows', () => measureIncrementalFacts(sizes.incrementalFacts)],
+    ['9. Anomaly detection on a labelled history', () => measureAnomalies(sizes.anomalies)],
   ];
   const sections: Section[] = [];
   for (const [k, [title, measure]] of measurements.entries()) {

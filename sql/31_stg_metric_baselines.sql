@@ -7,7 +7,10 @@
 -- are compared with Mondays.
 --
 -- scale is one robust standard deviation, MAD / 0.6745 (= 1.4826 MAD, the normal distribution's
--- SD for its MAD), so (value - expected) / scale is the modified z-score 0.6745 (x - median) / MAD.
+-- SD for its MAD), so (value - expected) / scale is the modified z-score 0.6745 (x - median) / MAD,
+-- widened by sqrt(1 + pi / 2n): the median of n weeks is itself uncertain (its variance is
+-- pi sigma^2 / 2n for normal data), so a new day differs from it by more than one SD of noise
+-- (1.09 SD for 8 weeks); without it, ordinary days cross 3.5 about three times as often.
 -- It never goes below what chance alone explains, so a series whose last 8 weeks happened to be
 -- flat does not alert on noise: for a rate, the binomial standard error at the day's denominator,
 -- sqrt(p (1 - p) / n) (a forecast day, whose denominator is not known yet, takes n = min_denominator);
@@ -18,7 +21,8 @@ CREATE OR REPLACE VIEW iterable_analytics.stg_metric_baselines AS
 WITH settings AS (
   -- watched: the direction that is an incident (a holiday surge in sends is not one).
   SELECT 'count_sends' AS metric, 'down' AS watched, 1000 AS min_denominator, 0.05 AS min_relative_scale, FALSE AS is_rate
-  UNION ALL SELECT 'delivery_rate', 'down', 500, 0.0, TRUE
+  -- delivery_rate is 1 - bounce_rate here: forecast, but alerted through bounce_rate only.
+  UNION ALL SELECT 'delivery_rate', 'none', 500, 0.0, TRUE
   UNION ALL SELECT 'bounce_rate', 'up', 500, 0.0, TRUE
   UNION ALL SELECT 'complaint_rate', 'up', 500, 0.0, TRUE
   UNION ALL SELECT 'human_open_rate', 'down', 500, 0.0, TRUE
@@ -103,15 +107,18 @@ medians AS (
   WHERE is_same_weekday
 ),
 
--- The MAD is pooled over every day of the 8 weeks, each taken from its own weekday's median:
--- 8 points make a median good enough but a MAD too jumpy (a calm stretch would make ordinary
--- noise look like an incident), and up to 56 deseasonalised residuals make it steady.
+-- The MAD is pooled over every day of the 8 weeks, each taken from its own weekday's median and
+-- relative to it (a Sunday half as busy as a Monday varies half as much): 8 points make a median
+-- good enough but a MAD too jumpy (a calm stretch would make ordinary noise look like an
+-- incident), and up to 56 deseasonalised residuals make it steady. The relative MAD times the
+-- expected value is the MAD on the judged day's own level.
 deviations_ranked AS (
   SELECT
     past.target_on, past.series, past.metric,
-    ABS(past.past_value - weekday_medians.median) AS deviation,
+    SAFE_DIVIDE(ABS(past.past_value - weekday_medians.median), ABS(weekday_medians.median)) AS deviation,
     ROW_NUMBER() OVER (
-      PARTITION BY past.target_on, past.series, past.metric ORDER BY ABS(past.past_value - weekday_medians.median)
+      PARTITION BY past.target_on, past.series, past.metric
+      ORDER BY SAFE_DIVIDE(ABS(past.past_value - weekday_medians.median), ABS(weekday_medians.median))
     ) AS position,
     COUNT(*) OVER (PARTITION BY past.target_on, past.series, past.metric) AS days
   FROM past
@@ -120,6 +127,7 @@ deviations_ranked AS (
     AND weekday_medians.series = past.series
     AND weekday_medians.metric = past.metric
     AND weekday_medians.weekday = past.weekday
+  WHERE weekday_medians.median != 0
 ),
 
 mads AS (
@@ -143,7 +151,7 @@ final AS (
     medians.weeks,
     medians.median AS expected,
     GREATEST(
-      1.4826 * mads.mad,
+      IFNULL(1.4826 * mads.mad * ABS(medians.median) * SQRT(1 + 3.14159265 / (2 * medians.weeks)), 0),
       settings.min_relative_scale * ABS(medians.median),
       IF(
         settings.is_rate,

@@ -3,14 +3,21 @@
  * runtime provides: GCP ones when deployed (`index.ts`), local ones under `npm start`.
  */
 import { http } from '@google-cloud/functions-framework';
+import type { NotifyDeps, NotifySettings } from './anomalies/notify.js';
 import { collectorHandler } from './handlers/collector.js';
 import { fanoutHandler } from './handlers/fanout.js';
+import { notifierHandler } from './handlers/notifier.js';
 import { workerHandler } from './handlers/worker.js';
 import type { CollectDeps } from './live/collect.js';
 import type { FanoutDeps, FanoutSettings } from './pipeline/fanout.js';
 import type { LoadDeps, LoadSettings } from './pipeline/load-window.js';
 
-export const FUNCTION_NAMES = { fanout: 'fanout', worker: 'worker', collector: 'collector' } as const;
+export const FUNCTION_NAMES = {
+  fanout: 'fanout',
+  worker: 'worker',
+  collector: 'collector',
+  notifier: 'notifier',
+} as const;
 
 export function registerWorker(deps: LoadDeps, settings: Omit<LoadSettings, 'runId'>): void {
   http(FUNCTION_NAMES.worker, workerHandler(deps, settings));
@@ -22,4 +29,8 @@ export function registerFanout(deps: FanoutDeps, settings: FanoutSettings): void
 
 export function registerCollector(deps: CollectDeps): void {
   http(FUNCTION_NAMES.collector, collectorHandler(deps));
+}
+
+export function registerNotifier(deps: NotifyDeps, settings: NotifySettings): void {
+  http(FUNCTION_NAMES.notifier, notifierHandler(deps, settings));
 }

@@ -4,6 +4,7 @@
  * tell "since when" and to list them on the dashboard).
  */
 import type { Anomaly } from '../../functions/src/anomalies/anomaly.js';
+import type { AnomalySource } from '../../functions/src/anomalies/notify.js';
 import type { DuckDbWarehouse } from '../duckdb-warehouse.js';
 
 interface AnomalyRow {
@@ -51,4 +52,11 @@ export async function readAnomalies(warehouse: DuckDbWarehouse, detectedFrom?: n
     kind: r.kind,
     firstDetectedAt: new Date(Number(r.detected_ms)).toISOString(),
   }));
+}
+
+/** The notifier's source over the local warehouse: what BigQuery answers it on GCP. */
+export function localAnomalySource(warehouse: DuckDbWarehouse): AnomalySource {
+  return {
+    anomaliesFrom: async (fromDay) => (await readAnomalies(warehouse)).filter((a) => a.anomalyOn >= fromDay),
+  };
 }
