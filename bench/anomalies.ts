@@ -44,12 +44,17 @@ export async function measureAnomalies(sizes: AnomalySizes): Promise<Figure[]> {
   const delays = [...result.delaysHours].sort((a, b) => a - b);
   figures.push(
     figure(
-      `false alerts per series per 90 days (${result.falseAlerts} on ${result.series} series x ${result.judgedDays} days)`,
+      `false alerts per series per 90 days, after 8 weeks (${result.falseAlerts} on ${result.series} series x ${result.judgedDays} days)`,
       perSeries90(result.falseAlerts / result.series),
       '',
       atMost(1),
     ),
     figure('false alerts per 90 days, worst series', perSeries90(result.worstSeriesFalseAlerts), ''),
+    figure(
+      'false alerts in the first 8 weeks (4 to 7 weeks of baseline), all series',
+      result.warmUpFalseAlerts,
+      '',
+    ),
     figure('delay from load to alert, worst', delays.at(-1) ?? 0, 'h', atMost(SCHEDULE_HOURS)),
     figure('guardrail alerts (no campaign crosses a ceiling when normal)', result.guardrailAlerts, ''),
     figure(`detector runs (one per loaded day of ${sizes.days})`, result.runs, ''),

@@ -30,6 +30,8 @@ const FACT_RUNS = FANOUT_HOURS.map((h) => h * HOUR + 45 * MINUTE);
 const LAG = 15 * MINUTE;
 /** The incidents the recall target is about: at least this many robust standard deviations. */
 export const TARGET_SIZE_SDS = 4;
+/** The baseline's 8 weeks: days judged after them are the detector's steady state. */
+const BASELINE_DAYS = 56;
 
 /** The detector's files, and stg_rebuild_from, whose lookback they share. */
 export const DETECTOR_FILES = modelFiles().filter((file) =>
@@ -50,8 +52,11 @@ export interface KindScore {
 export interface Evaluation {
   readonly kinds: readonly KindScore[];
   readonly series: number;
+  /** Days judged with the full 8 weeks of history behind them, and the false alerts on them. */
   readonly judgedDays: number;
   readonly falseAlerts: number;
+  /** False alerts while the history was shorter (the detector judges from 4 weeks of it). */
+  readonly warmUpFalseAlerts: number;
   readonly worstSeriesFalseAlerts: number;
   readonly delaysHours: readonly number[];
   readonly guardrailAlerts: number;
@@ -97,7 +102,8 @@ export async function evaluateDetector(options: MetricHistoryOptions): Promise<E
     );
     return score(history.incidents, history.rows, alerts, {
       series: Number(series[0]?.n ?? 0),
-      judgedDays: history.days.length - 56,
+      steadyFrom: history.days[BASELINE_DAYS] ?? '',
+      judgedDays: history.days.length - BASELINE_DAYS,
       loadedAt,
       runs: history.days.length,
       ms: performance.now() - started,
@@ -153,6 +159,7 @@ function score(
   alerts: readonly AlertRow[],
   context: {
     series: number;
+    steadyFrom: string;
     judgedDays: number;
     loadedAt: ReadonlyMap<string, number>;
     runs: number;
@@ -174,7 +181,10 @@ function score(
     (campaignSeries.get(incident.campaignId) ?? []).includes(alert.series) &&
     (kindOf(incident.kind)?.affects as readonly string[] | undefined)?.includes(alert.metric) === true;
   const statistical = alerts.filter((alert) => alert.kind === 'statistical');
-  const unexplained = statistical.filter((alert) => !incidents.some((incident) => explains(incident, alert)));
+  const unexplainedAll = statistical.filter(
+    (alert) => !incidents.some((incident) => explains(incident, alert)),
+  );
+  const unexplained = unexplainedAll.filter((alert) => alert.anomaly_on >= context.steadyFrom);
   const perSeries = new Map<string, number>();
   for (const alert of unexplained) perSeries.set(alert.series, (perSeries.get(alert.series) ?? 0) + 1);
   const delaysHours: number[] = [];
@@ -208,6 +218,7 @@ function score(
     series: context.series,
     judgedDays: context.judgedDays,
     falseAlerts: unexplained.length,
+    warmUpFalseAlerts: unexplainedAll.length - unexplained.length,
     worstSeriesFalseAlerts: Math.max(0, ...perSeries.values()),
     delaysHours,
     guardrailAlerts: alerts.length - statistical.length,
