@@ -56,7 +56,7 @@ export async function measureAnomalies(sizes: AnomalySizes): Promise<Figure[]> {
       '',
     ),
     figure('delay from load to alert, worst', delays.at(-1) ?? 0, 'h', atMost(SCHEDULE_HOURS)),
-    figure('guardrail alerts (no campaign crosses a ceiling when normal)', result.guardrailAlerts, ''),
+    figure('guardrail alerts (rates stay under the ceilings here)', result.guardrailAlerts, ''),
     figure(`detector runs (one per loaded day of ${sizes.days})`, result.runs, ''),
     figure('time per run', result.ms / result.runs, 'ms'),
   );

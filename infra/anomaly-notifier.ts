@@ -197,7 +197,7 @@ export class AnomalyNotifier extends pulumi.ComponentResource {
       `${name}-anomalies`,
       {
         project: args.project,
-        name: `${args.namePrefix}-metric-anomalies`,
+        name: `${args.namePrefix}_metric_anomalies`,
         description: 'Anomalies on email metrics the notifier sent (one log line each)',
         filter: pulumi.interpolate`resource.type="cloud_run_revision" AND resource.labels.service_name="${fn.name}" AND jsonPayload.event="metric_anomaly"`,
         metricDescriptor: { metricKind: 'DELTA', valueType: 'INT64', unit: '1' },

@@ -105,10 +105,10 @@ export const settings = {
   /** Looker Studio report to copy for each fact table's link; a blank report when unset. */
   lookerTemplateReportId: config.get('lookerTemplateReportId'),
   /**
-   * Which detector fills metric_anomalies and metric_forecast: `robust_z` (the SQL of sql/, the
-   * default) or `arima_plus` (BigQuery ML ARIMA_PLUS models in a scheduled query).
+   * Which detector fills metric_anomalies and metric_forecast: `robust_z`, the SQL of sql/. The
+   * BigQuery ML option (`arima_plus`) is not built yet, and is refused rather than ignored.
    */
-  anomalyDetector: oneOf('anomalyDetector', ['robust_z', 'arima_plus'] as const, 'robust_z'),
+  anomalyDetector: oneOf('anomalyDetector', ['robust_z'] as const, 'robust_z'),
   /** A Slack-compatible incoming webhook for anomaly alerts (a secret); the log alert alone without it. */
   anomalyWebhookUrl: config.getSecret('anomalyWebhookUrl'),
   /** Refuse to delete datasets, tables and the Firestore database; set false before `pulumi destroy`. */

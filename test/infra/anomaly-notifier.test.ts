@@ -91,6 +91,7 @@ describe('anomaly alerting under mocks', () => {
     );
     const condition = obj((policy?.inputs.conditions as Json[] | undefined)?.[0]);
     assert.match(String(obj(condition.conditionThreshold).filter), new RegExp(String(metric.inputs.name)));
-    assert.equal((policy?.inputs.notificationChannels as unknown[]).length, 1);
+    assert.ok(policy);
+    assert.equal((policy.inputs.notificationChannels as unknown[]).length, 1);
   });
 });

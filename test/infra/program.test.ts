@@ -174,7 +174,7 @@ describe('the Pulumi program under mocks', () => {
     );
   });
 
-  it('lets only the task invoker call the worker and only the scheduler call the fan-out', () => {
+  it('lets only the task invoker call the worker, the scheduler the fan-out and the push account the notifier', () => {
     const invokers = ofType('cloudrunv2/serviceIamMember:ServiceIamMember').map(
       (m) => `${String(m.inputs.name)} ${String(m.inputs.role)} ${String(m.inputs.member)}`,
     );
@@ -182,6 +182,7 @@ describe('the Pulumi program under mocks', () => {
       // Iterable's webhooks cannot carry an OIDC token; the collector checks their header itself.
       'iterable-collector roles/run.invoker allUsers',
       `iterable-fanout roles/run.invoker serviceAccount:iterable-scheduler-invoker@${PROJECT}.iam.gserviceaccount.com`,
+      `iterable-notifier roles/run.invoker serviceAccount:iterable-anomaly-push@${PROJECT}.iam.gserviceaccount.com`,
       `iterable-worker roles/run.invoker serviceAccount:iterable-tasks-invoker@${PROJECT}.iam.gserviceaccount.com`,
     ]);
     const [job] = ofType('cloudscheduler/job:Job');
@@ -253,6 +254,7 @@ describe('the Pulumi program under mocks', () => {
   it('alerts on worker failures, a stream not loading and an old watermark, through log-based metrics', () => {
     const metrics = ofType('logging/metric:Metric').map((m) => String(m.inputs.name));
     assert.deepEqual(metrics.sort(), [
+      'iterable_metric_anomalies',
       'iterable_rows_loaded',
       'iterable_watermark_lag',
       'iterable_windows_loaded',
