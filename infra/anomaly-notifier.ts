@@ -11,6 +11,7 @@ import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import { FUNCTION_NAMES } from '../functions/src/register.js';
 import { NODE_MAJOR } from './bundle.js';
+import { MetricsReady } from './deploy-steps/metrics-ready.js';
 import type { FunctionEnv } from './function-env.js';
 import { logMetricFilter } from './log-metrics.js';
 
@@ -128,7 +129,8 @@ export class AnomalyNotifier extends pulumi.ComponentResource {
           secretEnvironmentVariables,
         },
       },
-      parent,
+      // A component's dependsOn reaches the engine only through its children's own.
+      { parent: this, dependsOn: opts?.dependsOn ?? [] },
     );
     this.notifierUrl = fn.serviceConfig.apply((c) => c?.uri ?? '');
     new gcp.cloudrunv2.ServiceIamMember(
@@ -204,6 +206,12 @@ export class AnomalyNotifier extends pulumi.ComponentResource {
       },
       parent,
     );
+    // A policy on a log-based metric is refused until Cloud Monitoring lists the metric.
+    const metricReady = new MetricsReady(
+      `${name}-metric-ready`,
+      { project: args.project, metrics: [metric.name] },
+      parent,
+    );
     new gcp.monitoring.AlertPolicy(
       `${name}-policy`,
       {
@@ -235,7 +243,7 @@ export class AnomalyNotifier extends pulumi.ComponentResource {
           },
         ],
       },
-      parent,
+      { parent: this, dependsOn: [metricReady] },
     );
     this.registerOutputs({ topicId: this.topicId, notifierUrl: this.notifierUrl });
   }

@@ -93,5 +93,9 @@ describe('anomaly alerting under mocks', () => {
     assert.match(String(obj(condition.conditionThreshold).filter), new RegExp(String(metric.inputs.name)));
     assert.ok(policy);
     assert.equal((policy.inputs.notificationChannels as unknown[]).length, 1);
+    const ready = ofType(program, 'dynamic/iterable:MetricsReady').find(
+      (r) => r.name === 'anomalies-metric-ready',
+    );
+    assert.ok(ready && policy.dependsOn.includes(ready.name), 'the policy waits until the metric is listed');
   });
 });
