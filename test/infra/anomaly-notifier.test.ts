@@ -43,7 +43,9 @@ describe('anomaly alerting under mocks', () => {
     assert.match(runner, /-notifier@/);
     const url = `https://${String(fn.inputs.name)}-x7.a.run.app`;
 
-    const subscription = ofType(resources, 'pubsub/subscription:Subscription')[0];
+    const subscription = ofType(resources, 'pubsub/subscription:Subscription').find((r) =>
+      String(r.inputs.name).endsWith('-anomaly-notifier'),
+    );
     const push = obj(subscription?.inputs.pushConfig);
     assert.equal(push.pushEndpoint, url);
     const pusher = String(obj(push.oidcToken).serviceAccountEmail);
@@ -54,7 +56,9 @@ describe('anomaly alerting under mocks', () => {
       invokers.map((m) => m.inputs.member),
       [`serviceAccount:${pusher}`],
     );
-    const publisher = ofType(resources, 'pubsub/topicIAMMember:TopicIAMMember')[0];
+    const publisher = ofType(resources, 'pubsub/topicIAMMember:TopicIAMMember').find(
+      (m) => m.name === 'anomalies-dts-publisher',
+    );
     assert.match(String(publisher?.inputs.member), /gcp-sa-bigquerydatatransfer\.iam\.gserviceaccount\.com$/);
 
     const runnerRoles = [
