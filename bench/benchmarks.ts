@@ -2,6 +2,8 @@
  * Every measurement of the benchmark, run one after the other in one process so the figures are
  * comparable, at the sizes given: the issues' (`FULL_SIZES`) or tiny ones for the smoke test.
  */
+
+import { type AnomalySizes, measureAnomalies } from './anomalies.js';
 import { type ApiSizes, measureApi } from './api.js';
 import { type BundleSizes, measureBundle } from './bundle.js';
 import { type EndToEndSizes, measureEndToEnd } from './end-to-end.js';
@@ -23,6 +25,7 @@ export interface BenchSizes {
   readonly windows: WindowSizes;
   readonly incrementalFacts: IncrementalFactSizes;
   readonly api: ApiSizes;
+  readonly anomalies: AnomalySizes;
 }
 
 /** The sizes issue 6 names. */
@@ -48,6 +51,7 @@ export const FULL_SIZES: BenchSizes = {
     uncachedRequests: 180,
     concurrency: 16,
   },
+  anomalies: { days: 130, campaigns: 12, incidentsPerKind: 20, seed: 1 },
 };
 
 export const SMOKE_SIZES: BenchSizes = {
@@ -66,6 +70,7 @@ export const SMOKE_SIZES: BenchSizes = {
   },
   incrementalFacts: { weeklyEvents: 1_000, shortWeeks: 1, longWeeks: 2, rounds: 1 },
   api: { baseEvents: 2_000, events: 2_000, cachedRequests: 50, uncachedRequests: 9, concurrency: 2 },
+  anomalies: { days: 77, campaigns: 3, incidentsPerKind: 1, seed: 1 },
 };
 
 export interface Section {
@@ -75,7 +80,7 @@ export interface Section {
 
 /**
  * Runs the measurements in order, handing each section over as soon as it is measured; `only`
- * picks some by number (1–8), to re-measure one part without the others' minutes.
+ * picks some by number (1–10), to re-measure one part without the others' minutes.
  */
 export async function runBenchmarks(
   sizes: BenchSizes,
@@ -92,6 +97,7 @@ export async function runBenchmarks(
     ['7. Windows sized by density: backfill plans', () => measureWindows(sizes.windows)],
     ['8. Incremental fact build as history grows', () => measureIncrementalFacts(sizes.incrementalFacts)],
     ['9. Analytics API', () => measureApi(sizes.api)],
+    ['10. Anomaly detection on a labelled history', () => measureAnomalies(sizes.anomalies)],
   ];
   const sections: Section[] = [];
   for (const [k, [title, measure]] of measurements.entries()) {

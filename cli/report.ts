@@ -2,6 +2,7 @@
  * What a person sees of a local run: a progress line per stream while it runs, then a summary
  * table with each stream's watermark.
  */
+import { anomalyMessage, anomalySince } from '../functions/src/anomalies/anomaly.js';
 import type { StreamName } from '../functions/src/catalog.js';
 import type { FactBuild } from '../local/facts.js';
 import type { StreamTally } from '../local/run-tally.js';
@@ -100,5 +101,17 @@ export function factsReport(facts: FactBuild): string {
       `Reconciliation skipped: ${facts.metricsError ?? 'nothing is loaded across every stream yet'}`,
     );
   }
+  lines.push('', anomaliesReport(facts));
   return lines.join('\n');
+}
+
+/** The anomalies this build found first, as the notifier words them (no report link locally). */
+function anomaliesReport(facts: FactBuild): string {
+  if (facts.newAnomalies.length === 0) {
+    return `No new anomalies (${facts.anomalies.length} known in metric_anomalies)`;
+  }
+  return [
+    `New anomalies: ${facts.newAnomalies.length}`,
+    ...facts.newAnomalies.map((a) => `  ${anomalyMessage(a, anomalySince(a, facts.anomalies), null)}`),
+  ].join('\n');
 }

@@ -13,6 +13,17 @@ const gcp = new pulumi.Config('gcp');
 /** Cloud Monitoring alerts on a metric's absence for at most 23.5 hours (https://cloud.google.com/monitoring/alerts/metric-absence). */
 const MAX_ABSENCE_HOURS = 23.5;
 
+function oneOf<const T extends string>(key: string, choices: readonly T[], fallback: T): T {
+  const value = config.get(key) ?? fallback;
+  const found = choices.find((c) => c === value);
+  if (found === undefined) {
+    throw new Error(
+      `config ${key} is ${value}; use one of ${choices.join(', ')}: pulumi config set ${key} <value>`,
+    );
+  }
+  return found;
+}
+
 function bounded(key: string, fallback: number, min: number, max: number, why: string): number {
   const value = config.getNumber(key) ?? fallback;
   if (!(value >= min && value <= max)) {
@@ -101,6 +112,13 @@ export const settings = {
   apiInvokers: readApiInvokers(config.get('apiInvokers')),
   /** SHA-256 digests (hex, comma-separated) of API keys the API also requires; none when unset. */
   apiKeySha256: config.get('apiKeySha256'),
+  /**
+   * Which detector fills metric_anomalies and metric_forecast: `robust_z`, the SQL of sql/. The
+   * BigQuery ML option (`arima_plus`) is not built yet, and is refused rather than ignored.
+   */
+  anomalyDetector: oneOf('anomalyDetector', ['robust_z'] as const, 'robust_z'),
+  /** A Slack-compatible incoming webhook for anomaly alerts (a secret); the log alert alone without it. */
+  anomalyWebhookUrl: config.getSecret('anomalyWebhookUrl'),
   /** Refuse to delete datasets, tables and the Firestore database; set false before `pulumi destroy`. */
   deletionProtection: config.getBoolean('deletionProtection') ?? true,
 } as const;

@@ -34,6 +34,8 @@ export interface FactQueriesArgs {
   readonly serviceAccountEmail: pulumi.Input<string>;
   /** Fully qualified id (`projects/…/serviceAccounts/…`) of the same account. */
   readonly serviceAccountId: pulumi.Input<string>;
+  /** Pub/Sub topics notified when a file's run completes, by file key (the notifier's trigger). */
+  readonly notificationTopics?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /** Minutes between the starts of consecutive files: a fact MERGE takes a minute or two. */
@@ -105,6 +107,7 @@ export class FactQueries extends pulumi.ComponentResource {
           serviceAccountName: args.serviceAccountEmail,
           // The files write their own tables (MERGE / CREATE OR REPLACE), so no destination table.
           params: { query: query.sql },
+          notificationPubsubTopic: args.notificationTopics?.[query.key],
         },
         { parent: this, dependsOn: [setup, agent, agentGrant] },
       );

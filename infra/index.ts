@@ -7,6 +7,7 @@ import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import { DEFAULT_STATE_COLLECTION } from '../functions/src/gcp/gcp-config.js';
 import { Alerts } from './alerts.js';
+import { AnomalyNotifier } from './anomaly-notifier.js';
 import { ApiFunction } from './api-function.js';
 import { ProjectApis } from './apis.js';
 import { bundleFunctions, REPO_ROOT } from './bundle.js';
@@ -24,7 +25,7 @@ import { FACT_TABLES, lookerStudioUrl } from './looker.js';
 import { ProjectRoles } from './project-roles.js';
 import { RunSchedule } from './scheduler.js';
 import { memberOf, ServiceAccounts } from './service-accounts.js';
-import { readFactQueries } from './sql-files.js';
+import { ANOMALY_QUERY, readFactQueries } from './sql-files.js';
 import { StateDatabase } from './state-database.js';
 import { TaskQueue } from './task-queue.js';
 import { Warehouse } from './warehouse.js';
@@ -193,6 +194,38 @@ new RunSchedule(
   afterApis,
 );
 
+const looker = (tableId: string) =>
+  warehouse.analyticsDatasetId.apply((datasetId) =>
+    lookerStudioUrl({
+      projectId: project,
+      datasetId,
+      tableId,
+      templateReportId: settings.lookerTemplateReportId,
+    }),
+  );
+
+const notifier = new AnomalyNotifier(
+  'anomalies',
+  {
+    project,
+    region,
+    namePrefix,
+    source,
+    buildServiceAccount: accounts.build.name,
+    environment: sharedEnvironment(settings, {
+      queuePath: queue.path,
+      tasksInvokerEmail: accounts.tasksInvoker.email,
+      firestoreDatabase: state.name,
+    }),
+    analyticsDatasetId: warehouse.analyticsDatasetId,
+    reportUrl: looker('metric_anomalies'),
+    webhookUrl: settings.anomalyWebhookUrl,
+    alertEmail: settings.alertEmail,
+  },
+  // Built as the build account, whose roles must be in effect first (as for the other functions).
+  { dependsOn: [...apis.services, projectRoles, warehouse, grants.ready] },
+);
+
 const facts = new FactQueries(
   'facts',
   {
@@ -203,6 +236,8 @@ const facts = new FactQueries(
     queries: readFactQueries(join(REPO_ROOT, 'sql'), { datasets, lookbackDays: settings.factLookbackDays }),
     serviceAccountEmail: accounts.factQueries.email,
     serviceAccountId: accounts.factQueries.name,
+    // The notifier runs when the detector's run completes.
+    notificationTopics: { [ANOMALY_QUERY]: notifier.topicId },
   },
   { dependsOn: [...apis.services, projectRoles, warehouse, live] },
 );
@@ -241,6 +276,8 @@ const dashboard = new Dashboard(
 );
 
 export const fanoutUrl = functions.fanoutUrl;
+export const notifierUrl = notifier.notifierUrl;
+export const anomaliesReport = looker('metric_anomalies');
 export const workerUrl = functions.workerUrl;
 /** The URL to give Iterable's system webhooks (README, "Live events"). */
 export const collectorUrl = functions.collectorUrl;

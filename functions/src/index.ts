@@ -1,9 +1,11 @@
 /**
- * Entry point of the deployed functions: registers `fanout`, `worker`, `collector` and `api` with
- * the Functions Framework over the GCP adapters. Each adapter (and its Google client library) is built once per
+ * Entry point of the deployed functions: registers `fanout`, `worker`, `collector`, `api` and
+ * `notifier` with the Functions Framework over the GCP adapters. Each adapter (and its Google client library) is built once per
  * instance, on its first use: importing this file stays cheap, and an instance serving one
  * function never loads the clients only another one needs (`gcp/deferred.ts`).
  */
+
+import { SlackWebhook } from './anomalies/slack-webhook.js';
 import { loadApiConfig } from './api/api-config.js';
 import {
   deferredLiveSink,
@@ -14,8 +16,15 @@ import {
 import { deferredFactReader } from './gcp/deferred-fact-reader.js';
 import { fanoutSettings, loadGcpConfig } from './gcp/gcp-config.js';
 import { iterableSource } from './gcp/iterable-source.js';
+import { loadNotifierConfig } from './gcp/notifier-config.js';
 import { stdoutLogger } from './log.js';
-import { registerApi, registerCollector, registerFanout, registerWorker } from './register.js';
+import {
+  registerApi,
+  registerCollector,
+  registerFanout,
+  registerNotifier,
+  registerWorker,
+} from './register.js';
 
 const config = loadGcpConfig();
 const { pipeline } = config;
@@ -70,4 +79,26 @@ registerApi(
     log: stdoutLogger,
   },
   api.settings,
+);
+
+const notifier = loadNotifierConfig();
+const notifierAdapters = async () =>
+  (await import('./gcp/open-notifier.js')).openNotifierAdapters(config, notifier);
+let adapters: ReturnType<typeof notifierAdapters> | undefined;
+const openAdapters = () => {
+  adapters ??= notifierAdapters();
+  return adapters;
+};
+registerNotifier(
+  {
+    source: { anomaliesFrom: async (fromDay) => (await openAdapters()).source.anomaliesFrom(fromDay) },
+    ledger: {
+      claim: async (key) => (await openAdapters()).ledger.claim(key),
+      release: async (key) => (await openAdapters()).ledger.release(key),
+    },
+    chat: notifier.webhookUrl === null ? null : new SlackWebhook(notifier.webhookUrl),
+    now,
+    log: stdoutLogger,
+  },
+  { reportUrl: notifier.reportUrl, lookbackDays: notifier.lookbackDays },
 );

@@ -3,9 +3,11 @@
  * runtime provides: GCP ones when deployed (`index.ts`), local ones under `npm start`.
  */
 import { http } from '@google-cloud/functions-framework';
+import type { NotifyDeps, NotifySettings } from './anomalies/notify.js';
 import { type ApiDeps, type ApiSettings, apiHandler } from './api/handler.js';
 import { collectorHandler } from './handlers/collector.js';
 import { fanoutHandler } from './handlers/fanout.js';
+import { notifierHandler } from './handlers/notifier.js';
 import { workerHandler } from './handlers/worker.js';
 import type { CollectDeps } from './live/collect.js';
 import type { FanoutDeps, FanoutSettings } from './pipeline/fanout.js';
@@ -16,6 +18,7 @@ export const FUNCTION_NAMES = {
   worker: 'worker',
   collector: 'collector',
   api: 'api',
+  notifier: 'notifier',
 } as const;
 
 export function registerWorker(deps: LoadDeps, settings: Omit<LoadSettings, 'runId'>): void {
@@ -32,4 +35,8 @@ export function registerCollector(deps: CollectDeps): void {
 
 export function registerApi(deps: ApiDeps, settings: ApiSettings): void {
   http(FUNCTION_NAMES.api, apiHandler(deps, settings));
+}
+
+export function registerNotifier(deps: NotifyDeps, settings: NotifySettings): void {
+  http(FUNCTION_NAMES.notifier, notifierHandler(deps, settings));
 }

@@ -31,6 +31,8 @@ export interface RunModelsOptions {
   readonly now?: number;
   /** Profile each statement and report the tables it scanned (slower: one statement at a time). */
   readonly profile?: boolean;
+  /** The model files to run, in order; every file of sql/ when absent. */
+  readonly files?: readonly string[];
 }
 
 export interface ModelRun {
@@ -53,7 +55,7 @@ export async function runModels(
     // The reconciliation reads Iterable's totals; before they are first loaded the table is empty.
     await connection.run(campaignMetricsDdl(datasets, 'ifNotExists'));
     const runs: ModelRun[] = [];
-    for (const file of modelFiles()) {
+    for (const file of options.files ?? modelFiles()) {
       const sql = readFileSync(file, 'utf8');
       const render: RenderOptions = {
         datasets,

@@ -17,6 +17,7 @@ describe('the benchmark, at smoke sizes', () => {
         'Windows sized by density: backfill plans',
         'Incremental fact build as history grows',
         'Analytics API',
+        'Anomaly detection on a labelled history',
       ],
     );
     // The memory section measures the deployed worker (BigQuery adapter against the sink) too.

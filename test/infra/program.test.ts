@@ -174,7 +174,7 @@ describe('the Pulumi program under mocks', () => {
     );
   });
 
-  it('lets only the task invoker call the worker and only the scheduler call the fan-out', () => {
+  it('lets only the task invoker call the worker, the scheduler the fan-out and the push account the notifier', () => {
     const invokers = ofType('cloudrunv2/serviceIamMember:ServiceIamMember').map(
       (m) => `${String(m.inputs.name)} ${String(m.inputs.role)} ${String(m.inputs.member)}`,
     );
@@ -182,6 +182,7 @@ describe('the Pulumi program under mocks', () => {
       // Iterable's webhooks cannot carry an OIDC token; the collector checks their header itself.
       'iterable-collector roles/run.invoker allUsers',
       `iterable-fanout roles/run.invoker serviceAccount:iterable-scheduler-invoker@${PROJECT}.iam.gserviceaccount.com`,
+      `iterable-notifier roles/run.invoker serviceAccount:iterable-anomaly-push@${PROJECT}.iam.gserviceaccount.com`,
       `iterable-worker roles/run.invoker serviceAccount:iterable-tasks-invoker@${PROJECT}.iam.gserviceaccount.com`,
     ]);
     const [job] = ofType('cloudscheduler/job:Job');
@@ -253,6 +254,7 @@ describe('the Pulumi program under mocks', () => {
   it('alerts on worker failures, a stream not loading and an old watermark, through log-based metrics', () => {
     const metrics = ofType('logging/metric:Metric').map((m) => String(m.inputs.name));
     assert.deepEqual(metrics.sort(), [
+      'iterable_metric_anomalies',
       'iterable_rows_loaded',
       'iterable_watermark_lag',
       'iterable_windows_loaded',
@@ -274,7 +276,8 @@ describe('the Pulumi program under mocks', () => {
   });
 
   it('creates alert policies on log-based metrics only once Cloud Monitoring lists those metrics', () => {
-    const [ready] = ofType('dynamic/iterable:MetricsReady');
+    // The notifier's metric has its own wait (test/infra/anomaly-notifier.test.ts).
+    const ready = ofType('dynamic/iterable:MetricsReady').find((r) => r.name === 'alerts-metrics-ready');
     assert.ok(ready);
     assert.deepEqual(
       [...(ready.inputs.metricTypes as string[])].sort(),
@@ -282,12 +285,16 @@ describe('the Pulumi program under mocks', () => {
         (m) => `logging.googleapis.com/user/${m}`,
       ),
     );
-    for (const metric of ofType('logging/metric:Metric').filter((m) => m.name !== 'log-metrics-rows')) {
+    for (const metric of ofType('logging/metric:Metric').filter(
+      (m) => m.name !== 'log-metrics-rows' && m.name !== 'anomalies-anomalies',
+    )) {
       assert.ok(ready.dependsOn.includes(metric.name), `the wait starts after ${metric.name} exists`);
     }
     const policies = ofType('monitoring/alertPolicy:AlertPolicy');
-    const onMetrics = policies.filter((p) =>
-      JSON.stringify(p.inputs.conditions).includes('logging.googleapis.com/user/'),
+    const onMetrics = policies.filter(
+      (p) =>
+        p.name !== 'anomalies-policy' &&
+        JSON.stringify(p.inputs.conditions).includes('logging.googleapis.com/user/'),
     );
     assert.equal(onMetrics.length, 3);
     for (const policy of onMetrics) assert.ok(policy.dependsOn.includes(ready.name), policy.name);
