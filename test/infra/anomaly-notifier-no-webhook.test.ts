@@ -17,7 +17,9 @@ describe('anomaly alerting without a chat webhook', () => {
       [],
     );
     assert.ok(
-      !resources.some((r) => r.type.endsWith('secretmanager/secret:Secret') && r.name.includes('webhook')),
+      !resources.some(
+        (r) => r.type.endsWith('secretmanager/secret:Secret') && r.name.startsWith('anomalies-'),
+      ),
     );
   });
 });
