@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { PubSub } from '@google-cloud/pubsub';
 import { pubsubLiveSink } from '../../../functions/src/gcp/pubsub-live-sink.js';
 import { MAX_WEBHOOK_BYTES } from '../../../functions/src/live/collect.js';
 import { FUNCTION_NAMES, registerCollector } from '../../../functions/src/register.js';
 import { post, webhookBody } from '../../local/live/webhooks.js';
+import { quietTestServer } from '../../support/test-server.js';
 import { type PubsubEmulator, startPubsubEmulator } from '../gcp/pubsub-emulator.js';
 
 const PROJECT = 'collector-test';
@@ -38,7 +38,7 @@ describe('the collector function over Pub/Sub', () => {
       now: () => RECEIVED,
       log: () => {},
     });
-    server = getTestServer(FUNCTION_NAMES.collector);
+    server = quietTestServer(FUNCTION_NAMES.collector);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   });

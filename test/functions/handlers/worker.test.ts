@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo, Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { IterableClient } from '../../../functions/src/iterable/client.js';
 import type { LogEntry } from '../../../functions/src/log.js';
 import { FUNCTION_NAMES, registerWorker } from '../../../functions/src/register.js';
@@ -9,6 +8,7 @@ import { DAY } from '../../../functions/src/time.js';
 import { DuckDbWarehouse } from '../../../local/duckdb-warehouse.js';
 import { JsonFileStateStore } from '../../../local/json-state-store.js';
 import { FROM, loadedPayloads, type Simulator, simulator, tempWarehouse } from '../../support/pipeline.js';
+import { quietTestServer } from '../../support/test-server.js';
 
 const WINDOW = { start: FROM, end: FROM + 6 * 3600_000 };
 const task = (overrides: Record<string, unknown> = {}) => ({
@@ -38,11 +38,7 @@ describe('the worker function through the Functions Framework', () => {
       { iterable, warehouse, state, now: Date.now, log: (entry) => logs.push(entry) },
       { leaseMs: 60_000 },
     );
-    server = getTestServer(FUNCTION_NAMES.worker);
-    // The framework's body parser answers the malformed body's 400 itself, and Express prints that
-    // SyntaxError's stack unless the app's env is 'test' (express/lib/application.js, logerror).
-    const app = server.listeners('request')[0] as unknown as { set(name: 'env', value: 'test'): void };
-    app.set('env', 'test');
+    server = quietTestServer(FUNCTION_NAMES.worker);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   });
