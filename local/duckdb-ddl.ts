@@ -1,7 +1,7 @@
 /**
  * DuckDB DDL of the local warehouse, derived from the catalog only: the two datasets become
  * schemas, each stream gets `<raw>.<stream>_raw` with its typed columns then the load metadata,
- * and the raw dataset gets the rejects table. The BigQuery tables come from the same catalog rows.
+ * and the raw dataset gets the rejects table and the audit of forgotten users. The BigQuery tables come from the same catalog rows.
  */
 import {
   type ColumnType,
@@ -13,6 +13,7 @@ import {
   type StreamDefinition,
   type StreamName,
 } from '../functions/src/catalog.js';
+import { FORGOTTEN_USERS_COLUMNS, FORGOTTEN_USERS_TABLE } from '../functions/src/forget-tables.js';
 import type { Datasets } from '../sql/datasets.js';
 
 /**
@@ -59,5 +60,6 @@ export function warehouseDdl(datasets: Datasets): string[] {
     `CREATE SCHEMA IF NOT EXISTS ${datasets.analytics}`,
     ...STREAMS.map((s) => createTable(rawTable(datasets, s.name), rawTableColumns(s))),
     createTable(rejectsTable(datasets), REJECT_COLUMNS),
+    createTable(`${datasets.raw}.${FORGOTTEN_USERS_TABLE}`, FORGOTTEN_USERS_COLUMNS),
   ];
 }

@@ -10,9 +10,18 @@ import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { type StreamName, streamByName } from '../functions/src/catalog.js';
 import type { Window } from '../functions/src/pipeline/window.js';
-import type { LoadBatch, LoadCounts, Warehouse, WindowLoad } from '../functions/src/ports.js';
+import type {
+  ForgetOutcome,
+  ForgottenHash,
+  LoadBatch,
+  LoadCounts,
+  UserEraser,
+  Warehouse,
+  WindowLoad,
+} from '../functions/src/ports.js';
 import { checkDatasets, type Datasets, DEFAULT_DATASETS } from '../sql/datasets.js';
 import { rawTable, warehouseDdl } from './duckdb-ddl.js';
+import { forgetOnDuckDb } from './duckdb-forget.js';
 import {
   epochMsToTimestamp,
   loadSql,
@@ -88,7 +97,7 @@ function toPlain(value: unknown): unknown {
   return value;
 }
 
-export class DuckDbWarehouse implements Warehouse {
+export class DuckDbWarehouse implements Warehouse, UserEraser {
   private closed = false;
   private readonly loads = new Set<Promise<unknown>>();
 
@@ -173,6 +182,24 @@ export class DuckDbWarehouse implements Warehouse {
     } finally {
       for (const statement of sql.dropStaging) await c.run(statement);
     }
+  }
+
+  /** Forgets in one transaction, serialised with the loads' replacing transactions. */
+  forget(users: readonly ForgottenHash[], at: number): Promise<ForgetOutcome> {
+    if (this.closed) return Promise.reject(new Error('the warehouse is closed'));
+    return this.withConnection((c) =>
+      this.db.commits.run(async () => {
+        await c.run('BEGIN TRANSACTION');
+        try {
+          const outcome = await forgetOnDuckDb(c, this.datasets, users, at);
+          await c.run('COMMIT');
+          return outcome;
+        } catch (error) {
+          await c.run('ROLLBACK');
+          throw error;
+        }
+      }),
+    );
   }
 
   /** Runs a query on a fresh connection; rows come back as objects, exact BIGINTs as numbers. */
