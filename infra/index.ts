@@ -128,7 +128,11 @@ const facts = new FactQueries(
     location: settings.bigqueryLocation,
     namePrefix,
     schedule: settings.factSchedule,
-    queries: readFactQueries(join(REPO_ROOT, 'sql'), { datasets, lookbackDays: settings.factLookbackDays }),
+    queries: readFactQueries(join(REPO_ROOT, 'sql'), {
+      datasets,
+      lookbackDays: settings.factLookbackDays,
+      conversionEventNames: settings.conversionEventNames,
+    }),
     serviceAccountEmail: accounts.factQueries.email,
   },
   { dependsOn: [...apis.services, projectRoles, warehouse] },

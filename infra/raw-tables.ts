@@ -6,7 +6,13 @@
  */
 import type * as gcp from '@pulumi/gcp';
 import { CAMPAIGN_METRICS_TABLE } from '../functions/src/campaign-metrics-table.js';
-import { REJECTS_TABLE, rawTableName, STREAMS, type Stream, windowColumnOf } from '../functions/src/catalog.js';
+import {
+  REJECTS_TABLE,
+  rawTableName,
+  STREAMS,
+  type Stream,
+  windowColumnOf,
+} from '../functions/src/catalog.js';
 import { FORGOTTEN_USERS_TABLE } from '../functions/src/forget-tables.js';
 import {
   CLUSTER_FIELDS,
@@ -41,7 +47,9 @@ export function rawTableSpec(stream: Stream): TableSpec {
     : {
         ...base,
         timePartitioning: { type: 'DAY', field: windowColumn },
-        clusterings: stream.columns.some((c) => c.name === CLUSTER_FIELDS[0]) ? [...CLUSTER_FIELDS] : ['email'],
+        clusterings: stream.columns.some((c) => c.name === CLUSTER_FIELDS[0])
+          ? [...CLUSTER_FIELDS]
+          : ['email'],
       };
 }
 
@@ -63,7 +71,7 @@ export const CAMPAIGN_METRICS_SPEC: TableSpec = {
 /** Who was forgotten (by hash only), when, and how many rows of theirs each table lost. */
 export const FORGOTTEN_USERS_SPEC: TableSpec = {
   tableId: FORGOTTEN_USERS_TABLE,
-  description: 'Users forgotten on Iterable\'s GDPR/CCPA list: SHA-256 hash, tables and rows deleted, when',
+  description: "Users forgotten on Iterable's GDPR/CCPA list: SHA-256 hash, tables and rows deleted, when",
   schema: schema(forgottenUsersTableFields),
 };
 

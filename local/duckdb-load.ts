@@ -103,7 +103,9 @@ export function loadSql(stream: Stream, datasets: Datasets): LoadSql {
   const rejectOfWindow = `(${inWindow('created_at')}) OR (created_at IS NULL AND _window_start >= ${ts('window_start')} AND _window_end <= ${ts('window_end')})`;
   const replaceSql = [
     // A dimension is read whole, so its load replaces the whole table (and all its rejects).
-    dimension ? `DELETE FROM ${raw}` : `DELETE FROM ${raw} WHERE ${inWindow(windowColumnOf(stream) ?? 'created_at')}`,
+    dimension
+      ? `DELETE FROM ${raw}`
+      : `DELETE FROM ${raw} WHERE ${inWindow(windowColumnOf(stream) ?? 'created_at')}`,
     `INSERT INTO ${raw} (${[...columns, ...METADATA_COLUMNS].map((c) => c.name).join(', ')})
      SELECT ${columns.map((c) => c.toRaw(c.name)).join(', ')}, ${STAGED.JSON.toRaw('payload')}, ${metadata} FROM ${stagedRows}${keepRow}`,
     `DELETE FROM ${rejects} WHERE stream = $stream${dimension ? '' : ` AND (${rejectOfWindow})`}`,

@@ -30,6 +30,8 @@ export async function buildFacts(options: {
   readonly datasets?: Datasets;
   readonly metrics: CampaignMetricsSource;
   readonly lookbackDays: number;
+  /** Custom event names counted as conversions (`CONVERSION_EVENT_NAMES`). */
+  readonly conversionEventNames?: readonly string[];
   /** Where every export stream is loaded up to: the end of the range to reconcile. */
   readonly loadedUntil: number | null;
   /** The clock the lookback counts back from. */
@@ -46,7 +48,11 @@ export async function buildFacts(options: {
         metricsError = error instanceof Error ? error.message : String(error);
       }
     }
-    const models = await runModels(warehouse, { lookbackDays: options.lookbackDays, now: options.now });
+    const models = await runModels(warehouse, {
+      lookbackDays: options.lookbackDays,
+      now: options.now,
+      conversionEventNames: options.conversionEventNames ?? [],
+    });
     return {
       models,
       campaigns: await campaignSummary(warehouse),

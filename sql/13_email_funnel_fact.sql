@@ -5,7 +5,8 @@
 --   delivered  sent, and received more of its emails than bounced;
 --   opened     delivered, and opened one (machine opens included, as in open_rate);
 --   clicked    opened, and clicked one;
---   converted  clicked, and made a purchase Iterable attributed to the campaign.
+--   converted  clicked, and made a purchase Iterable attributed to the campaign, or a custom event
+--              configured as a conversion (CONVERSION_EVENT_NAMES) attributed to it.
 -- A recipient whose click arrived without an open (images blocked) stops at delivered here,
 -- which is why the stage counts can be below the unique counts of campaign_fact_table.
 -- <stage>_drop_off_rate = 1 - stage / previous stage; conversion_rate = converted / sent;
@@ -50,7 +51,7 @@ USING (
       COUNTIF(event_type = 'bounce') AS count_bounces,
       COUNTIF(event_type = 'open') AS count_opens,
       COUNTIF(event_type = 'click') AS count_clicks,
-      COUNTIF(event_type = 'purchase') AS count_purchases
+      COUNTIF(event_type IN ('purchase', 'conversion')) AS count_purchases
     FROM iterable_analytics.stg_email_events
     WHERE campaign_id IN (SELECT campaign_id FROM affected_campaigns)
       AND user_key IS NOT NULL

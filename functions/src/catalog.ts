@@ -335,7 +335,8 @@ export function windowColumnOf(stream: StreamDefinition): string | null {
   const { source } = stream;
   if (source.kind !== 'export') return null;
   const column = stream.columns.find((c) => c.field === source.windowField);
-  if (!column) throw new Error(`stream ${stream.name} has no column for its window field ${source.windowField}`);
+  if (!column)
+    throw new Error(`stream ${stream.name} has no column for its window field ${source.windowField}`);
   return column.name;
 }
 

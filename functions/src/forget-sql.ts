@@ -29,11 +29,7 @@ export const BIGQUERY_DIALECT: ForgetDialect = {
 /** The normalisation Iterable hashes: lower-cased and trimmed; user ids may be numbers in JSON. */
 const normalised = (expression: string): string => `LOWER(TRIM(CAST(${expression} AS STRING)))`;
 
-export function identifierHash(
-  dialect: ForgetDialect,
-  source: IdentifierSource | null,
-  alias = '',
-): string {
+export function identifierHash(dialect: ForgetDialect, source: IdentifierSource | null, alias = ''): string {
   if (source === null) return 'CAST(NULL AS STRING)';
   const prefix = alias ? `${alias}.` : '';
   const value =
@@ -67,7 +63,12 @@ export interface TargetSql {
 }
 
 /** Counting and deleting one table's rows of the users in `hashes`. */
-export function targetSql(dialect: ForgetDialect, target: ForgetTarget, table: string, hashes: string): TargetSql {
+export function targetSql(
+  dialect: ForgetDialect,
+  target: ForgetTarget,
+  table: string,
+  hashes: string,
+): TargetSql {
   const list = `(SELECT user_hash FROM ${hashes})`;
   const email = identifierHash(dialect, target.email);
   const userId = identifierHash(dialect, target.userId);

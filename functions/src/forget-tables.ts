@@ -30,7 +30,9 @@ export type DatasetRole = 'raw' | 'analytics' | 'live';
  * Where an identifier is read from in a row: a column, or a key of the raw JSON line held as text
  * (the rejects, whose line may not even parse, so the key is found by pattern).
  */
-export type IdentifierSource = { readonly column: string } | { readonly lineKey: string; readonly line: string };
+export type IdentifierSource =
+  | { readonly column: string }
+  | { readonly lineKey: string; readonly line: string };
 
 export interface ForgetTarget {
   readonly dataset: DatasetRole;

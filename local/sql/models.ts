@@ -26,6 +26,8 @@ export interface RunModelsOptions {
   readonly lookbackDays?: number;
   /** Epoch milliseconds the build treats as now (lookback, engagement segments). */
   readonly now?: number;
+  /** Custom event names counted as conversions (`CONVERSION_EVENT_NAMES`). */
+  readonly conversionEventNames?: readonly string[];
 }
 
 export interface ModelRun {
@@ -51,6 +53,7 @@ export async function runModels(
       const render: RenderOptions = {
         datasets,
         lookbackDays,
+        conversionEventNames: options.conversionEventNames ?? [],
         ...(options.now === undefined ? {} : { now: options.now }),
       };
       const started = performance.now();

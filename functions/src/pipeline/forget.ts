@@ -41,7 +41,8 @@ const LISTS: readonly { kind: ForgottenHash['kind']; read: (s: ForgottenSource) 
 ];
 
 /** Iterable's answer for the list a project of the other kind does not have. */
-const isWrongProjectKind = (error: unknown): boolean => error instanceof IterableError && error.status === 400;
+const isWrongProjectKind = (error: unknown): boolean =>
+  error instanceof IterableError && error.status === 400;
 
 export async function forgetUsers(deps: ForgetDeps): Promise<ForgetResult> {
   const reads: ListRead[] = await Promise.all(
@@ -58,7 +59,9 @@ export async function forgetUsers(deps: ForgetDeps): Promise<ForgetResult> {
   for (const r of reads) {
     if (r.hashes !== null) continue;
     if (readable.length > 0 && isWrongProjectKind(r.error)) continue;
-    warnings.push(`the forgotten ${r.kind === 'email' ? 'email' : 'user id'} list could not be read: ${message(r.error)}`);
+    warnings.push(
+      `the forgotten ${r.kind === 'email' ? 'email' : 'user id'} list could not be read: ${message(r.error)}`,
+    );
   }
   const users: ForgottenHash[] = [];
   for (const r of readable) {

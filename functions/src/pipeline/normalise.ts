@@ -45,7 +45,11 @@ export function normaliser(
     const record = value as Record<string, unknown>;
     const cells = reader.read(record);
     if (cells === null) {
-      return reject(line, `invalid record: ${reader.issues(record).join('; ')}`, inside(windowField === null ? null : record[windowField]));
+      return reject(
+        line,
+        `invalid record: ${reader.issues(record).join('; ')}`,
+        inside(windowField === null ? null : record[windowField]),
+      );
     }
     if (bounds !== null) {
       const at = cells[windowCell] as number;
