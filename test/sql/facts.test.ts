@@ -21,6 +21,7 @@ import {
   campaignDimensions,
   EVENT_STREAMS,
   type EventStream,
+  latestProfiles,
   parseEvent,
   type TruthEvent,
 } from './support/truth.js';
@@ -38,7 +39,8 @@ describe('fact tables on simulator data', () => {
 
   const expected = (now = NOW, extra: readonly TruthEvent[] = []) => {
     const all = [...events, ...extra];
-    const facts = expectedFacts(all, campaignDimensions(sim.truth.dimension), now);
+    const profiles = latestProfiles(sim.truth.lines('users', { start: RANGE.from, end: RANGE.to }));
+    const facts = expectedFacts(all, campaignDimensions(sim.truth.dimension), now, profiles);
     return Object.fromEntries(FACT_TABLES.map((t) => [t, normalise(t, facts[t])])) as typeof facts;
   };
 
