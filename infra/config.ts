@@ -66,7 +66,9 @@ export const settings = {
   firestoreLocation: config.get('firestoreLocation') ?? 'nam5',
   /** Cron schedule of the fan-out (Cloud Scheduler, unix-cron). */
   fanoutSchedule: config.get('fanoutSchedule') ?? '0 */5 * * *',
-  /** Time zone of `fanoutSchedule`. */
+  /** Cron schedule of the daily forget task (Cloud Scheduler, unix-cron), off the fan-out's hours. */
+  forgetSchedule: config.get('forgetSchedule') ?? '30 3 * * *',
+  /** Time zone of `fanoutSchedule` and `forgetSchedule`. */
   scheduleTimeZone: config.get('scheduleTimeZone') ?? 'Etc/UTC',
   /**
    * When the scheduled queries run (BigQuery's schedule syntax, UTC): 45 minutes after each

@@ -1,5 +1,5 @@
 /**
- * The two gen2 functions, `fanout` and `worker`, from one archive (each runs its own entry point),
+ * The gen2 functions, `fanout`, `worker` and the daily `forget`, from one archive (each runs its own entry point),
  * each as its own service account, neither callable without an OIDC token: `roles/run.invoker`
  * on each function's Cloud Run service goes to its one caller's service account only.
  * https://cloud.google.com/functions/docs/securing/authenticating#authenticating_function_to_function_calls
@@ -22,9 +22,17 @@ export interface FunctionsArgs {
   readonly source: { readonly bucket: pulumi.Input<string>; readonly object: pulumi.Input<string> };
   /** Fully qualified id (`projects/…/serviceAccounts/…`) of the account Cloud Build runs as. */
   readonly buildServiceAccount: pulumi.Input<string>;
-  readonly serviceAccounts: { readonly fanout: pulumi.Input<string>; readonly worker: pulumi.Input<string> };
+  readonly serviceAccounts: {
+    readonly fanout: pulumi.Input<string>;
+    readonly worker: pulumi.Input<string>;
+    readonly forget: pulumi.Input<string>;
+  };
   /** The one member allowed to call each function. */
-  readonly invokers: { readonly fanout: pulumi.Input<string>; readonly worker: pulumi.Input<string> };
+  readonly invokers: {
+    readonly fanout: pulumi.Input<string>;
+    readonly worker: pulumi.Input<string>;
+    readonly forget: pulumi.Input<string>;
+  };
   readonly environment: FunctionEnv;
   readonly iterableKey: { readonly secretId: pulumi.Input<string>; readonly version: pulumi.Input<string> };
   readonly workerTimeoutSeconds: number;
@@ -38,6 +46,8 @@ export class Functions extends pulumi.ComponentResource {
   readonly workerName: pulumi.Output<string>;
   /** The fan-out's name and Cloud Run service, whose logs carry every stream's watermark lag. */
   readonly fanoutName: pulumi.Output<string>;
+  /** The daily forget step (deletes the users Iterable has forgotten). */
+  readonly forgetUrl: pulumi.Output<string>;
 
   constructor(name: string, args: FunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('iterable:infra:Functions', name, {}, opts);
@@ -86,6 +96,22 @@ export class Functions extends pulumi.ComponentResource {
       ],
     });
     const workerUrl = worker.serviceConfig.apply((c) => c?.uri ?? '');
+    // Reads Iterable's forgotten lists and deletes by DML: one short job a day, one at a time.
+    const forget = deploy('forget', {
+      serviceAccountEmail: args.serviceAccounts.forget,
+      timeoutSeconds: FANOUT_TIMEOUT_SECONDS,
+      availableMemory: '512Mi',
+      maxInstanceCount: 1,
+      environmentVariables: { ...args.environment },
+      secretEnvironmentVariables: [
+        {
+          key: 'ITERABLE_API_KEY',
+          projectId: args.project,
+          secret: args.iterableKey.secretId,
+          version: args.iterableKey.version,
+        },
+      ],
+    });
     const fanout = deploy('fanout', {
       serviceAccountEmail: args.serviceAccounts.fanout,
       timeoutSeconds: FANOUT_TIMEOUT_SECONDS,
@@ -94,7 +120,7 @@ export class Functions extends pulumi.ComponentResource {
       environmentVariables: { ...args.environment, WORKER_URL: workerUrl },
     });
 
-    const invoker = (key: 'fanout' | 'worker', fn: gcp.cloudfunctionsv2.Function) =>
+    const invoker = (key: keyof FunctionsArgs['invokers'], fn: gcp.cloudfunctionsv2.Function) =>
       new gcp.cloudrunv2.ServiceIamMember(
         `${name}-${key}-invoker`,
         {
@@ -108,16 +134,19 @@ export class Functions extends pulumi.ComponentResource {
       );
     invoker('worker', worker);
     invoker('fanout', fanout);
+    invoker('forget', forget);
 
     this.workerUrl = workerUrl;
     this.workerName = worker.name;
     this.fanoutName = fanout.name;
     this.fanoutUrl = fanout.serviceConfig.apply((c) => c?.uri ?? '');
+    this.forgetUrl = forget.serviceConfig.apply((c) => c?.uri ?? '');
     this.registerOutputs({
       fanoutUrl: this.fanoutUrl,
       workerUrl: this.workerUrl,
       workerName: this.workerName,
       fanoutName: this.fanoutName,
+      forgetUrl: this.forgetUrl,
     });
   }
 }

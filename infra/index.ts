@@ -10,6 +10,7 @@ import { bundleFunctions, REPO_ROOT } from './bundle.js';
 import { settings } from './config.js';
 import { Dashboard } from './dashboard.js';
 import { FactQueries } from './fact-queries.js';
+import { ForgetSchedule } from './forget-schedule.js';
 import { sharedEnvironment } from './function-env.js';
 import { Functions } from './functions.js';
 import { FunctionsSource } from './functions-source.js';
@@ -59,7 +60,8 @@ const warehouse = new Warehouse(
     analyticsDataset: datasets.analytics,
     deletionProtection: settings.deletionProtection,
     rawWriters: { worker: memberOf(accounts.worker) },
-    analyticsWriters: { factQueries: memberOf(accounts.factQueries) },
+    // The forget step runs as the worker and deletes forgotten users' rows from the facts too.
+    analyticsWriters: { factQueries: memberOf(accounts.factQueries), forget: memberOf(accounts.worker) },
   },
   afterApis,
 );
@@ -92,8 +94,16 @@ const functions = new Functions(
     namePrefix,
     source,
     buildServiceAccount: accounts.build.name,
-    serviceAccounts: { fanout: accounts.fanout.email, worker: accounts.worker.email },
-    invokers: { fanout: memberOf(accounts.schedulerInvoker), worker: memberOf(accounts.tasksInvoker) },
+    serviceAccounts: {
+      fanout: accounts.fanout.email,
+      worker: accounts.worker.email,
+      forget: accounts.worker.email,
+    },
+    invokers: {
+      fanout: memberOf(accounts.schedulerInvoker),
+      worker: memberOf(accounts.tasksInvoker),
+      forget: memberOf(accounts.schedulerInvoker),
+    },
     environment: sharedEnvironment(settings, {
       queuePath: queue.path,
       tasksInvokerEmail: accounts.tasksInvoker.email,
@@ -116,6 +126,20 @@ new RunSchedule(
     schedule: settings.fanoutSchedule,
     timeZone: settings.scheduleTimeZone,
     fanoutUrl: functions.fanoutUrl,
+    invokerEmail: accounts.schedulerInvoker.email,
+  },
+  afterApis,
+);
+
+new ForgetSchedule(
+  'forget-schedule',
+  {
+    project,
+    region,
+    namePrefix,
+    schedule: settings.forgetSchedule,
+    timeZone: settings.scheduleTimeZone,
+    forgetUrl: functions.forgetUrl,
     invokerEmail: accounts.schedulerInvoker.email,
   },
   afterApis,
@@ -172,6 +196,7 @@ const dashboard = new Dashboard(
 
 export const fanoutUrl = functions.fanoutUrl;
 export const workerUrl = functions.workerUrl;
+export const forgetUrl = functions.forgetUrl;
 export const rawDatasetId = warehouse.rawDatasetId;
 export const analyticsDatasetId = warehouse.analyticsDatasetId;
 export const taskQueue = queue.path;

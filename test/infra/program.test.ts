@@ -135,20 +135,30 @@ describe('the Pulumi program under mocks', () => {
     );
   });
 
-  it('lets only the task invoker call the worker and only the scheduler call the fan-out', () => {
+  it('lets only the task invoker call the worker and only the scheduler call the fan-out and forget', () => {
     const invokers = ofType('cloudrunv2/serviceIamMember:ServiceIamMember').map(
       (m) => `${String(m.inputs.name)} ${String(m.inputs.role)} ${String(m.inputs.member)}`,
     );
     assert.deepEqual(invokers.sort(), [
       `iterable-fanout roles/run.invoker serviceAccount:iterable-scheduler-invoker@${PROJECT}.iam.gserviceaccount.com`,
+      `iterable-forget roles/run.invoker serviceAccount:iterable-scheduler-invoker@${PROJECT}.iam.gserviceaccount.com`,
       `iterable-worker roles/run.invoker serviceAccount:iterable-tasks-invoker@${PROJECT}.iam.gserviceaccount.com`,
     ]);
-    const [job] = ofType('cloudscheduler/job:Job');
+    const jobs = new Map(ofType('cloudscheduler/job:Job').map((j) => [String(j.inputs.name), j]));
+    const job = jobs.get('iterable-fanout');
     assert.ok(job);
     assert.equal(job.inputs.schedule, '0 */5 * * *');
     assert.deepEqual(obj(obj(job.inputs.httpTarget).oidcToken), {
       serviceAccountEmail: `iterable-scheduler-invoker@${PROJECT}.iam.gserviceaccount.com`,
       audience: program.outputs.fanoutUrl,
+    });
+    // The forget step runs daily, as the scheduler, against the forget function only.
+    const forget = jobs.get('iterable-forget');
+    assert.ok(forget);
+    assert.equal(forget.inputs.schedule, '30 3 * * *');
+    assert.deepEqual(obj(obj(forget.inputs.httpTarget).oidcToken), {
+      serviceAccountEmail: `iterable-scheduler-invoker@${PROJECT}.iam.gserviceaccount.com`,
+      audience: program.outputs.forgetUrl,
     });
   });
 
