@@ -23,8 +23,8 @@ export interface CatalogColumn {
 export type TableSchemas = Map<string, Map<string, readonly CatalogColumn[]>>;
 
 export interface ScriptContext {
-  /** Named query parameters (`@name`) and their types. */
-  readonly parameters?: Readonly<Record<string, ColumnType>>;
+  /** Named query parameters (`@name`) and their types; `[T]` is an ARRAY<T>. */
+  readonly parameters?: Readonly<Record<string, ColumnType | readonly [ColumnType]>>;
   /** The project the datasets sit in, for SQL that names tables `project.dataset.table`. */
   readonly project?: string;
 }
@@ -91,7 +91,13 @@ export class ZetaSqlAnalyzer {
   async analyzeScript(sql: string, tables: TableSchemas, context: ScriptContext = {}): Promise<void> {
     const queryParameters = Object.entries(context.parameters ?? {}).map(([name, type]) => ({
       name,
-      type: { typeKind: TYPE_KINDS[type] },
+      type:
+        typeof type === 'string'
+          ? { typeKind: TYPE_KINDS[type] }
+          : {
+              typeKind: 'TYPE_ARRAY' as const,
+              arrayType: { elementType: { typeKind: TYPE_KINDS[type[0]] } },
+            },
     }));
     const end = Buffer.byteLength(sql);
     for (let position = 0; position < end && sql.slice(position).trim() !== ''; ) {
