@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { type StreamName, streamByName } from '../functions/src/catalog.js';
+import { type StreamName, streamByName, windowColumnOf } from '../functions/src/catalog.js';
 import type { Window } from '../functions/src/pipeline/window.js';
 import type {
   ForgetOutcome,
@@ -215,18 +215,20 @@ export class DuckDbWarehouse implements Warehouse, UserEraser {
 
   /**
    * Rows of a stream's raw table, or of one window of it: the rows a load of that window would
-   * replace (`created_at` in `[start, end)`; a dimension's whole table).
+   * replace (its window column, `created_at` or `profile_updated_at`, in `[start, end)`; a
+   * dimension's whole table).
    */
   async countRows(stream: StreamName, window?: Window): Promise<number> {
     const table = rawTable(this.datasets, stream);
-    const ranged = window !== undefined && streamByName(stream).source.kind === 'export';
-    const [row] = ranged
-      ? await this.query<{ n: number }>(
-          `SELECT count(*) AS n FROM ${table}
-           WHERE created_at >= ${epochMsToTimestamp('$start')} AND created_at < ${epochMsToTimestamp('$end')}`,
-          { start: window.start, end: window.end },
-        )
-      : await this.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
+    const column = windowColumnOf(streamByName(stream));
+    const [row] =
+      window !== undefined && column !== null
+        ? await this.query<{ n: number }>(
+            `SELECT count(*) AS n FROM ${table}
+           WHERE ${column} >= ${epochMsToTimestamp('$start')} AND ${column} < ${epochMsToTimestamp('$end')}`,
+            { start: window.start, end: window.end },
+          )
+        : await this.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
     return row?.n ?? 0;
   }
 

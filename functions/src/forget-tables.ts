@@ -43,7 +43,7 @@ export interface ForgetTarget {
   readonly optional: boolean;
 }
 
-/** The live webhook table is named by issue 18's design: `iterable_live.events`. */
+/** The live webhook table, as shared/design.md names it: `iterable_live.events`. */
 export const LIVE_DATASET = 'iterable_live';
 
 /** A reject's identifiers are read from its raw line (which may not even be valid JSON). */
