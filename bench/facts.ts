@@ -24,14 +24,19 @@ export interface FactSizes {
 
 /** The issue's ceiling for every model together, on the largest warehouse (5M events). */
 const MAX_BUILD_MS = 15_000;
-const BASE_DAYS = 7;
-const FROM = Date.UTC(2026, 0, 1);
+export const BASE_DAYS = 7;
+export const FROM = Date.UTC(2026, 0, 1);
 
 async function* once<T>(item: T): AsyncIterable<T> {
   yield item;
 }
 
-async function fill(warehouse: DuckDbWarehouse, baseEvents: number, copies: number): Promise<number> {
+/** Fills the raw tables with `copies` shifted copies of a simulator base; the events written. */
+export async function fillWarehouse(
+  warehouse: DuckDbWarehouse,
+  baseEvents: number,
+  copies: number,
+): Promise<number> {
   const range = { start: FROM, end: FROM + BASE_DAYS * DAY };
   const store = generateDataset({ seed: 5, from: range.start, to: range.end, events: baseEvents });
   let events = 0;
@@ -66,7 +71,7 @@ export async function measureFacts(sizes: FactSizes): Promise<Figure[]> {
     const dir = mkdtempSync(join(tmpdir(), 'bench-facts-'));
     const warehouse = await DuckDbWarehouse.open(join(dir, 'warehouse.duckdb'));
     try {
-      const events = await fill(warehouse, sizes.baseEvents, copies);
+      const events = await fillWarehouse(warehouse, sizes.baseEvents, copies);
       const runs = await runModels(warehouse, { now: FROM + copies * BASE_DAYS * DAY });
       const total = runs.reduce((sum, r) => sum + r.ms, 0);
       const label = `facts on ${events.toLocaleString('en-US')} raw events`;

@@ -18,6 +18,8 @@ export interface GcpBackfill {
   readonly from: number;
   readonly to: number | null;
   readonly streams: readonly StreamName[];
+  /** Read windows the ledger has as loaded again too. */
+  readonly reread?: boolean;
 }
 
 export function enqueueBackfill(
@@ -40,6 +42,7 @@ export function enqueueBackfill(
       ...(backfill.to === null ? {} : { to: backfill.to }),
       streams: backfill.streams,
       backfill: true,
+      ...(backfill.reread ? { reread: true } : {}),
     },
   );
 }

@@ -15,7 +15,7 @@ import { readWatermarks, runLocal } from '../local/run.js';
 import { RunTally } from '../local/run-tally.js';
 import type { CampaignMetricsSource } from '../local/sql/campaign-metrics-load.js';
 import type { Datasets } from '../sql/datasets.js';
-import { type BackfillProgress, planEstimate, progressBar } from './backfill-progress.js';
+import { type BackfillProgress, planEstimate, planLines, progressBar } from './backfill-progress.js';
 
 const TERMINAL_TICK_MS = 250;
 const LOG_TICK_MS = 5000;
@@ -35,6 +35,8 @@ export interface LocalBackfill {
   /** Where progress lines go; a terminal gets one line redrawn in place. */
   readonly out: NodeJS.WriteStream | NodeJS.WritableStream;
   readonly now?: () => number;
+  /** Read windows the ledger has as loaded again too. */
+  readonly reread?: boolean;
   /** Test hook: the queue's retry timing. */
   readonly queue?: Parameters<typeof runLocal>[0]['queue'];
 }
@@ -82,10 +84,11 @@ export async function backfillLocal(b: LocalBackfill): Promise<LocalBackfillResu
       log: b.log,
       now,
       backfill: true,
+      reread: b.reread ?? false,
       queue: { ...b.queue, onEvent: tally.record },
       onStarted: ({ plan }) => {
         tally.planned(plan);
-        b.out.write(`${planEstimate(progress().planned, b.exportsPerMinute)}\n`);
+        b.out.write(`${planLines(plan.streams)}${planEstimate(progress().planned, b.exportsPerMinute)}\n`);
         timer = setInterval(draw, terminal ? TERMINAL_TICK_MS : LOG_TICK_MS);
       },
     });

@@ -35,8 +35,34 @@ export function progressBar(p: BackfillProgress): string {
   return `[${bar}] ${Math.floor(share * 100)}% ${finished}/${p.planned} windows, ${p.rows.toLocaleString('en-US')} rows${failed}, ${left}`;
 }
 
-/** Said before anything loads: how long the plan takes at the export limit alone. */
+/** A plan's time at the export limit alone: one export per window. */
+export const backfillEstimateMs = (planned: number, exportsPerMinute: number): number =>
+  timeLeftMs({ planned, done: 0, failed: 0, rows: 0, elapsedMs: 0, exportsPerMinute });
+
+/**
+ * Said before anything loads: how long the plan takes at the export limit alone, with the formula.
+ * Every window is one export request (a window split after cut-offs makes more, a retry after a
+ * 429 waits), so this is a floor.
+ */
 export function planEstimate(planned: number, exportsPerMinute: number): string {
-  const ms = timeLeftMs({ planned, done: 0, failed: 0, rows: 0, elapsedMs: 0, exportsPerMinute });
-  return `${planned} windows to load: at least ${duration(ms)} at ${exportsPerMinute} exports/minute`;
+  const ms = backfillEstimateMs(planned, exportsPerMinute);
+  return (
+    `${planned} windows to load: at least ${duration(ms)} ` +
+    `(${planned} exports ÷ ${exportsPerMinute} exports/minute, Iterable's export limit)`
+  );
+}
+
+/** The plan, one line per stream: how many windows, one export each. */
+export function planLines(streams: readonly { stream: string; windows: number }[]): string {
+  return streams.map((s) => `  ${s.stream.padEnd(26)} ${s.windows} windows\n`).join('');
+}
+
+/** The closing line: windows, rows read and new, failures, time. */
+export function backfillSummary(p: BackfillProgress, newRows: number): string {
+  const failed =
+    p.failed > 0 ? `, ${p.failed} failed (run the same backfill again to retry them)` : ', none failed';
+  return (
+    `Backfill: ${p.done}/${p.planned} windows loaded, ${p.rows.toLocaleString('en-US')} rows read ` +
+    `(${newRows.toLocaleString('en-US')} new)${failed}, in ${duration(p.elapsedMs)}`
+  );
 }

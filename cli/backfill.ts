@@ -5,7 +5,8 @@
  * rebuilds the facts and the dashboard; with `--gcp` it enqueues them on the deployed queue.
  * Exit codes: 0 every window loaded (or enqueued); 1 some failed; 2 bad input, nothing planned.
  */
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { CloudTasksClient } from '@google-cloud/tasks';
 import { type StreamName, streamByName } from '../functions/src/catalog.js';
 import { ConfigError, loadConfig } from '../functions/src/config.js';
@@ -14,10 +15,12 @@ import { IterableClient } from '../functions/src/iterable/client.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
 import { enqueueBackfill } from './backfill-gcp.js';
 import { backfillLocal } from './backfill-local.js';
-import { planEstimate } from './backfill-progress.js';
+import { backfillSummary, planEstimate, planLines } from './backfill-progress.js';
 import { checkAccess } from './check-access.js';
 import { writeDashboard } from './dashboard/write.js';
 import { DEMO, startDemoSimulator } from './demo.js';
+import { exitOnInterrupt, RESUME_NOTE } from './interrupt.js';
+import { fileLogger } from './log-file.js';
 import { gcpClients, loadOperatorGcpConfig } from './operator-gcp.js';
 import {
   BACKFILL_USAGE,
@@ -25,6 +28,7 @@ import {
   parseBackfillOptions,
   runCommand,
 } from './operator-options.js';
+import { checkWarehouse, DEMO_ORIGIN, rowCounts } from './warehouse-check.js';
 
 /** Only event streams have history; a dimension is a snapshot of today. */
 function eventStreams(streams: readonly StreamName[]): StreamName[] {
@@ -44,11 +48,11 @@ async function onGcp(options: BackfillOptions): Promise<number> {
       from: options.from,
       to: options.to,
       streams: eventStreams(options.streams ?? config.pipeline.streams),
+      reread: options.reread,
     });
     const planned = plan.streams.reduce((n, s) => n + s.windows, 0);
-    for (const s of plan.streams) process.stdout.write(`${s.stream.padEnd(26)} ${s.windows} windows\n`);
     process.stdout.write(
-      `${planEstimate(planned, ITERABLE_EXPORTS_PER_MINUTE)} (${plan.created} tasks enqueued, ${plan.existing} already queued)\n` +
+      `${planLines(plan.streams)}${planEstimate(planned, ITERABLE_EXPORTS_PER_MINUTE)} (${plan.created} tasks enqueued, ${plan.existing} already queued)\n` +
         'Follow it with `npm run status -- --gcp`. The scheduled fact queries recompute only their lookback: ' +
         'run each once with a lookback reaching back to --from (docs/facts.md, "Incremental builds").\n',
     );
@@ -70,7 +74,14 @@ async function onThisMachine(options: BackfillOptions): Promise<number> {
     const baseUrl = simulator?.url ?? config.iterable.baseUrl;
     const apiKey = config.iterable.apiKey ?? DEMO.apiKey;
     const iterable = new IterableClient({ baseUrl, apiKey });
-    await checkAccess(iterable);
+    const channelIds = await checkAccess(iterable);
+    mkdirSync(dirname(warehouseFile), { recursive: true });
+    const before = await checkWarehouse(warehouseFile, config.datasets, {
+      origin: demo ? DEMO_ORIGIN : baseUrl,
+      channelIds,
+    });
+    const logFile = resolve(dirname(warehouseFile), 'pipeline.log');
+    const stopListening = exitOnInterrupt(`Interrupted. ${RESUME_NOTE}`);
     const result = await backfillLocal({
       iterable,
       warehouseFile,
@@ -82,14 +93,19 @@ async function onThisMachine(options: BackfillOptions): Promise<number> {
       exportsPerMinute:
         config.iterable.exportsPerMinute ?? (demo ? DEMO.exportsPerMinute : ITERABLE_EXPORTS_PER_MINUTE),
       metrics: new CampaignMetricsClient({ baseUrl, apiKey }),
-      log: () => {},
+      log: fileLogger(logFile),
       out: process.stderr,
+      reread: options.reread,
     });
+    stopListening();
+    const after = await rowCounts(warehouseFile, config.datasets);
+    const newRows = [...after].reduce((n, [stream, rows]) => n + rows - (before.rows.get(stream) ?? 0), 0);
+    process.stdout.write(`${backfillSummary(result.progress, newRows)}\n`);
     if (result.metricsError !== null) {
       process.stderr.write(`Iterable's campaign totals could not be reloaded: ${result.metricsError}\n`);
     }
     const dashboard = await writeDashboard({ warehouseFile, datasets: config.datasets, now: Date.now() });
-    process.stdout.write(`Dashboard: ${dashboard}\n`);
+    process.stdout.write(`Log:       ${logFile}\nDashboard: ${dashboard}\n`);
     if (result.lastErrors.length === 0) return 0;
     process.stderr.write(
       `Some windows failed after every retry; run the same backfill again to retry them:\n  ${result.lastErrors.join('\n  ')}\n`,

@@ -58,6 +58,7 @@ function format(r: ChaosReport): string {
     'Faults injected (requests):',
     ...Object.entries(r.faults).map(([kind, count]) => `  ${kind.padEnd(16)}${n(count).padStart(6)}`),
     `  ${'late records'.padEnd(16)}${n(r.lateRecords).padStart(6)}`,
+    `  ${'landed by settle'.padEnd(16)}${n(r.landedBySettle).padStart(6)}`,
     '',
     `Retries: ${n(r.clientRetries)} by the Iterable client, ${n(r.queueRetries)} by the task queue`,
     `Windows split after repeated cuts: ${n(r.windowsSplit)}`,

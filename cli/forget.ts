@@ -10,11 +10,11 @@ import { forgetLocal, forgetSummary } from '../local/forget.js';
 import { DEMO, startDemoSimulator } from './demo.js';
 import { parseFlags } from './flags.js';
 import { runCommand } from './operator-options.js';
-import { DEFAULT_WAREHOUSE } from './start-options.js';
+import { defaultWarehouse } from './warehouse-check.js';
 
 const USAGE = `Usage: npm run forget -- [--warehouse <file>]
 
-  --warehouse  the local warehouse to delete forgotten users from (default: ${DEFAULT_WAREHOUSE})
+  --warehouse  the local warehouse to delete forgotten users from (default: ${defaultWarehouse()})
 
 Reads Iterable's lists of forgotten users (GET /api/users/forgotten, /api/users/forgottenUserIds)
 and deletes every row of theirs from the raw tables, rejects, live and fact tables, writing one
@@ -39,7 +39,7 @@ async function main(): Promise<number> {
     });
     const result = await forgetLocal({
       iterable,
-      warehouseFile: resolve(flags.warehouse ?? DEFAULT_WAREHOUSE),
+      warehouseFile: resolve(flags.warehouse ?? defaultWarehouse()),
       datasets: config.datasets,
       log: () => {},
     });

@@ -7,19 +7,21 @@ import { STREAMS, type StreamName } from '../functions/src/catalog.js';
 import { ConfigError } from '../functions/src/config.js';
 import { IterableError } from '../functions/src/iterable/errors.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
+import { LocalFileError } from '../local/file-errors.js';
 import { parseFlags, parseInstant, parseStreamsFlag } from './flags.js';
-import { DEFAULT_WAREHOUSE } from './start-options.js';
+import { DEMO_WAREHOUSE, defaultWarehouse, PROJECT_WAREHOUSE } from './warehouse-check.js';
 
 export const STATUS_USAGE = `Usage: npm run status -- [--warehouse <file>] [--gcp]
 
-  --warehouse  the local warehouse to report on (default: ${DEFAULT_WAREHOUSE}; its ledger is <file>.state.json)
+  --warehouse  the local warehouse to report on (default: ${PROJECT_WAREHOUSE} with ITERABLE_API_KEY set,
+               else the demo's ${DEMO_WAREHOUSE}; its ledger is <file>.state.json)
   --gcp        report on the deployed pipeline instead: Firestore's ledger and BigQuery's counts,
                configured by the deployed functions' environment variables (docs/deploy.md)
 
 Exit code 1 when some stream has failed windows.`;
 
 export const BACKFILL_USAGE = `Usage: npm run backfill -- --from <ISO date or time> [--to <ISO date or time>]
-                           [--streams a,b] [--warehouse <file>] [--gcp]
+                           [--streams a,b] [--warehouse <file>] [--reread] [--gcp]
 
   --from       start of the history to load
   --to         end of it, exclusive (default: now − LAG_MINUTES); only the part behind each
@@ -28,7 +30,10 @@ export const BACKFILL_USAGE = `Usage: npm run backfill -- --from <ISO date or ti
                have no history): ${STREAMS.filter((s) => s.source.kind === 'export')
                  .map((s) => s.name)
                  .join(', ')}
-  --warehouse  the local warehouse to load into (default: ${DEFAULT_WAREHOUSE})
+  --warehouse  the local warehouse to load into (default: ${PROJECT_WAREHOUSE} with ITERABLE_API_KEY set,
+               else the demo's ${DEMO_WAREHOUSE})
+  --reread     read windows the ledger has as loaded again too (by default only the parts of the range
+               no loaded window covers are read; the ledger remembers windows for 7 days behind the watermark)
   --gcp        enqueue the windows on the deployed pipeline's Cloud Tasks queue instead of loading
                them here, configured by the deployed fan-out's environment variables (docs/deploy.md)
 
@@ -44,6 +49,7 @@ export interface BackfillOptions extends StatusOptions {
   readonly from: number;
   readonly to: number | null;
   readonly streams: readonly StreamName[] | null;
+  readonly reread: boolean;
 }
 
 const COMMON = {
@@ -55,7 +61,7 @@ const COMMON = {
 export function parseStatusOptions(argv: readonly string[]): StatusOptions {
   const values = parseFlags(argv, COMMON, STATUS_USAGE);
   return {
-    warehouse: values.warehouse ?? DEFAULT_WAREHOUSE,
+    warehouse: values.warehouse ?? defaultWarehouse(),
     gcp: values.gcp ?? false,
     help: values.help ?? false,
   };
@@ -67,10 +73,11 @@ export function parseBackfillOptions(argv: readonly string[]): BackfillOptions {
     from: { type: 'string' },
     to: { type: 'string' },
     streams: { type: 'string' },
+    reread: { type: 'boolean' },
   } as const;
   const values = parseFlags(argv, options, BACKFILL_USAGE);
-  const base = { warehouse: values.warehouse ?? DEFAULT_WAREHOUSE, gcp: values.gcp ?? false };
-  if (values.help) return { ...base, help: true, from: 0, to: null, streams: null };
+  const base = { warehouse: values.warehouse ?? defaultWarehouse(), gcp: values.gcp ?? false };
+  if (values.help) return { ...base, help: true, from: 0, to: null, streams: null, reread: false };
   if (values.from === undefined) {
     throw new ConfigError(`--from is required: where the history to load starts\n\n${BACKFILL_USAGE}`);
   }
@@ -82,7 +89,7 @@ export function parseBackfillOptions(argv: readonly string[]): BackfillOptions {
     );
   }
   const streams = values.streams === undefined ? null : parseStreamsFlag(values.streams);
-  return { ...base, help: false, from, to, streams };
+  return { ...base, help: false, from, to, streams, reread: values.reread ?? false };
 }
 
 /** Runs a command's main and exits with its code; known errors print one line, exit code 2. */
@@ -90,7 +97,8 @@ export function runCommand(main: () => Promise<number>): void {
   main().then(
     (code) => process.exit(code),
     (error: unknown) => {
-      const known = error instanceof ConfigError || error instanceof IterableError;
+      const known =
+        error instanceof ConfigError || error instanceof IterableError || error instanceof LocalFileError;
       process.stderr.write(`\nError: ${error instanceof Error ? error.message : String(error)}\n`);
       if (!known && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
       process.exit(2);

@@ -2,6 +2,7 @@
  * What a person sees of a local run: a progress line per stream while it runs, then a summary
  * table with each stream's watermark.
  */
+import { anomalyMessage, anomalySince } from '../functions/src/anomalies/anomaly.js';
 import type { StreamName } from '../functions/src/catalog.js';
 import type { FactBuild } from '../local/facts.js';
 import type { StreamTally } from '../local/run-tally.js';
@@ -9,6 +10,11 @@ import { textTable } from './text-table.js';
 
 export interface StreamSummary extends StreamTally {
   readonly watermark: number | null;
+  /**
+   * Rows the raw table gained. Fewer than the rows read when a window is read again (the lookback,
+   * a retry): its replace swaps rows for the same ones. A snapshot's may be negative.
+   */
+  readonly newRows: number;
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');
@@ -20,11 +26,12 @@ export function progressLine(p: StreamTally): string {
 }
 
 export function summaryTable(rows: readonly StreamSummary[]): string {
-  const header = ['stream', 'windows', 'rows', 'rejects', 'failed', 'time', 'watermark'];
+  const header = ['stream', 'windows', 'rows read', 'new rows', 'rejects', 'failed', 'time', 'watermark'];
   const body = rows.map((p) => [
     p.stream,
     `${p.done}/${p.planned}`,
     count(p.rows),
+    count(p.newRows),
     count(p.rejects),
     count(p.failed),
     seconds(p.elapsedMs),
@@ -34,24 +41,32 @@ export function summaryTable(rows: readonly StreamSummary[]): string {
     'total',
     `${sum(rows, 'done')}/${sum(rows, 'planned')}`,
     count(sum(rows, 'rows')),
+    count(sum(rows, 'newRows')),
     count(sum(rows, 'rejects')),
     count(sum(rows, 'failed')),
     seconds(Math.max(0, ...rows.map((p) => p.elapsedMs))),
     '',
   ];
-  return textTable({ header, rows: body, left: new Set([0, 6]), footer: [total] });
+  return textTable({ header, rows: body, left: new Set([0, 7]), footer: [total] });
 }
 
+/** The tallies with each stream's watermark and the rows its table gained between two counts. */
 export function withWatermarks(
   tallies: readonly StreamTally[],
   watermarks: ReadonlyMap<StreamName, number | null>,
+  rowsBefore: ReadonlyMap<string, number>,
+  rowsAfter: ReadonlyMap<string, number>,
 ): StreamSummary[] {
-  return tallies.map((t) => ({ ...t, watermark: watermarks.get(t.stream) ?? null }));
+  return tallies.map((t) => ({
+    ...t,
+    watermark: watermarks.get(t.stream) ?? null,
+    newRows: (rowsAfter.get(t.stream) ?? 0) - (rowsBefore.get(t.stream) ?? 0),
+  }));
 }
 
 function sum(
   rows: readonly StreamSummary[],
-  key: 'done' | 'planned' | 'rows' | 'rejects' | 'failed',
+  key: 'done' | 'planned' | 'rows' | 'newRows' | 'rejects' | 'failed',
 ): number {
   return rows.reduce((n, p) => n + p[key], 0);
 }
@@ -86,5 +101,17 @@ export function factsReport(facts: FactBuild): string {
       `Reconciliation skipped: ${facts.metricsError ?? 'nothing is loaded across every stream yet'}`,
     );
   }
+  lines.push('', anomaliesReport(facts));
   return lines.join('\n');
+}
+
+/** The anomalies this build found first, as the notifier words them (no report link locally). */
+function anomaliesReport(facts: FactBuild): string {
+  if (facts.newAnomalies.length === 0) {
+    return `No new anomalies (${facts.anomalies.length} known in metric_anomalies)`;
+  }
+  return [
+    `New anomalies: ${facts.newAnomalies.length}`,
+    ...facts.newAnomalies.map((a) => `  ${anomalyMessage(a, anomalySince(a, facts.anomalies), null)}`),
+  ].join('\n');
 }

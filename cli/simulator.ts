@@ -7,13 +7,18 @@
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
 import { DAY } from '../functions/src/time.js';
 import { startSimulator } from '../simulator/server.js';
+import { pushWebhooks } from '../simulator/webhooks.js';
 import { parseFlags, wholeNumber } from './flags.js';
 import { runCommand } from './operator-options.js';
 
 const USAGE = `Usage: npm run simulator -- [--port 8080] [--days 7] [--events 100000] [--seed 1]
                               [--key simulator-key] [--exports-per-minute 4]
+                              [--push-webhooks <collector URL> [--webhooks-per-second 200]]
 
-Serves a seeded Iterable project on 127.0.0.1 whose history ends at the end of today (UTC).`;
+Serves a seeded Iterable project on 127.0.0.1 whose history ends at the end of today (UTC).
+--push-webhooks also sends the same events as Iterable system webhooks to a collector (npm run live),
+with WEBHOOK_AUTHORIZATION as the Authorization header; 1% are lost and 2% sent twice, as
+Iterable does not guarantee delivery.`;
 
 async function main(): Promise<number> {
   const values = parseFlags(
@@ -25,6 +30,8 @@ async function main(): Promise<number> {
       seed: { type: 'string', default: '1' },
       key: { type: 'string', default: 'simulator-key' },
       'exports-per-minute': { type: 'string', default: String(ITERABLE_EXPORTS_PER_MINUTE) },
+      'push-webhooks': { type: 'string' },
+      'webhooks-per-second': { type: 'string', default: '200' },
       help: { type: 'boolean', default: false },
     },
     USAGE,
@@ -54,6 +61,21 @@ async function main(): Promise<number> {
       `ITERABLE_EXPORTS_PER_MINUTE=${perMinute} npm start -- --from ${day(from)}\n` +
       `(every window is one export: at ${perMinute} a minute, ${days} days take a while; give both a higher rate to go faster)\n`,
   );
+  const pushTo = values['push-webhooks'];
+  if (pushTo !== undefined) {
+    const report = await pushWebhooks(simulator.truth, {
+      url: String(pushTo),
+      authorization: process.env.WEBHOOK_AUTHORIZATION ?? '',
+      range: { start: from, end: to },
+      perSecond: wholeNumber('webhooks-per-second', String(values['webhooks-per-second']), 1),
+      duplicateShare: 0.02,
+      lossShare: 0.01,
+      seed: wholeNumber('seed', String(values.seed), 0),
+    });
+    process.stdout.write(
+      `Webhooks: ${report.delivered} events delivered, ${report.duplicated} twice, ${report.lost} lost, ${report.failed} requests refused\n`,
+    );
+  }
   await new Promise<void>((resolve) => {
     const stop = () => void simulator.close().then(resolve);
     process.once('SIGINT', stop);

@@ -5,8 +5,7 @@
 import { STREAM_NAMES, type StreamName } from '../functions/src/catalog.js';
 import { ConfigError } from '../functions/src/config.js';
 import { parseFlags, parseInstant, parseStreamsFlag } from './flags.js';
-
-export const DEFAULT_WAREHOUSE = '.local/warehouse.duckdb';
+import { DEMO_WAREHOUSE, defaultWarehouse, PROJECT_WAREHOUSE } from './warehouse-check.js';
 
 export const USAGE = `Usage: npm start -- [--from <ISO date or time>] [--to <ISO date or time>]
                     [--warehouse <file>] [--streams a,b]
@@ -14,7 +13,8 @@ export const USAGE = `Usage: npm start -- [--from <ISO date or time>] [--to <ISO
   --from       where history starts on a stream's first run (default: HISTORY_DAYS ago; in the demo, the
                start of the simulated history); later runs continue from each stream's watermark
   --to         end of the loaded range, used exactly as given (default: now − LAG_MINUTES)
-  --warehouse  DuckDB file to load into (default: ${DEFAULT_WAREHOUSE})
+  --warehouse  DuckDB file to load into (default: ${PROJECT_WAREHOUSE}; the demo's is ${DEMO_WAREHOUSE});
+               it holds one Iterable project, and refuses a run that reads another
   --streams    comma-separated subset of: ${STREAM_NAMES.join(', ')}
 
 Without ITERABLE_API_KEY the run is a demo against the built-in Iterable simulator.`;
@@ -49,7 +49,7 @@ export function parseRunOptions(argv: readonly string[]): RunOptions {
   return {
     from,
     to,
-    warehouse: values.warehouse ?? DEFAULT_WAREHOUSE,
+    warehouse: values.warehouse ?? defaultWarehouse(),
     streams: values.streams === undefined ? null : parseStreamsFlag(values.streams),
     help: values.help ?? false,
   };

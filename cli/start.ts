@@ -3,15 +3,15 @@
  * that Iterable project; without, it runs the demo against the built-in simulator.
  * It then forgets the users Iterable has forgotten (as the deployed daily task does) and builds
  * the facts. Exit codes: 0 every window loaded; 1 some windows failed (they stay in the ledger and are
- * retried by the next run); 2 bad configuration or Iterable unreachable, before anything loaded.
+ * retried by the next run); 2 bad configuration, Iterable unreachable, or a warehouse that cannot
+ * be used (another project's, damaged, in use), before anything loaded; 130 interrupted (Ctrl-C).
  */
-import { mkdirSync, openSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../functions/src/config.js';
 import { CampaignMetricsClient } from '../functions/src/iterable/campaign-metrics.js';
 import { IterableClient } from '../functions/src/iterable/client.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
-import type { Logger } from '../functions/src/log.js';
 import { buildFacts, exportsLoadedUntil } from '../local/facts.js';
 import { forgetLocal, forgetSummary } from '../local/forget.js';
 import { readWatermarks, runLocal } from '../local/run.js';
@@ -19,10 +19,19 @@ import { RunTally } from '../local/run-tally.js';
 import { checkAccess } from './check-access.js';
 import { writeDashboard } from './dashboard/write.js';
 import { DEMO, demoRange, startDemoSimulator } from './demo.js';
+import { exitOnInterrupt, RESUME_NOTE } from './interrupt.js';
 import { showProgress } from './live-progress.js';
+import { fileLogger } from './log-file.js';
 import { runCommand } from './operator-options.js';
 import { factsReport, summaryTable, withWatermarks } from './report.js';
 import { parseRunOptions, USAGE } from './start-options.js';
+import {
+  checkWarehouse,
+  DEMO_ORIGIN,
+  defaultWarehouse,
+  fromBeforeHistoryNote,
+  rowCounts,
+} from './warehouse-check.js';
 
 async function main(): Promise<number> {
   const options = parseRunOptions(process.argv.slice(2));
@@ -49,14 +58,23 @@ async function main(): Promise<number> {
         ? `Demo: Iterable simulator at ${baseUrl} with ${DEMO.days} days of history (set ITERABLE_API_KEY to read a real project)\n`
         : `Reading Iterable at ${baseUrl}, ${exportsPerMinute} exports/minute\n`,
     );
-    await checkAccess(iterable);
+    const channelIds = await checkAccess(iterable);
 
     const warehouseFile = resolve(options.warehouse);
     mkdirSync(dirname(warehouseFile), { recursive: true });
+    const before = await checkWarehouse(warehouseFile, config.datasets, {
+      origin: demo ? DEMO_ORIGIN : baseUrl,
+      channelIds,
+    });
+    if (options.from !== null && before.loadedFrom !== null && options.from < before.loadedFrom) {
+      const flag = options.warehouse === defaultWarehouse() ? '' : ` --warehouse ${options.warehouse}`;
+      process.stderr.write(fromBeforeHistoryNote(options.from, before.loadedFrom, flag));
+    }
     const logFile = resolve(dirname(warehouseFile), 'pipeline.log');
     const log = fileLogger(logFile);
     const tally = new RunTally(Date.now());
     let stopProgress: () => void = () => {};
+    const stopListening = exitOnInterrupt(`Interrupted. ${RESUME_NOTE}`);
     await runLocal({
       iterable,
       warehouseFile,
@@ -67,6 +85,7 @@ async function main(): Promise<number> {
       lagMs: config.lagMs,
       lookbackMs: config.lookbackMs,
       historyMs: config.historyMs,
+      settleMs: config.settleMs,
       exportsPerMinute,
       log,
       queue: { onEvent: tally.record },
@@ -76,9 +95,15 @@ async function main(): Promise<number> {
       },
     });
     stopProgress();
+    stopListening();
 
     const watermarks = await readWatermarks(warehouseFile);
-    const rows = withWatermarks(tally.streams(), watermarks);
+    const rows = withWatermarks(
+      tally.streams(),
+      watermarks,
+      before.rows,
+      await rowCounts(warehouseFile, config.datasets),
+    );
     process.stdout.write(`\n${summaryTable(rows)}\n\n`);
 
     // As the deployed daily task does: users Iterable has forgotten leave every table before the
@@ -118,14 +143,6 @@ async function main(): Promise<number> {
   } finally {
     await simulator?.close();
   }
-}
-
-/** Structured logs go to a file beside the warehouse, one JSON object per line, as on GCP. */
-function fileLogger(file: string): Logger {
-  const fd = openSync(file, 'a');
-  return (entry) => {
-    writeSync(fd, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
-  };
 }
 
 runCommand(main);

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import type { StreamName } from '../functions/src/catalog.js';
 import { ConfigError } from '../functions/src/config.js';
 import { DuckDbWarehouse } from '../local/duckdb-warehouse.js';
+import { LocalFileError } from '../local/file-errors.js';
 import { JsonFileStateStore } from '../local/json-state-store.js';
 import { stateFileOf } from '../local/run.js';
 import type { Datasets } from '../sql/datasets.js';
@@ -21,7 +22,8 @@ export async function localStatus(
 ): Promise<PipelineStatus> {
   if (!existsSync(warehouseFile)) {
     throw new ConfigError(
-      `there is no warehouse at ${warehouseFile}; run \`npm start\` first, pass --warehouse <file>, ` +
+      `there is no warehouse at ${warehouseFile}; run \`npm start\` first, pass --warehouse <file> ` +
+        '(the default is .local/demo.duckdb, or .local/warehouse.duckdb when ITERABLE_API_KEY is set), ' +
         'or --gcp for the deployed pipeline',
     );
   }
@@ -42,11 +44,12 @@ async function duckDbCounts(warehouseFile: string, datasets: Datasets): Promise<
   try {
     warehouse = await DuckDbWarehouse.open(warehouseFile, datasets);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // While a run holds the file the ledger still tells its progress; any other failure to open
+    // the warehouse ends the command with the reason (exit code 2), not a report of zeros.
+    if (!(error instanceof LocalFileError && error.inUse)) throw error;
     return {
-      unavailable: /lock/i.test(message)
-        ? 'rows and rejects are unknown while another process (a running `npm start`?) has the warehouse open'
-        : `rows and rejects are unknown: ${message}`,
+      unavailable:
+        'rows and rejects are unknown while another process (a running `npm start`?) has the warehouse open',
     };
   }
   try {

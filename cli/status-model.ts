@@ -17,6 +17,8 @@ export interface StreamStatus {
   readonly failed: number;
   /** The error of the failed window that failed last. */
   readonly lastError: string | null;
+  /** End of the latest UTC day the daily settle pass re-read (a done `settle` window); `null`: none. */
+  readonly settledUntil: number | null;
   /** The ledger's latest change: when a window of the stream was last planned, tried or finished. */
   readonly lastRunAt: number | null;
   /** Rows in the raw table; `null` when the warehouse could not be read. */
@@ -56,6 +58,10 @@ export function streamStatus(
 ): StreamStatus {
   const count = (status: string) => state.windows.filter((w) => w.status === status).length;
   const failed = state.windows.filter((w) => w.status === 'failed').sort((a, b) => b.updatedAt - a.updatedAt);
+  const settledUntil = state.windows.reduce<number | null>(
+    (end, w) => (w.kind === 'settle' && w.status === 'done' ? Math.max(end ?? 0, w.end) : end),
+    null,
+  );
   const lastRunAt = state.windows.reduce<number | null>((at, w) => Math.max(at ?? 0, w.updatedAt), null);
   return {
     stream,
@@ -65,6 +71,7 @@ export function streamStatus(
     running: count('running'),
     failed: failed.length,
     lastError: failed[0]?.lastError ?? null,
+    settledUntil,
     lastRunAt,
     rows: counts?.rows ?? null,
     rejects: counts?.rejects ?? null,

@@ -38,11 +38,12 @@ const COLUMNS: [string, (s: StreamStatus, now: number) => string][] = [
   ['failed', (s) => count(s.failed)],
   ['rows', (s) => count(s.rows)],
   ['rejects', (s) => count(s.rejects)],
+  ['settled until', (s) => instant(s.settledUntil)],
   ['last run', (s, now) => (s.lastRunAt === null ? '-' : `${duration(now - s.lastRunAt)} ago`)],
 ];
 
 /** Columns holding names and times read left-aligned; counts read right-aligned. */
-const LEFT = new Set(['stream', 'watermark', 'last run']);
+const LEFT = new Set(['stream', 'watermark', 'settled until', 'last run']);
 
 export function statusReport(status: PipelineStatus, where: string): string {
   const table = textTable({

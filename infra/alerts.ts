@@ -1,10 +1,18 @@
 /**
- * Alert policies: a stream whose worker keeps failing, a stream that has not advanced for longer
- * than the freshness bound, and a stream whose watermark is older than that bound. Notifications go to an email channel when one is configured;
- * incidents show in the console either way.
+ * Alert policies: a stream whose worker keeps failing, a window that failed for good, a stream that
+ * has not advanced for longer than the freshness bound, and a stream whose watermark is older than
+ * that bound. Notifications go to an email channel when one is configured; incidents show in the
+ * console either way.
+ *
+ * Where one log line is the signal (a window failed for good), the policy matches the log itself
+ * (`conditionMatchedLog`), which needs no metric. The others count or measure, so they read
+ * log-based metrics; a policy on a metric Cloud Monitoring does not list yet is refused ("If a
+ * metric was created recently, it could take up to 10 minutes", hashicorp/terraform-provider-google#11102),
+ * so those wait for the `MetricsReady` step (deploy-steps/metrics-ready.ts).
  */
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
+import { MetricsReady } from './deploy-steps/metrics-ready.js';
 import { logMetricFilter } from './log-metrics.js';
 
 export interface AlertsArgs {
@@ -13,6 +21,8 @@ export interface AlertsArgs {
   readonly failuresMetric: pulumi.Input<string>;
   readonly windowsLoadedMetric: pulumi.Input<string>;
   readonly watermarkLagMetric: pulumi.Input<string>;
+  /** The worker's Cloud Run service, whose log lines the log-match policy reads. */
+  readonly workerService: pulumi.Input<string>;
   readonly freshnessHours: number;
   readonly email?: string | undefined;
 }
@@ -51,9 +61,23 @@ export class Alerts extends pulumi.ComponentResource {
           ).name,
         ]
       : [];
+    const metricsReady = new MetricsReady(
+      `${name}-metrics-ready`,
+      {
+        project: args.project,
+        metrics: [args.failuresMetric, args.windowsLoadedMetric, args.watermarkLagMetric],
+      },
+      { parent: this },
+    );
     const policy = (
       key: string,
-      spec: { title: string; severity: string; doc: string; condition: Condition },
+      spec: {
+        title: string;
+        severity: string;
+        doc: string;
+        condition: Condition;
+        alertStrategy?: gcp.types.input.monitoring.AlertPolicyAlertStrategy;
+      },
     ) =>
       new gcp.monitoring.AlertPolicy(
         `${name}-${key}`,
@@ -65,9 +89,31 @@ export class Alerts extends pulumi.ComponentResource {
           notificationChannels: channels,
           documentation: { mimeType: 'text/markdown', content: spec.doc },
           conditions: [spec.condition],
+          ...(spec.alertStrategy ? { alertStrategy: spec.alertStrategy } : {}),
         },
-        { parent: this },
+        // A log-match condition reads no metric, so it need not wait for one.
+        { parent: this, dependsOn: spec.condition.conditionMatchedLog ? [] : [metricsReady] },
       );
+
+    policy('failed-for-good', {
+      title: 'window failed for good',
+      severity: 'ERROR',
+      doc:
+        "Iterable refused a window's export outright (a revoked key, a request it rejects), so the task queue " +
+        "stopped retrying it. The log line carries the stream, the window and Iterable's answer; the ledger " +
+        '(`npm run status -- --gcp`) shows the window as failed. Fix the cause (e.g. a new key in Secret ' +
+        'Manager); the next fan-out plans the window again.',
+      condition: {
+        displayName: 'A window failed in a way retrying cannot fix',
+        conditionMatchedLog: {
+          filter: pulumi.interpolate`resource.type="cloud_run_revision" AND resource.labels.service_name="${args.workerService}" AND severity=ERROR AND jsonPayload.permanent=true`,
+          labelExtractors: { stream: 'EXTRACT(jsonPayload.stream)' },
+        },
+      },
+      // Log-match policies must rate-limit their notifications
+      // (https://cloud.google.com/monitoring/alerts/log-based-alerts).
+      alertStrategy: { notificationRateLimit: { period: '3600s' } },
+    });
 
     policy('worker-failures', {
       title: 'worker failures',

@@ -14,6 +14,7 @@ const REQUIRED_APIS = [
   'iam.googleapis.com',
   'logging.googleapis.com',
   'monitoring.googleapis.com',
+  'pubsub.googleapis.com',
   'run.googleapis.com',
   'secretmanager.googleapis.com',
   'storage.googleapis.com',

@@ -25,6 +25,7 @@ const EXTERNAL = [
   '@google-cloud/bigquery',
   '@google-cloud/firestore',
   '@google-cloud/tasks',
+  '@google-cloud/pubsub',
 ] as const;
 
 export interface FunctionsBundle {

@@ -6,12 +6,24 @@ import * as pulumi from '@pulumi/pulumi';
 import { readStreamList, STREAM_NAMES, type StreamName } from '../functions/src/catalog.js';
 import { MAX_WORKER_TIMEOUT_SECONDS } from '../functions/src/gcp/gcp-config.js';
 import { checkEventNames } from '../sql/render.js';
+import { readApiInvokers } from './api-function.js';
 
 const config = new pulumi.Config();
 const gcp = new pulumi.Config('gcp');
 
 /** Cloud Monitoring alerts on a metric's absence for at most 23.5 hours (https://cloud.google.com/monitoring/alerts/metric-absence). */
 const MAX_ABSENCE_HOURS = 23.5;
+
+function oneOf<const T extends string>(key: string, choices: readonly T[], fallback: T): T {
+  const value = config.get(key) ?? fallback;
+  const found = choices.find((c) => c === value);
+  if (found === undefined) {
+    throw new Error(
+      `config ${key} is ${value}; use one of ${choices.join(', ')}: pulumi config set ${key} <value>`,
+    );
+  }
+  return found;
+}
 
 function bounded(key: string, fallback: number, min: number, max: number, why: string): number {
   const value = config.getNumber(key) ?? fallback;
@@ -30,6 +42,11 @@ export const settings = {
   namePrefix: config.get('namePrefix') ?? 'iterable',
   /** Iterable API key (server-side, standard permissions): `pulumi config set --secret iterableApiKey …`. */
   iterableApiKey: config.requireSecret('iterableApiKey'),
+  /**
+   * The exact `Authorization` header Iterable's system webhooks carry, which the collector checks:
+   * `pulumi config set --secret webhookAuthorization '<token>'` (README, "Live events").
+   */
+  webhookAuthorization: config.requireSecret('webhookAuthorization'),
   /** Iterable data centre of the key: US or EU (a key only works against its own). */
   iterableRegion: config.get('iterableRegion') ?? 'US',
   /** Streams to extract, comma-separated; all catalog streams when unset. */
@@ -101,6 +118,20 @@ export const settings = {
   alertEmail: config.get('alertEmail'),
   /** Looker Studio report to copy for each fact table's link; a blank report when unset. */
   lookerTemplateReportId: config.get('lookerTemplateReportId'),
+  /**
+   * Who may call the analytics API, comma-separated IAM members (`user:ana@example.com,group:…`,
+   * `serviceAccount:…`); nobody when unset. Public members are refused.
+   */
+  apiInvokers: readApiInvokers(config.get('apiInvokers')),
+  /** SHA-256 digests (hex, comma-separated) of API keys the API also requires; none when unset. */
+  apiKeySha256: config.get('apiKeySha256'),
+  /**
+   * Which detector fills metric_anomalies and metric_forecast: `robust_z`, the SQL of sql/. The
+   * BigQuery ML option (`arima_plus`) is not built yet, and is refused rather than ignored.
+   */
+  anomalyDetector: oneOf('anomalyDetector', ['robust_z'] as const, 'robust_z'),
+  /** A Slack-compatible incoming webhook for anomaly alerts (a secret); the log alert alone without it. */
+  anomalyWebhookUrl: config.getSecret('anomalyWebhookUrl'),
   /** Refuse to delete datasets, tables and the Firestore database; set false before `pulumi destroy`. */
   deletionProtection: config.getBoolean('deletionProtection') ?? true,
 } as const;

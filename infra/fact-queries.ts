@@ -5,16 +5,24 @@
  *
  * Scheduled queries sharing a schedule start together, so on their first run a fact query could
  * find the staging views of an earlier file missing. `pulumi up` therefore runs every file once,
- * in file order, as a query job: views and (still empty) tables exist before the first schedule.
- * A file's job id carries a hash of its SQL, so a changed file runs again on the next `pulumi up`.
+ * in file order, each waited for (deploy-steps/sql-setup.ts): views and (still empty) tables exist
+ * before the first schedule, and a changed file runs them all again on the next `pulumi up`.
+ *
+ * The transfer service runs each scheduled query as our service account by minting its tokens:
+ * its service agent (`service-<project number>@gcp-sa-bigquerydatatransfer…`) needs
+ * `roles/iam.serviceAccountTokenCreator` on it before a config is created, as the provider's
+ * scheduled-query example grants first (hashicorp/terraform-provider-google, example
+ * `bigquery_data_transfer_config_scheduled_query`: `depends_on = [google_project_iam_member.permissions]`;
+ * https://cloud.google.com/bigquery/docs/enable-transfer-service#service_agent). The agent is
+ * created lazily, so it is created here (`ServiceIdentity`) before it is granted anything.
  *
  * On every later run the files must still run in order (the reconciliation reads the campaign
  * facts, the facts read the staging views), so each file's schedule starts a few minutes after the
  * one before: the `from HH:MM` of the configured schedule, shifted by the file's position.
  */
-import { createHash } from 'node:crypto';
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
+import { SqlSetup } from './deploy-steps/sql-setup.js';
 import type { FactQuery } from './sql-files.js';
 
 export interface FactQueriesArgs {
@@ -24,6 +32,10 @@ export interface FactQueriesArgs {
   readonly schedule: string;
   readonly queries: readonly FactQuery[];
   readonly serviceAccountEmail: pulumi.Input<string>;
+  /** Fully qualified id (`projects/…/serviceAccounts/…`) of the same account. */
+  readonly serviceAccountId: pulumi.Input<string>;
+  /** Pub/Sub topics notified when a file's run completes, by file key (the notifier's trigger). */
+  readonly notificationTopics?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /** Minutes between the starts of consecutive files: a fact MERGE takes a minute or two. */
@@ -59,22 +71,31 @@ export class FactQueries extends pulumi.ComponentResource {
   constructor(name: string, args: FactQueriesArgs, opts?: pulumi.ComponentResourceOptions) {
     super('iterable:infra:FactQueries', name, {}, opts);
     const configs: Record<string, pulumi.Output<string>> = {};
-    let previous: gcp.bigquery.Job | null = null;
+    const setup = new SqlSetup(
+      `${name}-setup`,
+      {
+        project: args.project,
+        location: args.location,
+        jobPrefix: `${args.namePrefix}_setup_`,
+        files: args.queries,
+      },
+      { parent: this },
+    );
+    const agent = new gcp.projects.ServiceIdentity(
+      `${name}-transfer-agent`,
+      { project: args.project, service: 'bigquerydatatransfer.googleapis.com' },
+      { parent: this },
+    );
+    const agentGrant = new gcp.serviceaccount.IAMMember(
+      `${name}-transfer-agent-token-creator`,
+      {
+        serviceAccountId: args.serviceAccountId,
+        role: 'roles/iam.serviceAccountTokenCreator',
+        member: agent.member,
+      },
+      { parent: this },
+    );
     for (const [position, query] of args.queries.entries()) {
-      const hash = createHash('sha256').update(query.sql).digest('hex').slice(0, 12);
-      const setup: gcp.bigquery.Job = new gcp.bigquery.Job(
-        `${name}-${query.key}-setup`,
-        {
-          project: args.project,
-          location: args.location,
-          jobId: `${args.namePrefix}_setup_${query.key}_${hash}`,
-          // Scripts with DDL refuse any disposition, and the provider sends defaults unless they
-          // are blank (https://github.com/pulumi/pulumi-gcp/issues/632).
-          query: { query: query.sql, useLegacySql: false, createDisposition: '', writeDisposition: '' },
-        },
-        { parent: this, dependsOn: previous ? [previous] : [] },
-      );
-      previous = setup;
       const transfer = new gcp.bigquery.DataTransferConfig(
         `${name}-${query.key}`,
         {
@@ -86,8 +107,9 @@ export class FactQueries extends pulumi.ComponentResource {
           serviceAccountName: args.serviceAccountEmail,
           // The files write their own tables (MERGE / CREATE OR REPLACE), so no destination table.
           params: { query: query.sql },
+          notificationPubsubTopic: args.notificationTopics?.[query.key],
         },
-        { parent: this, dependsOn: [setup] },
+        { parent: this, dependsOn: [setup, agent, agentGrant] },
       );
       configs[query.key] = transfer.name;
     }

@@ -2,6 +2,13 @@
  * The functions' source archive in Cloud Storage, named by the bundle's content hash: a code
  * change uploads a new object, which changes the functions' source and so redeploys them; an
  * unchanged bundle changes nothing.
+ *
+ * The bucket has no age-based lifecycle rule: one would delete the live archive of functions whose
+ * code has not changed for that long, and the next rebuild of them would find no source. Old
+ * archives go anyway: an object's name cannot change in place (`name` is ForceNew in
+ * hashicorp/terraform-provider-google `resource_storage_bucket_object.go`), so a new archive name
+ * replaces the resource, and Pulumi deletes the old object once the new one exists. The policy
+ * rule `source-bucket-keeps-live-archive` keeps such a rule from coming back.
  */
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
@@ -30,8 +37,6 @@ export class FunctionsSource extends pulumi.ComponentResource {
         uniformBucketLevelAccess: true,
         publicAccessPrevention: 'enforced',
         forceDestroy: true,
-        // Old archives are only history once deployed; keep a month of it for rollbacks.
-        lifecycleRules: [{ action: { type: 'Delete' }, condition: { age: 30 } }],
       },
       { parent: this },
     );

@@ -1,8 +1,12 @@
 /**
- * The gen2 functions, `fanout`, `worker` and the daily `forget`, from one archive (each runs its own entry point),
- * each as its own service account, neither callable without an OIDC token: `roles/run.invoker`
- * on each function's Cloud Run service goes to its one caller's service account only.
+ * The gen2 functions, `fanout`, `worker`, `collector` and the daily `forget`, from one archive
+ * (each runs its own entry point), each as its own service account. The fan-out, the worker and
+ * the forget step are not callable without an OIDC token: `roles/run.invoker` on each function's
+ * Cloud Run service goes to its one caller's service account only.
  * https://cloud.google.com/functions/docs/securing/authenticating#authenticating_function_to_function_calls
+ * The collector is the exception: Iterable's system webhooks cannot carry an OIDC token, so its
+ * service is invokable by `allUsers` and the collector checks the webhook's `Authorization`
+ * header in code (functions/src/live/authorization.ts); the policy pack allows this one function.
  */
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
@@ -37,7 +41,20 @@ export interface FunctionsArgs {
   readonly iterableKey: { readonly secretId: pulumi.Input<string>; readonly version: pulumi.Input<string> };
   readonly workerTimeoutSeconds: number;
   readonly workerMemory: string;
+  readonly collector: {
+    readonly serviceAccount: pulumi.Input<string>;
+    /** Full topic names (`projects/…/topics/…`) it publishes to. */
+    readonly eventsTopic: pulumi.Input<string>;
+    readonly rejectsTopic: pulumi.Input<string>;
+    readonly authorization: {
+      readonly secretId: pulumi.Input<string>;
+      readonly version: pulumi.Input<string>;
+    };
+  };
 }
+
+/** The member that makes a Cloud Run service public; granted to the collector alone. */
+export const PUBLIC_INVOKER = 'allUsers';
 
 export class Functions extends pulumi.ComponentResource {
   readonly fanoutUrl: pulumi.Output<string>;
@@ -48,6 +65,8 @@ export class Functions extends pulumi.ComponentResource {
   readonly fanoutName: pulumi.Output<string>;
   /** The daily forget step (deletes the users Iterable has forgotten). */
   readonly forgetUrl: pulumi.Output<string>;
+  /** Where Iterable's system webhooks are sent. */
+  readonly collectorUrl: pulumi.Output<string>;
 
   constructor(name: string, args: FunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('iterable:infra:Functions', name, {}, opts);
@@ -75,7 +94,8 @@ export class Functions extends pulumi.ComponentResource {
             ...serviceConfig,
           },
         },
-        { parent: this },
+        // A component's dependsOn reaches the engine only through its children's own.
+        { parent: this, dependsOn: opts?.dependsOn ?? [] },
       );
 
     const worker = deploy('worker', {
@@ -136,12 +156,51 @@ export class Functions extends pulumi.ComponentResource {
     invoker('fanout', fanout);
     invoker('forget', forget);
 
+    const collector = deploy('collector', {
+      serviceAccountEmail: args.collector.serviceAccount,
+      // A webhook is answered once Pub/Sub confirms it, in milliseconds; a minute is generous.
+      timeoutSeconds: 60,
+      availableMemory: '512Mi',
+      // One vCPU serves many webhooks at once: each waits on Pub/Sub, not on the CPU
+      // (concurrency above 1 needs at least 1 vCPU: https://cloud.google.com/run/docs/about-concurrency).
+      availableCpu: '1',
+      maxInstanceRequestConcurrency: 80,
+      environmentVariables: {
+        ...args.environment,
+        LIVE_EVENTS_TOPIC: args.collector.eventsTopic,
+        LIVE_REJECTS_TOPIC: args.collector.rejectsTopic,
+      },
+      secretEnvironmentVariables: [
+        {
+          key: 'WEBHOOK_AUTHORIZATION',
+          projectId: args.project,
+          secret: args.collector.authorization.secretId,
+          version: args.collector.authorization.version,
+        },
+      ],
+    });
+    new gcp.cloudrunv2.ServiceIamMember(
+      `${name}-collector-invoker`,
+      {
+        project: args.project,
+        location: args.region,
+        // The name as a plain string, not the function's output: the policy pack recognises this
+        // one public grant by it, and an output can still be unknown when a preview is checked.
+        name: `${args.namePrefix}-${FUNCTION_NAMES.collector}`,
+        role: 'roles/run.invoker',
+        member: PUBLIC_INVOKER,
+      },
+      { parent: this, dependsOn: [collector] },
+    );
+
     this.workerUrl = workerUrl;
     this.workerName = worker.name;
     this.fanoutName = fanout.name;
     this.fanoutUrl = fanout.serviceConfig.apply((c) => c?.uri ?? '');
     this.forgetUrl = forget.serviceConfig.apply((c) => c?.uri ?? '');
+    this.collectorUrl = collector.serviceConfig.apply((c) => c?.uri ?? '');
     this.registerOutputs({
+      collectorUrl: this.collectorUrl,
       fanoutUrl: this.fanoutUrl,
       workerUrl: this.workerUrl,
       workerName: this.workerName,

@@ -3,24 +3,30 @@
  * Configuration is in config.ts; docs/deploy.md walks through a deployment.
  */
 import { join } from 'node:path';
+import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
+import { DEFAULT_STATE_COLLECTION } from '../functions/src/gcp/gcp-config.js';
 import { Alerts } from './alerts.js';
+import { AnomalyNotifier } from './anomaly-notifier.js';
+import { ApiFunction } from './api-function.js';
 import { ProjectApis } from './apis.js';
 import { bundleFunctions, REPO_ROOT } from './bundle.js';
 import { settings } from './config.js';
 import { Dashboard } from './dashboard.js';
+import { DeployGrants } from './deploy-grants.js';
 import { FactQueries } from './fact-queries.js';
 import { ForgetSchedule } from './forget-schedule.js';
 import { sharedEnvironment } from './function-env.js';
 import { Functions } from './functions.js';
 import { FunctionsSource } from './functions-source.js';
 import { IterableSecret } from './iterable-secret.js';
+import { LiveIngest } from './live.js';
 import { LogMetrics } from './log-metrics.js';
 import { FACT_TABLES, lookerStudioUrl } from './looker.js';
 import { ProjectRoles } from './project-roles.js';
 import { RunSchedule } from './scheduler.js';
 import { memberOf, ServiceAccounts } from './service-accounts.js';
-import { readFactQueries } from './sql-files.js';
+import { ANOMALY_QUERY, readFactQueries } from './sql-files.js';
 import { StateDatabase } from './state-database.js';
 import { TaskQueue } from './task-queue.js';
 import { Warehouse } from './warehouse.js';
@@ -41,6 +47,7 @@ const state = new StateDatabase(
     databaseId: settings.firestoreDatabase,
     location: settings.firestoreLocation,
     deletionProtection: settings.deletionProtection,
+    stateCollection: DEFAULT_STATE_COLLECTION,
   },
   afterApis,
 );
@@ -48,6 +55,18 @@ const state = new StateDatabase(
 const iterableKey = new IterableSecret(
   'iterable-key',
   { project, namePrefix, apiKey: settings.iterableApiKey, readers: { worker: memberOf(accounts.worker) } },
+  afterApis,
+);
+
+const webhookSecret = new IterableSecret(
+  'webhook-authorization',
+  {
+    project,
+    namePrefix,
+    suffix: 'webhook-authorization',
+    apiKey: settings.webhookAuthorization,
+    readers: { collector: memberOf(accounts.collector) },
+  },
   afterApis,
 );
 
@@ -66,6 +85,22 @@ const warehouse = new Warehouse(
   afterApis,
 );
 
+const live = new LiveIngest(
+  'live',
+  {
+    project,
+    location: settings.bigqueryLocation,
+    namePrefix,
+    rawDatasetId: warehouse.rawDatasetId,
+    deletionProtection: settings.deletionProtection,
+    projectNumber: gcp.organizations.getProjectOutput({ projectId: project }).apply((p) => p.number ?? ''),
+    publisher: memberOf(accounts.collector),
+    writer: { email: accounts.liveWriter.email, member: memberOf(accounts.liveWriter) },
+    readers: { factQueries: memberOf(accounts.factQueries) },
+  },
+  afterApis,
+);
+
 const queue = new TaskQueue(
   'tasks',
   {
@@ -80,11 +115,30 @@ const queue = new TaskQueue(
   afterApis,
 );
 
+// The functions' first build needs the grants above in effect, not just stored.
+const grants = new DeployGrants(
+  'deploy-grants',
+  {
+    project,
+    build: accounts.build,
+    worker: accounts.worker,
+    secretId: iterableKey.secretId,
+    grants: [projectRoles, iterableKey],
+  },
+  afterApis,
+);
+
 const source = new FunctionsSource(
   'functions-source',
   { project, region, namePrefix, bundle: await bundleFunctions() },
   afterApis,
 );
+
+const environment = sharedEnvironment(settings, {
+  queuePath: queue.path,
+  tasksInvokerEmail: accounts.tasksInvoker.email,
+  firestoreDatabase: state.name,
+});
 
 const functions = new Functions(
   'functions',
@@ -104,17 +158,36 @@ const functions = new Functions(
       worker: memberOf(accounts.tasksInvoker),
       forget: memberOf(accounts.schedulerInvoker),
     },
-    environment: sharedEnvironment(settings, {
-      queuePath: queue.path,
-      tasksInvokerEmail: accounts.tasksInvoker.email,
-      firestoreDatabase: state.name,
-    }),
+    environment,
     iterableKey,
     workerTimeoutSeconds: settings.workerTimeoutSeconds,
     workerMemory: settings.workerMemory,
+    collector: {
+      serviceAccount: accounts.collector.email,
+      eventsTopic: live.eventsTopic,
+      rejectsTopic: live.rejectsTopic,
+      authorization: webhookSecret,
+    },
   },
   // A gen2 deploy checks the runtime account can read its secrets, and builds as the build account.
-  { dependsOn: [...apis.services, projectRoles, iterableKey] },
+  { dependsOn: [...apis.services, projectRoles, iterableKey, webhookSecret, grants.ready] },
+);
+
+const api = new ApiFunction(
+  'api',
+  {
+    project,
+    region,
+    namePrefix,
+    source,
+    buildServiceAccount: accounts.build.name,
+    analyticsDatasetId: warehouse.analyticsDatasetId,
+    invokers: settings.apiInvokers,
+    apiKeySha256: settings.apiKeySha256,
+    environment,
+  },
+  // Its first build, like the other functions', needs the build account's roles in effect.
+  { dependsOn: [...apis.services, projectRoles, grants.ready] },
 );
 
 new RunSchedule(
@@ -145,6 +218,38 @@ new ForgetSchedule(
   afterApis,
 );
 
+const looker = (tableId: string) =>
+  warehouse.analyticsDatasetId.apply((datasetId) =>
+    lookerStudioUrl({
+      projectId: project,
+      datasetId,
+      tableId,
+      templateReportId: settings.lookerTemplateReportId,
+    }),
+  );
+
+const notifier = new AnomalyNotifier(
+  'anomalies',
+  {
+    project,
+    region,
+    namePrefix,
+    source,
+    buildServiceAccount: accounts.build.name,
+    environment: sharedEnvironment(settings, {
+      queuePath: queue.path,
+      tasksInvokerEmail: accounts.tasksInvoker.email,
+      firestoreDatabase: state.name,
+    }),
+    analyticsDatasetId: warehouse.analyticsDatasetId,
+    reportUrl: looker('metric_anomalies'),
+    webhookUrl: settings.anomalyWebhookUrl,
+    alertEmail: settings.alertEmail,
+  },
+  // Built as the build account, whose roles must be in effect first (as for the other functions).
+  { dependsOn: [...apis.services, projectRoles, warehouse, grants.ready] },
+);
+
 const facts = new FactQueries(
   'facts',
   {
@@ -158,8 +263,11 @@ const facts = new FactQueries(
       conversionEventNames: settings.conversionEventNames,
     }),
     serviceAccountEmail: accounts.factQueries.email,
+    serviceAccountId: accounts.factQueries.name,
+    // The notifier runs when the detector's run completes.
+    notificationTopics: { [ANOMALY_QUERY]: notifier.topicId },
   },
-  { dependsOn: [...apis.services, projectRoles, warehouse] },
+  { dependsOn: [...apis.services, projectRoles, warehouse, live] },
 );
 
 const metrics = new LogMetrics(
@@ -175,6 +283,7 @@ new Alerts(
     failuresMetric: metrics.failures,
     windowsLoadedMetric: metrics.windowsLoaded,
     watermarkLagMetric: metrics.watermarkLag,
+    workerService: functions.workerName,
     freshnessHours: settings.freshnessHours,
     email: settings.alertEmail,
   },
@@ -195,8 +304,13 @@ const dashboard = new Dashboard(
 );
 
 export const fanoutUrl = functions.fanoutUrl;
+export const notifierUrl = notifier.notifierUrl;
+export const anomaliesReport = looker('metric_anomalies');
 export const workerUrl = functions.workerUrl;
 export const forgetUrl = functions.forgetUrl;
+/** The URL to give Iterable's system webhooks (README, "Live events"). */
+export const collectorUrl = functions.collectorUrl;
+export const apiUrl = api.url;
 export const rawDatasetId = warehouse.rawDatasetId;
 export const analyticsDatasetId = warehouse.analyticsDatasetId;
 export const taskQueue = queue.path;

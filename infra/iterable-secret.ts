@@ -1,7 +1,8 @@
 /**
- * The Iterable key in Secret Manager. The worker reads it as an environment variable pinned to the
- * version created here, so rotating the key (`pulumi config set --secret iterableApiKey …` and
- * `pulumi up`) makes a new version and redeploys the worker onto it.
+ * A secret shared with Iterable, in Secret Manager: the API key the worker sends, or the webhook
+ * `Authorization` header the collector expects. The function reads it as an environment variable
+ * pinned to the version created here, so rotating it (`pulumi config set --secret …` and
+ * `pulumi up`) makes a new version and redeploys the function onto it.
  */
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
@@ -9,8 +10,11 @@ import * as pulumi from '@pulumi/pulumi';
 export interface IterableSecretArgs {
   readonly project: string;
   readonly namePrefix: string;
+  /** The secret's value (the API key, or the webhook header). */
   readonly apiKey: pulumi.Output<string>;
-  /** Members that may read the key, by role name: the worker's service account alone. */
+  /** The secret's id after the name prefix; `api-key` when absent. */
+  readonly suffix?: string;
+  /** Members that may read the secret, by role name: the one function's service account. */
   readonly readers: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
@@ -22,7 +26,11 @@ export class IterableSecret extends pulumi.ComponentResource {
     super('iterable:infra:IterableSecret', name, {}, opts);
     const secret = new gcp.secretmanager.Secret(
       `${name}-secret`,
-      { project: args.project, secretId: `${args.namePrefix}-api-key`, replication: { auto: {} } },
+      {
+        project: args.project,
+        secretId: `${args.namePrefix}-${args.suffix ?? 'api-key'}`,
+        replication: { auto: {} },
+      },
       { parent: this },
     );
     const version = new gcp.secretmanager.SecretVersion(

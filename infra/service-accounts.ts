@@ -1,7 +1,7 @@
 /**
  * One service account per identity, so each holds only the roles its own job needs:
- * the two functions, the function builds, the two callers (Cloud Tasks → worker,
- * Cloud Scheduler → fan-out) and the scheduled queries.
+ * the functions, the function builds, the two callers (Cloud Tasks → worker,
+ * Cloud Scheduler → fan-out), the scheduled queries and the live tables' writer.
  */
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
@@ -13,6 +13,8 @@ export const IDENTITIES = {
   tasksInvoker: 'Cloud Tasks OIDC identity calling the worker',
   schedulerInvoker: 'Cloud Scheduler OIDC identity calling the fan-out',
   factQueries: 'Scheduled queries building the fact tables',
+  collector: 'Collector function: publishes Iterable webhooks to Pub/Sub',
+  liveWriter: 'BigQuery subscriptions writing webhooks to iterable_live',
 } as const;
 
 export type Identity = keyof typeof IDENTITIES;

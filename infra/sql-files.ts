@@ -15,6 +15,9 @@ export interface FactQuery {
   readonly sql: string;
 }
 
+/** The file whose scheduled run, once complete, triggers the anomaly notifier. */
+export const ANOMALY_QUERY = '32_metric_anomalies';
+
 export function readFactQueries(root: string, render: RenderOptions): readonly FactQuery[] {
   if (!existsSync(root)) return [];
   return modelFiles(root).map((file) => ({

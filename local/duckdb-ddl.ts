@@ -1,7 +1,7 @@
 /**
  * DuckDB DDL of the local warehouse, derived from the catalog only: the two datasets become
  * schemas, each stream gets `<raw>.<stream>_raw` with its typed columns then the load metadata,
- * and the raw dataset gets the rejects table and the audit of forgotten users. The BigQuery tables come from the same catalog rows.
+ * the raw dataset gets the rejects and loaded-edges tables and the audit of forgotten users, and `iterable_live` the webhook tables. The BigQuery tables come from the same catalog rows.
  */
 import {
   type ColumnType,
@@ -14,6 +14,15 @@ import {
   type StreamName,
 } from '../functions/src/catalog.js';
 import { FORGOTTEN_USERS_COLUMNS, FORGOTTEN_USERS_TABLE } from '../functions/src/forget-tables.js';
+import {
+  LIVE_DATASET,
+  LIVE_EVENT_COLUMNS,
+  LIVE_EVENTS_TABLE,
+  LIVE_REJECT_COLUMNS,
+  LIVE_REJECTS_TABLE,
+  LOADED_EDGE_COLUMNS,
+  LOADED_EDGES_TABLE,
+} from '../functions/src/live/live-tables.js';
 import type { Datasets } from '../sql/datasets.js';
 
 /**
@@ -47,6 +56,8 @@ export const rawTable = (datasets: Datasets, stream: StreamName): string =>
 
 export const rejectsTable = (datasets: Datasets): string => `${datasets.raw}.${REJECTS_TABLE}`;
 
+export const loadedEdgesTable = (datasets: Datasets): string => `${datasets.raw}.${LOADED_EDGES_TABLE}`;
+
 const createTable = (table: string, columns: readonly TableColumn[]): string =>
   `CREATE TABLE IF NOT EXISTS ${table} (${columns.map((c) => `${c.name} ${DUCKDB_TYPES[c.type]}`).join(', ')})`;
 
@@ -61,5 +72,10 @@ export function warehouseDdl(datasets: Datasets): string[] {
     ...STREAMS.map((s) => createTable(rawTable(datasets, s.name), rawTableColumns(s))),
     createTable(rejectsTable(datasets), REJECT_COLUMNS),
     createTable(`${datasets.raw}.${FORGOTTEN_USERS_TABLE}`, FORGOTTEN_USERS_COLUMNS),
+    createTable(loadedEdgesTable(datasets), LOADED_EDGE_COLUMNS),
+    // The live dataset keeps its name: on GCP it is the BigQuery subscription's fixed target.
+    `CREATE SCHEMA IF NOT EXISTS ${LIVE_DATASET}`,
+    createTable(`${LIVE_DATASET}.${LIVE_EVENTS_TABLE}`, LIVE_EVENT_COLUMNS),
+    createTable(`${LIVE_DATASET}.${LIVE_REJECTS_TABLE}`, LIVE_REJECT_COLUMNS),
   ];
 }

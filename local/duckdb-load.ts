@@ -16,10 +16,11 @@ import {
 } from '../functions/src/catalog.js';
 import { notForgotten } from '../functions/src/forget-sql.js';
 import { FORGET_TARGETS, REJECT_IDENTIFIERS } from '../functions/src/forget-tables.js';
+import { mergeLoadedEdge } from '../functions/src/live/loaded-edge-sql.js';
 import type { Cell, RawRow, Reject, WindowLoad } from '../functions/src/ports.js';
 import type { Datasets } from '../sql/datasets.js';
 import { ChunkWriter, type StagingType, type WriterColumn } from './duckdb-chunk-writer.js';
-import { rawTable, rejectsTable } from './duckdb-ddl.js';
+import { loadedEdgesTable, rawTable, rejectsTable } from './duckdb-ddl.js';
 import { DUCKDB_DIALECT, forgottenUsersTable } from './duckdb-forget.js';
 
 export const STAGING_ROWS = 'staging_rows';
@@ -111,6 +112,17 @@ export function loadSql(stream: Stream, datasets: Datasets): LoadSql {
     `DELETE FROM ${rejects} WHERE stream = $stream${dimension ? '' : ` AND (${rejectOfWindow})`}`,
     `INSERT INTO ${rejects} (${REJECT_COLUMNS.map((c) => c.name).join(', ')})
      SELECT $stream, ${STAGED.TIMESTAMP.toRaw('created_at')}, line, reason, ${metadata} FROM ${stagedRejects}${keepReject}`,
+    // An export window moves its stream's loaded edge; a dimension has no time to cover.
+    ...(dimension
+      ? []
+      : [
+          mergeLoadedEdge({
+            table: loadedEdgesTable(datasets),
+            stream: '$stream',
+            windowEnd: ts('window_end'),
+            loadedAt: ts('loaded_at'),
+          }),
+        ]),
   ];
   return {
     createStaging: [

@@ -30,6 +30,7 @@ import {
   TEMP_CATALOG,
   TEMP_SCHEMA,
 } from './duckdb-load.js';
+import { warehouseOpenError } from './file-errors.js';
 import { Mutex } from './mutex.js';
 
 const IN_MEMORY = ':memory:';
@@ -117,7 +118,7 @@ export class DuckDbWarehouse implements Warehouse, UserEraser {
       db = await open.database;
     } catch (error) {
       await release(open, key);
-      throw error;
+      throw key === null ? error : warehouseOpenError(key, error);
     }
     const warehouse = new DuckDbWarehouse(db, () => release(open, key), datasets);
     try {

@@ -3,10 +3,13 @@
  * campaign totals for the loaded range are read for the reconciliation, then every model in sql/
  * runs on the warehouse. A failure to read the totals is reported, not fatal: the facts still build.
  */
+
+import type { Anomaly } from '../functions/src/anomalies/anomaly.js';
 import { rawTableName, STREAMS, type StreamName } from '../functions/src/catalog.js';
 import type { Window } from '../functions/src/pipeline/window.js';
 import type { Datasets } from '../sql/datasets.js';
 import { DuckDbWarehouse } from './duckdb-warehouse.js';
+import { readAnomalies } from './sql/anomalies.js';
 import { type CampaignMetricsSource, loadCampaignMetrics } from './sql/campaign-metrics-load.js';
 import { type ModelRun, runModels } from './sql/models.js';
 import {
@@ -23,6 +26,9 @@ export interface FactBuild {
   readonly reconciliation: ReconciliationSummary | null;
   readonly metricsError: string | null;
   readonly loadedRange: Window | null;
+  /** Anomalies this build found first (metric_anomalies), and every one it holds, for "since when". */
+  readonly newAnomalies: readonly Anomaly[];
+  readonly anomalies: readonly Anomaly[];
 }
 
 export async function buildFacts(options: {
@@ -48,12 +54,15 @@ export async function buildFacts(options: {
         metricsError = error instanceof Error ? error.message : String(error);
       }
     }
+    const detectedFrom = options.now ?? Date.now();
     const models = await runModels(warehouse, {
       lookbackDays: options.lookbackDays,
       now: options.now,
       conversionEventNames: options.conversionEventNames ?? [],
     });
     return {
+      newAnomalies: await readAnomalies(warehouse, detectedFrom),
+      anomalies: await readAnomalies(warehouse),
       models,
       campaigns: await campaignSummary(warehouse),
       reconciliation: loadedRange && metricsError === null ? await reconciliationSummary(warehouse) : null,

@@ -10,6 +10,7 @@ import { open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { StreamName } from '../functions/src/catalog.js';
 import type { StateChange, StateStore, StreamState } from '../functions/src/ports.js';
+import { LocalFileError, ledgerReadError } from './file-errors.js';
 import { Mutex } from './mutex.js';
 
 type States = Readonly<Record<string, StreamState>>;
@@ -17,7 +18,12 @@ type States = Readonly<Record<string, StreamState>>;
 const EMPTY: StreamState = { watermark: null, windows: [] };
 
 function parseStates(file: string, text: string): States {
-  const value: unknown = JSON.parse(text);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw ledgerReadError(file, error);
+  }
   const valid =
     typeof value === 'object' &&
     value !== null &&
@@ -30,7 +36,7 @@ function parseStates(file: string, text: string): States {
         ((s as StreamState).watermark === null || typeof (s as StreamState).watermark === 'number'),
     );
   if (!valid) {
-    throw new Error(
+    throw new LocalFileError(
       `${file} is not a state file ({stream: {watermark, windows}}); move it away to start afresh`,
     );
   }

@@ -44,12 +44,13 @@ export class RunTally {
     if (event.type !== 'succeeded' && event.type !== 'failed') return;
     const tally = this.#of(event.payload.stream);
     tally.elapsedMs = this.#now() - this.#startedAt;
-    if (event.type === 'failed') {
+    const answer = parse(event.body);
+    // A task that can never succeed is answered 2xx so the queue stops; it still failed.
+    if (event.type === 'failed' || answer.outcome === 'failed-permanently' || answer.outcome === 'rejected') {
       tally.failed += 1;
       tally.lastError = errorOf(event.body);
       return;
     }
-    const answer = parse(event.body);
     tally.done += 1;
     tally.rows += answer.counts?.rows ?? 0;
     tally.rejects += answer.counts?.rejects ?? 0;

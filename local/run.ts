@@ -36,11 +36,15 @@ export interface LocalRunSettings {
   readonly lagMs: number;
   readonly lookbackMs: number;
   readonly historyMs: number;
+  /** The daily settle pass (SETTLE_HOURS); off when absent, as for a backfill or a test run. */
+  readonly settleMs?: number;
   readonly exportsPerMinute: number;
   readonly log: Logger;
   readonly now?: () => number;
   /** Load `[from, to)` behind the watermarks as a backfill (`npm run backfill`), not the regular plan. */
   readonly backfill?: boolean;
+  /** With `backfill`: read windows the ledger has as loaded again too. */
+  readonly reread?: boolean;
   /** Called once the fan-out has answered, while the windows load. */
   readonly onStarted?: (context: { plan: FanoutResult; startedAt: number }) => void;
   readonly queue?: Partial<ConstructorParameters<typeof LocalTaskQueue>[1]>;
@@ -99,6 +103,7 @@ export async function runLocal(settings: LocalRunSettings): Promise<LocalRunResu
         lagMs: settings.lagMs,
         lookbackMs: settings.lookbackMs,
         historyMs: settings.historyMs,
+        settleMs: settings.settleMs ?? 0,
         staleAfterMs: LOCAL_STALE_AFTER_MS,
         // A local run ends when its queue drains: a failed window is retried by the next run, at once.
         failedRetryDelayMs: 0,
@@ -136,6 +141,7 @@ async function requestFanout(url: string, settings: LocalRunSettings): Promise<F
     ...(settings.to === null ? {} : { to: new Date(settings.to).toISOString() }),
     streams: settings.streams,
     ...(settings.backfill ? { backfill: true } : {}),
+    ...(settings.reread ? { reread: true } : {}),
   };
   const response = await fetch(url, {
     method: 'POST',

@@ -42,6 +42,11 @@ export class Random {
     return -Math.log(1 - this.next()) * mean;
   }
 
+  /** Standard normal (Box–Muller): day-to-day variation of simulated metrics. */
+  gaussian(): number {
+    return Math.sqrt(-2 * Math.log(1 - this.next())) * Math.cos(2 * Math.PI * this.next());
+  }
+
   /** Number of failures before the first success: repeated opens and clicks. */
   geometric(p: number, max: number): number {
     let n = 0;

@@ -3,6 +3,7 @@
 -- identical events are two events, as Iterable counts them.
 -- user_key identifies the person: the email, lower-cased as Iterable compares emails, or the
 -- user id for events without an email (user-id based projects).
+-- message_id: the message an event is about (a send and the opens, clicks… it caused share it).
 -- is_machine_open: an open reported by a mail privacy proxy (proxySource set).
 -- revenue: a purchase's total; campaign_id on a purchase is Iterable's attribution.
 -- conversion: a custom event whose name is configured as a conversion (CONVERSION_EVENT_NAMES;
@@ -12,7 +13,7 @@
 CREATE OR REPLACE VIEW iterable_analytics.stg_email_events AS
 WITH sends AS (
   SELECT
-    'send' AS event_type, created_at, campaign_id, email, user_id,
+    'send' AS event_type, created_at, campaign_id, email, user_id, message_id,
     FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, CAST(NULL AS FLOAT64) AS revenue,
     _loaded_at
   FROM iterable_raw.email_send_raw
@@ -20,7 +21,7 @@ WITH sends AS (
 
 bounces AS (
   SELECT
-    'bounce' AS event_type, created_at, campaign_id, email, user_id,
+    'bounce' AS event_type, created_at, campaign_id, email, user_id, message_id,
     FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, CAST(NULL AS FLOAT64) AS revenue,
     _loaded_at
   FROM iterable_raw.email_bounce_raw
@@ -28,7 +29,7 @@ bounces AS (
 
 opens AS (
   SELECT
-    'open' AS event_type, created_at, campaign_id, email, user_id,
+    'open' AS event_type, created_at, campaign_id, email, user_id, message_id,
     proxy_source IS NOT NULL AS is_machine_open, CAST(NULL AS STRING) AS unsub_source,
     CAST(NULL AS FLOAT64) AS revenue, _loaded_at
   FROM iterable_raw.email_open_raw
@@ -36,7 +37,7 @@ opens AS (
 
 clicks AS (
   SELECT
-    'click' AS event_type, created_at, campaign_id, email, user_id,
+    'click' AS event_type, created_at, campaign_id, email, user_id, message_id,
     FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, CAST(NULL AS FLOAT64) AS revenue,
     _loaded_at
   FROM iterable_raw.email_click_raw
@@ -44,7 +45,7 @@ clicks AS (
 
 complaints AS (
   SELECT
-    'complaint' AS event_type, created_at, campaign_id, email, user_id,
+    'complaint' AS event_type, created_at, campaign_id, email, user_id, message_id,
     FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, CAST(NULL AS FLOAT64) AS revenue,
     _loaded_at
   FROM iterable_raw.email_complaint_raw
@@ -52,14 +53,14 @@ complaints AS (
 
 unsubscribes AS (
   SELECT
-    'unsubscribe' AS event_type, created_at, campaign_id, email, user_id,
+    'unsubscribe' AS event_type, created_at, campaign_id, email, user_id, message_id,
     FALSE AS is_machine_open, unsub_source, CAST(NULL AS FLOAT64) AS revenue, _loaded_at
   FROM iterable_raw.email_unsubscribe_raw
 ),
 
 subscribes AS (
   SELECT
-    'subscribe' AS event_type, created_at, campaign_id, email, user_id,
+    'subscribe' AS event_type, created_at, campaign_id, email, user_id, message_id,
     FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, CAST(NULL AS FLOAT64) AS revenue,
     _loaded_at
   FROM iterable_raw.email_subscribe_raw
@@ -67,14 +68,14 @@ subscribes AS (
 
 purchases AS (
   SELECT
-    'purchase' AS event_type, created_at, campaign_id, email, user_id,
+    'purchase' AS event_type, created_at, campaign_id, email, user_id, message_id,
     FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, total AS revenue, _loaded_at
   FROM iterable_raw.purchase_raw
 ),
 
 conversions AS (
   SELECT
-    'conversion' AS event_type, created_at, campaign_id, email, user_id,
+    'conversion' AS event_type, created_at, campaign_id, email, user_id, message_id,
     FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, CAST(NULL AS FLOAT64) AS revenue,
     _loaded_at
   FROM iterable_raw.custom_event_raw
@@ -102,6 +103,7 @@ final AS (
     COALESCE(LOWER(email), user_id) AS user_key,
     LOWER(email) AS email,
     user_id,
+    message_id,
     is_machine_open,
     unsub_source,
     revenue,

@@ -3,8 +3,11 @@
 -- `7 /* lookback_days */` is replaced by the runner), or earlier when rows loaded within the
 -- lookback carry older event dates: a backfill, a first load still arriving when a build runs, a
 -- window that failed for days. The facts then recompute back to the oldest of those dates, so no
--- loaded event is left out of them. (Finding the rows loaded recently reads `_loaded_at` of every
--- raw row: the cost of that guarantee.)
+-- loaded event is left out of them.
+-- Finding those rows reads `_loaded_at` of the raw rows dated within the last 28 days only: a
+-- constant bound, so BigQuery reads those partitions and no others. Rows dated earlier than that
+-- and loaded late (a backfill of old history) are built by one run with a lookback that reaches
+-- them (FACT_LOOKBACK_DAYS locally, the stack's factLookbackDays in GCP).
 CREATE OR REPLACE VIEW iterable_analytics.stg_rebuild_from AS
 WITH lookback AS (
   SELECT CAST(DATE(CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY) AS TIMESTAMP) AS starts_at
@@ -14,6 +17,7 @@ recent_loads AS (
   SELECT CAST(DATE(MIN(created_at)) AS TIMESTAMP) AS starts_at
   FROM iterable_analytics.stg_email_events
   WHERE _loaded_at >= CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY
+    AND created_at >= CURRENT_TIMESTAMP - INTERVAL 28 DAY
 ),
 
 final AS (

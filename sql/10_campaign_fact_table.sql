@@ -11,14 +11,14 @@
 -- unsubscribe_rate = unique unsubscribes / delivered; bounce_rate = bounces / sends;
 -- complaint_rate = complaints / delivered. A rate with a zero denominator is NULL.
 --
--- Incremental: a campaign is rebuilt when it has events dated from `stg_rebuild_from` on (the
--- lookback, default 7 days, or earlier for rows loaded within it) or has no row yet.
--- Its totals are recomputed from all of its raw events, not added to: distinct counts cannot be
--- summed across runs, and adding a lookback's worth of events again on every run would count
--- them twice. So this step reads the campaign columns of the raw event tables whole: exact
--- lifetime distinct counts cost a scan of history (per-day partial aggregates would avoid it only
--- with approximate uniques). Rows loaded within the lookback are picked up whatever their event
--- date (a backfill, a slow first load); rows loaded earlier and never built need a longer lookback.
+-- Incremental: a campaign is rebuilt when campaign_recipient_daily has rows of it dated from
+-- `events_from` on (the rebuild start of `stg_rebuild_from`: the lookback, default 7 days, or
+-- earlier for rows loaded within it; all history on a first build) or has no row yet. Its totals
+-- are recomputed from its rows of campaign_recipient_daily (one per recipient and date), not
+-- added to: distinct counts cannot be summed across runs, and adding a lookback's worth of events
+-- again on every run would count them twice. So a run reads no raw table at all: the lookback's
+-- raw partitions were read once, into campaign_recipient_daily, by sql/05.
+DECLARE events_from TIMESTAMP;
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.campaign_fact_table (
   campaign_id INT64,
@@ -57,17 +57,18 @@ CREATE TABLE IF NOT EXISTS iterable_analytics.campaign_fact_table (
   complaint_rate FLOAT64
 );
 
+-- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
+SET events_from = (
+  SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', (SELECT rebuild_from FROM iterable_analytics.stg_rebuild_from))
+  FROM iterable_analytics.campaign_fact_table
+);
+
 MERGE INTO iterable_analytics.campaign_fact_table AS target
 USING (
   WITH recent_campaigns AS (
     SELECT campaign_id
-    FROM iterable_analytics.stg_email_events
-    WHERE created_at >= (
-      -- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
-      SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', (SELECT rebuild_from FROM iterable_analytics.stg_rebuild_from))
-      FROM iterable_analytics.campaign_fact_table
-    )
-      AND campaign_id IS NOT NULL
+    FROM iterable_analytics.campaign_recipient_daily
+    WHERE event_on >= DATE(events_from)
   ),
 
   unbuilt_campaigns AS (
@@ -83,23 +84,40 @@ USING (
     SELECT campaign_id FROM unbuilt_campaigns
   ),
 
+  recipients AS (
+    SELECT
+      campaign_id,
+      user_key,
+      SUM(count_sends) AS count_sends,
+      SUM(count_bounces) AS count_bounces,
+      SUM(count_opens) AS count_opens,
+      SUM(count_machine_opens) AS count_machine_opens,
+      SUM(count_clicks) AS count_clicks,
+      SUM(count_complaints) AS count_complaints,
+      SUM(count_unsubscribes) AS count_unsubscribes,
+      SUM(count_purchases) AS count_purchases,
+      SUM(revenue) AS revenue
+    FROM iterable_analytics.campaign_recipient_daily
+    WHERE campaign_id IN (SELECT campaign_id FROM affected_campaigns)
+    GROUP BY campaign_id, user_key
+  ),
+
   totals AS (
     SELECT
       campaign_id,
-      COUNTIF(event_type = 'send') AS count_sends,
-      COUNTIF(event_type = 'bounce') AS count_bounces,
-      COUNTIF(event_type = 'open') AS count_opens,
-      COUNT(DISTINCT IF(event_type = 'open', user_key, NULL)) AS count_unique_opens,
-      COUNTIF(event_type = 'open' AND is_machine_open) AS count_machine_opens,
-      COUNTIF(event_type = 'click') AS count_clicks,
-      COUNT(DISTINCT IF(event_type = 'click', user_key, NULL)) AS count_unique_clicks,
-      COUNTIF(event_type = 'complaint') AS count_complaints,
-      COUNTIF(event_type = 'unsubscribe') AS count_unsubscribes,
-      COUNT(DISTINCT IF(event_type = 'unsubscribe', user_key, NULL)) AS count_unique_unsubscribes,
-      COUNTIF(event_type = 'purchase') AS count_purchases,
+      SUM(count_sends) AS count_sends,
+      SUM(count_bounces) AS count_bounces,
+      SUM(count_opens) AS count_opens,
+      COUNTIF(count_opens > 0 AND user_key IS NOT NULL) AS count_unique_opens,
+      SUM(count_machine_opens) AS count_machine_opens,
+      SUM(count_clicks) AS count_clicks,
+      COUNTIF(count_clicks > 0 AND user_key IS NOT NULL) AS count_unique_clicks,
+      SUM(count_complaints) AS count_complaints,
+      SUM(count_unsubscribes) AS count_unsubscribes,
+      COUNTIF(count_unsubscribes > 0 AND user_key IS NOT NULL) AS count_unique_unsubscribes,
+      SUM(count_purchases) AS count_purchases,
       SUM(revenue) AS revenue
-    FROM iterable_analytics.stg_email_events
-    WHERE campaign_id IN (SELECT campaign_id FROM affected_campaigns)
+    FROM recipients
     GROUP BY campaign_id
   ),
 

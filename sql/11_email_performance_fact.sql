@@ -9,6 +9,9 @@
 -- date, or earlier for rows loaded within it) are recomputed whole from the raw events and
 -- merged: changed rows are updated, new ones inserted, and rows of those dates that no longer
 -- have events are deleted (within the lookback's dates only). Older dates are left as they are.
+-- The raw tables are read from `events_from` on, a script variable set before any read, so
+-- BigQuery prunes the partitions before it (a scalar subquery in the filter would scan them all).
+DECLARE events_from TIMESTAMP;
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.email_performance_fact (
   event_on DATE,
@@ -40,16 +43,18 @@ CREATE TABLE IF NOT EXISTS iterable_analytics.email_performance_fact (
   complaint_rate FLOAT64
 );
 
+-- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
+SET events_from = (
+  SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', (SELECT rebuild_from FROM iterable_analytics.stg_rebuild_from))
+  FROM iterable_analytics.email_performance_fact
+);
+
 MERGE INTO iterable_analytics.email_performance_fact AS target
 USING (
   WITH events AS (
     SELECT *
     FROM iterable_analytics.stg_email_events
-    WHERE created_at >= (
-      -- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
-      SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', (SELECT rebuild_from FROM iterable_analytics.stg_rebuild_from))
-      FROM iterable_analytics.email_performance_fact
-    )
+    WHERE created_at >= events_from
       AND campaign_id IS NOT NULL
   ),
 

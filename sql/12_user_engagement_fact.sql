@@ -14,13 +14,15 @@
 --
 -- From the user's latest profile (stg_users; NULL without one): signed_up_on, signup_cohort
 -- ('YYYY-MM') and subscription_state ('subscribed', 'partially_unsubscribed', 'unsubscribed',
--- 'no_subscriptions'). Users whose profile was updated since stg_rebuild_from are recomputed too.
+-- 'no_subscriptions'). Users whose profile was updated since `events_from` are recomputed too.
 --
--- Incremental: users with any event dated from `stg_rebuild_from` on (the lookback, default 7
--- days, or earlier for rows loaded within it) are recomputed from all of their raw events
--- and merged. Lifetime counts are recomputed rather than added to, because adding a lookback's
--- events on every run would count them again. The segment depends on time passing, not only on
--- events, so it is recomputed for every user from this table's own columns (no raw scan).
+-- Incremental: users with rows of user_daily dated from `events_from` on (the rebuild start of
+-- `stg_rebuild_from`; all history on a first build) are recomputed from all of their rows there
+-- (one per user and date, built by sql/06 from the lookback's raw partitions) and merged.
+-- Lifetime counts are recomputed rather than added to, because adding a lookback's events on
+-- every run would count them again. No raw table is read. The segment depends on time passing,
+-- not only on events, so it is recomputed for every user from this table's own columns.
+DECLARE events_from TIMESTAMP;
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.user_engagement_fact (
   user_key STRING,
@@ -45,23 +47,22 @@ CREATE TABLE IF NOT EXISTS iterable_analytics.user_engagement_fact (
   subscription_state STRING
 );
 
+-- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
+SET events_from = (
+  SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', (SELECT rebuild_from FROM iterable_analytics.stg_rebuild_from))
+  FROM iterable_analytics.user_engagement_fact
+);
+
 MERGE INTO iterable_analytics.user_engagement_fact AS target
 USING (
-  WITH rebuild AS (
-    -- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
-    SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', (SELECT rebuild_from FROM iterable_analytics.stg_rebuild_from)) AS starts_at
-    FROM iterable_analytics.user_engagement_fact
-  ),
-
-  affected_users AS (
+  WITH affected_users AS (
     SELECT DISTINCT user_key
-    FROM iterable_analytics.stg_email_events
-    WHERE created_at >= (SELECT starts_at FROM rebuild)
-      AND user_key IS NOT NULL
+    FROM iterable_analytics.user_daily
+    WHERE event_on >= DATE(events_from)
     UNION ALL
     SELECT user_key
     FROM iterable_analytics.stg_users
-    WHERE profile_updated_at >= (SELECT starts_at FROM rebuild)
+    WHERE profile_updated_at >= events_from
   ),
 
   events AS (
@@ -69,21 +70,20 @@ USING (
       user_key,
       MAX(email) AS email,
       MAX(user_id) AS user_id,
-      COUNTIF(event_type = 'send') AS count_sends,
-      COUNTIF(event_type = 'open') AS count_opens,
-      COUNTIF(event_type = 'click') AS count_clicks,
-      COUNTIF(event_type = 'unsubscribe') AS count_unsubscribes,
-      COUNTIF(event_type = 'purchase') AS count_purchases,
-      IFNULL(SUM(revenue), 0) AS revenue,
-      MIN(IF(event_type = 'send', created_at, NULL)) AS first_send_at,
-      MAX(IF(event_type = 'send', created_at, NULL)) AS last_send_at,
-      MAX(IF(event_type = 'open', created_at, NULL)) AS last_open_at,
-      MAX(IF(event_type = 'click', created_at, NULL)) AS last_click_at,
-      MAX(IF(event_type = 'click' OR (event_type = 'open' AND NOT is_machine_open), created_at, NULL))
-        AS last_engaged_at,
-      MAX(IF(event_type = 'unsubscribe', created_at, NULL)) AS last_unsubscribe_at,
-      MAX(IF(event_type = 'subscribe', created_at, NULL)) AS last_subscribe_at
-    FROM iterable_analytics.stg_email_events
+      SUM(count_sends) AS count_sends,
+      SUM(count_opens) AS count_opens,
+      SUM(count_clicks) AS count_clicks,
+      SUM(count_unsubscribes) AS count_unsubscribes,
+      SUM(count_purchases) AS count_purchases,
+      SUM(revenue) AS revenue,
+      MIN(first_send_at) AS first_send_at,
+      MAX(last_send_at) AS last_send_at,
+      MAX(last_open_at) AS last_open_at,
+      MAX(last_click_at) AS last_click_at,
+      MAX(last_engaged_at) AS last_engaged_at,
+      MAX(last_unsubscribe_at) AS last_unsubscribe_at,
+      MAX(last_subscribe_at) AS last_subscribe_at
+    FROM iterable_analytics.user_daily
     WHERE user_key IN (SELECT user_key FROM affected_users)
     GROUP BY user_key
   ),

@@ -12,9 +12,12 @@
 -- <stage>_drop_off_rate = 1 - stage / previous stage; conversion_rate = converted / sent;
 -- NULL when the denominator is zero.
 --
--- Incremental: campaigns with events dated from `stg_rebuild_from` on (the lookback, default 7
--- days, or earlier for rows loaded within it) are recomputed from all of their raw
--- events: recipients are distinct over the campaign's lifetime, so they cannot be added up.
+-- Incremental: campaigns with rows of campaign_recipient_daily dated from `events_from` on (the
+-- rebuild start of `stg_rebuild_from`; all history on a first build) are recomputed from all of
+-- their rows there (one per recipient and date, built by sql/05 from the lookback's raw
+-- partitions): recipients are distinct over the campaign's lifetime, so they cannot be added up.
+-- No raw table is read.
+DECLARE events_from TIMESTAMP;
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.email_funnel_fact (
   campaign_id INT64,
@@ -30,29 +33,30 @@ CREATE TABLE IF NOT EXISTS iterable_analytics.email_funnel_fact (
   conversion_rate FLOAT64
 );
 
+-- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
+SET events_from = (
+  SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', (SELECT rebuild_from FROM iterable_analytics.stg_rebuild_from))
+  FROM iterable_analytics.email_funnel_fact
+);
+
 MERGE INTO iterable_analytics.email_funnel_fact AS target
 USING (
   WITH affected_campaigns AS (
     SELECT DISTINCT campaign_id
-    FROM iterable_analytics.stg_email_events
-    WHERE created_at >= (
-      -- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
-      SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', (SELECT rebuild_from FROM iterable_analytics.stg_rebuild_from))
-      FROM iterable_analytics.email_funnel_fact
-    )
-      AND campaign_id IS NOT NULL
+    FROM iterable_analytics.campaign_recipient_daily
+    WHERE event_on >= DATE(events_from)
   ),
 
   recipients AS (
     SELECT
       campaign_id,
       user_key,
-      COUNTIF(event_type = 'send') AS count_sends,
-      COUNTIF(event_type = 'bounce') AS count_bounces,
-      COUNTIF(event_type = 'open') AS count_opens,
-      COUNTIF(event_type = 'click') AS count_clicks,
-      COUNTIF(event_type IN ('purchase', 'conversion')) AS count_purchases
-    FROM iterable_analytics.stg_email_events
+      SUM(count_sends) AS count_sends,
+      SUM(count_bounces) AS count_bounces,
+      SUM(count_opens) AS count_opens,
+      SUM(count_clicks) AS count_clicks,
+      SUM(count_conversions) AS count_conversions
+    FROM iterable_analytics.campaign_recipient_daily
     WHERE campaign_id IN (SELECT campaign_id FROM affected_campaigns)
       AND user_key IS NOT NULL
     GROUP BY campaign_id, user_key
@@ -65,7 +69,7 @@ USING (
       count_sends > count_bounces AS is_delivered,
       count_sends > count_bounces AND count_opens > 0 AS is_opened,
       count_sends > count_bounces AND count_opens > 0 AND count_clicks > 0 AS is_clicked,
-      count_sends > count_bounces AND count_opens > 0 AND count_clicks > 0 AND count_purchases > 0
+      count_sends > count_bounces AND count_opens > 0 AND count_clicks > 0 AND count_conversions > 0
         AS is_converted
     FROM recipients
   ),

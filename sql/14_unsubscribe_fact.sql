@@ -9,6 +9,9 @@
 -- run's date, or earlier for rows loaded within it) are recomputed whole and merged; rows of
 -- those dates that no longer have unsubscribes are deleted. Message type names are refreshed on
 -- every row from the small dimension.
+-- The raw tables are read from `events_from` on, a script variable set before any read, so
+-- BigQuery prunes the partitions before it (a scalar subquery in the filter would scan them all).
+DECLARE events_from TIMESTAMP;
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.unsubscribe_fact (
   event_on DATE,
@@ -21,17 +24,19 @@ CREATE TABLE IF NOT EXISTS iterable_analytics.unsubscribe_fact (
   churn_rate FLOAT64
 );
 
+-- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
+SET events_from = (
+  SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', (SELECT rebuild_from FROM iterable_analytics.stg_rebuild_from))
+  FROM iterable_analytics.unsubscribe_fact
+);
+
 MERGE INTO iterable_analytics.unsubscribe_fact AS target
 USING (
   WITH events AS (
     SELECT events.*, campaigns.message_type_id
     FROM iterable_analytics.stg_email_events AS events
     LEFT JOIN iterable_analytics.stg_campaigns AS campaigns ON campaigns.campaign_id = events.campaign_id
-    WHERE events.created_at >= (
-      -- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
-      SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', (SELECT rebuild_from FROM iterable_analytics.stg_rebuild_from))
-      FROM iterable_analytics.unsubscribe_fact
-    )
+    WHERE events.created_at >= events_from
       AND events.event_type IN ('send', 'bounce', 'unsubscribe')
   ),
 

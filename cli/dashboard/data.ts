@@ -5,6 +5,7 @@
 import type { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
 import type {
   CampaignRow,
+  CohortRow,
   DailyRow,
   EngagedUserRow,
   FunnelRow,
@@ -17,6 +18,7 @@ const ENGAGED_USERS = 15;
 
 export interface FactRows {
   readonly daily: DailyRow[];
+  readonly cohorts: CohortRow[];
   readonly campaigns: CampaignRow[];
   readonly funnel: FunnelRow[];
   readonly unsubscribes: UnsubscribeRow[];
@@ -33,6 +35,11 @@ export async function readFacts(warehouse: DuckDbWarehouse): Promise<FactRows> {
               count_unique_unsubscribes, count_purchases, revenue
        FROM ${facts}.email_performance_fact ORDER BY event_on, campaign_id`,
     ),
+    cohorts: await warehouse.query<CohortRow>(
+      `SELECT CAST(send_on AS VARCHAR) AS send_on, campaign_id, count_delivered, count_unique_opens,
+              count_unique_clicks
+       FROM ${facts}.email_send_cohort_fact ORDER BY send_on, campaign_id`,
+    ),
     campaigns: await warehouse.query<CampaignRow>(
       `SELECT campaign_id, campaign_name, campaign_type, message_type_name, count_sends, count_delivered,
               count_unique_opens, count_unique_clicks, count_unique_unsubscribes, revenue,
@@ -46,7 +53,7 @@ export async function readFacts(warehouse: DuckDbWarehouse): Promise<FactRows> {
     ),
     unsubscribes: await warehouse.query<UnsubscribeRow>(
       `SELECT CAST(event_on AS VARCHAR) AS event_on,
-              IFNULL(message_type_name, '(no message type)') AS message_type_name,
+              IFNULL(message_type_name, '(no message type: not from a campaign)') AS message_type_name,
               IFNULL(unsub_source, '(unknown)') AS unsub_source, count_unsubscribes
        FROM ${facts}.unsubscribe_fact ORDER BY event_on`,
     ),

@@ -21,6 +21,18 @@ export interface DailyRow {
   readonly revenue: number;
 }
 
+/**
+ * `email_send_cohort_fact`: one row per send date × campaign; counts about the messages sent
+ * that day, whenever the recipients reacted, so a day's rates stay within [0, 1].
+ */
+export interface CohortRow {
+  readonly send_on: string;
+  readonly campaign_id: number;
+  readonly count_delivered: number;
+  readonly count_unique_opens: number;
+  readonly count_unique_clicks: number;
+}
+
 /** `campaign_fact_table`: one row per campaign, lifetime totals. */
 export interface CampaignRow {
   readonly campaign_id: number;
@@ -52,7 +64,7 @@ export interface FunnelRow {
 /** `unsubscribe_fact`: one row per event date × message type × source. */
 export interface UnsubscribeRow {
   readonly event_on: string;
-  /** `(no message type)` for unsubscribes without a campaign. */
+  /** `(no message type: not from a campaign)` for unsubscribes without a campaign (e.g. a preference centre). */
   readonly message_type_name: string;
   readonly unsub_source: string;
   readonly count_unsubscribes: number;
@@ -79,6 +91,7 @@ export interface DashboardData {
   readonly generatedAt: number;
   readonly warehouse: string;
   readonly daily: readonly DailyRow[];
+  readonly cohorts: readonly CohortRow[];
   readonly campaigns: readonly CampaignRow[];
   readonly funnel: readonly FunnelRow[];
   readonly unsubscribes: readonly UnsubscribeRow[];

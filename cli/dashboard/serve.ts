@@ -10,14 +10,18 @@ import { resolve } from 'node:path';
 import { ConfigError } from '../../functions/src/config.js';
 import { parseFlags, wholeNumber } from '../flags.js';
 import { runCommand } from '../operator-options.js';
-import { DEFAULT_WAREHOUSE } from '../start-options.js';
+import { DEMO_WAREHOUSE, defaultWarehouse, PROJECT_WAREHOUSE } from '../warehouse-check.js';
 import { dashboardFileOf } from './write.js';
 
 const DEFAULT_PORT = 8787;
+const ORPHAN_CHECK_MS = 500;
+/** The process that started this one, read at start-up. */
+const PARENT = process.ppid;
 
 const USAGE = `Usage: npm run dashboard -- [--warehouse <file>] [--port <port>]
 
-  --warehouse  the warehouse whose dashboard to serve (default: ${DEFAULT_WAREHOUSE}; the page is beside it)
+  --warehouse  the warehouse whose dashboard to serve (default: ${PROJECT_WAREHOUSE} with ITERABLE_API_KEY
+               set, else the demo's ${DEMO_WAREHOUSE}; the page is beside it)
   --port       port on 127.0.0.1 (default: ${DEFAULT_PORT}; 0 picks a free one)`;
 
 async function main(): Promise<number> {
@@ -36,7 +40,7 @@ async function main(): Promise<number> {
   }
   const port = wholeNumber('port', values.port, 0);
   if (port > 65_535) throw new ConfigError(`--port must be at most 65535, got ${port}`);
-  const file = dashboardFileOf(resolve(values.warehouse ?? DEFAULT_WAREHOUSE));
+  const file = dashboardFileOf(resolve(values.warehouse ?? defaultWarehouse()));
   const server = createServer((request, response) => {
     if (request.url !== '/' && request.url !== '/index.html') {
       response.writeHead(404, { 'Content-Type': 'text/plain' }).end('The dashboard is at /\n');
@@ -58,8 +62,27 @@ async function main(): Promise<number> {
       const { port } = server.address() as AddressInfo;
       process.stdout.write(`Dashboard ${file}\nserved at http://127.0.0.1:${port}/ (Ctrl-C to stop)\n`);
     });
-    process.once('SIGINT', () => server.close(() => resolveExit(0)));
+    const stop = () => {
+      server.close(() => resolveExit(0));
+      // A browser's keep-alive connections would otherwise hold the server open.
+      server.closeAllConnections();
+    };
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
+    whenOrphaned(stop);
   });
+}
+
+/**
+ * `npm run dashboard` starts this through a shell, and stopping npm (SIGTERM) ends that shell
+ * without passing the signal on; the server then notices its parent is gone and stops too.
+ */
+function whenOrphaned(stop: () => void): void {
+  const timer = setInterval(() => {
+    if (process.ppid === PARENT) return;
+    clearInterval(timer);
+    stop();
+  }, ORPHAN_CHECK_MS);
+  timer.unref();
 }
 
 runCommand(main);

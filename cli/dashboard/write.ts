@@ -1,9 +1,9 @@
 /**
- * Writes the dashboard next to the warehouse (`.local/dashboard.html` for the default one) from
+ * Writes the dashboard next to the warehouse (`.local/demo.dashboard.html` for the demo's) from
  * the fact tables and the pipeline's status, at the end of `npm start` and `npm run backfill`.
  */
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { STREAM_NAMES } from '../../functions/src/catalog.js';
 import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
 import type { Datasets } from '../../sql/datasets.js';
@@ -11,8 +11,9 @@ import { localStatus } from '../status-local.js';
 import { readFacts } from './data.js';
 import { renderDashboard } from './html.js';
 
+/** One page per warehouse, so the demo's never replaces a real project's. */
 export const dashboardFileOf = (warehouseFile: string): string =>
-  join(dirname(warehouseFile), 'dashboard.html');
+  join(dirname(warehouseFile), `${basename(warehouseFile, extname(warehouseFile))}.dashboard.html`);
 
 export async function writeDashboard(options: {
   readonly warehouseFile: string;
@@ -36,7 +37,8 @@ export async function writeDashboard(options: {
   const health = await localStatus(warehouseFile, datasets, STREAM_NAMES, now);
   const html = await renderDashboard({
     generatedAt: now,
-    warehouse: warehouseFile,
+    // The file's name only: the page may be shared, and the folder it was built in is nobody's business.
+    warehouse: basename(warehouseFile),
     ...facts,
     health: { streams: health.streams, note: health.note },
   });

@@ -46,10 +46,12 @@ export type StreamSource = ExportSource | DimensionSource;
 
 export interface WindowDefaults {
   /**
-   * Length of one export window. Smaller windows mean more requests against Iterable's 4/min
-   * export limit; larger ones risk responses cut off mid-stream on busy streams.
+   * Length of a stream's first export window, before the ledger says how dense it is; later ones
+   * are sized by density and grow ×2 per window (`pipeline/sizing.ts`). A power of two, so its
+   * boundaries are the aligned ones: smaller means more requests against Iterable's 4/min export
+   * limit, larger risks a first response cut off mid-stream on a busy stream.
    */
-  readonly lengthMinutes: number;
+  readonly firstMinutes: number;
 }
 
 export interface StreamDefinition {
@@ -73,21 +75,23 @@ const EVENT_COLUMNS: readonly Column[] = [
   col('message_id', 'STRING', 'messageId'),
 ];
 
-const HOUR = 60;
-const DAY = 24 * HOUR;
+/** 2^8 minutes, about 4 h: the first window of a busy stream. */
+const BUSY_FIRST = 2 ** 8;
+/** 2^10 minutes, about 17 h: the first window of a quieter stream. */
+const QUIET_FIRST = 2 ** 10;
 
 const event = <const N extends string>(
   name: N,
   dataTypeName: string,
   description: string,
   extra: readonly Column[],
-  lengthMinutes: number,
+  firstMinutes: number,
 ): StreamDefinition & { readonly name: N } => ({
   name,
   description,
   source: { kind: 'export', dataTypeName, windowField: 'createdAt' },
   columns: [...EVENT_COLUMNS, ...extra],
-  window: { lengthMinutes },
+  window: { firstMinutes },
 });
 
 const dimension = <const N extends string>(
@@ -102,12 +106,12 @@ const dimension = <const N extends string>(
   description,
   source: { kind: 'dimension', path, listKey, paged },
   columns,
-  window: { lengthMinutes: DAY },
+  window: { firstMinutes: QUIET_FIRST },
 });
 
 export const STREAMS = [
-  // Sends, opens and clicks are the busiest streams: shorter windows keep each export small enough
-  // not to be cut off mid-body (see shared/iterable-api.md, "large windows get cut off").
+  // Sends, opens and clicks are the busiest streams: a shorter first window keeps the first export
+  // small enough not to be cut off mid-body (see shared/iterable-api.md, "large windows get cut off").
   event(
     'email_send',
     'emailSend',
@@ -117,7 +121,7 @@ export const STREAMS = [
       col('channel_id', 'INT64', 'channelId'),
       col('transactional_data', 'STRING', 'transactionalData'),
     ],
-    6 * HOUR,
+    BUSY_FIRST,
   ),
   event(
     'email_open',
@@ -128,7 +132,7 @@ export const STREAMS = [
       col('user_agent_device', 'STRING', 'userAgentDevice'),
       col('country', 'STRING', 'country'),
     ],
-    6 * HOUR,
+    BUSY_FIRST,
   ),
   event(
     'email_click',
@@ -139,21 +143,21 @@ export const STREAMS = [
       col('href_index', 'INT64', 'hrefIndex'),
       col('user_agent_device', 'STRING', 'userAgentDevice'),
     ],
-    6 * HOUR,
+    BUSY_FIRST,
   ),
   event(
     'email_bounce',
     'emailBounce',
     'Bounced emails',
     [col('recipient_state', 'STRING', 'recipientState'), col('bounce_status', 'STRING', 'status')],
-    DAY,
+    QUIET_FIRST,
   ),
   event(
     'email_complaint',
     'emailComplaint',
     'Spam complaints',
     [col('recipient_state', 'STRING', 'recipientState')],
-    DAY,
+    QUIET_FIRST,
   ),
   // The spec spells it `emailUnSubscribe`; that is what we send.
   event(
@@ -167,7 +171,7 @@ export const STREAMS = [
       col('message_type_ids', 'JSON', 'messageTypeIds'),
       col('workflow_id', 'INT64', 'workflowId'),
     ],
-    DAY,
+    QUIET_FIRST,
   ),
   event(
     'email_subscribe',
@@ -179,35 +183,35 @@ export const STREAMS = [
       col('channel_ids', 'JSON', 'channelIds'),
       col('message_type_ids', 'JSON', 'messageTypeIds'),
     ],
-    DAY,
+    QUIET_FIRST,
   ),
   event(
     'email_send_skip',
     'emailSendSkip',
     'Sends skipped, with the reason',
     [col('reason', 'STRING', 'reason'), col('message_type_id', 'INT64', 'messageTypeId')],
-    DAY,
+    QUIET_FIRST,
   ),
   event(
     'hosted_unsubscribe_click',
     'hostedUnsubscribeClick',
     'Clicks on the hosted unsubscribe link',
     [col('url', 'STRING', 'url')],
-    DAY,
+    QUIET_FIRST,
   ),
   event(
     'purchase',
     'purchase',
     'Purchases; campaign_id is set when Iterable attributes the purchase to a campaign',
     [col('purchase_id', 'STRING', 'id'), col('total', 'FLOAT64', 'total'), col('items', 'JSON', 'items')],
-    DAY,
+    QUIET_FIRST,
   ),
   event(
     'custom_event',
     'customEvent',
     'Custom events tracked by the project (sign-ups, trials, renewals…), with their dataFields',
     [col('event_name', 'STRING', 'eventName'), col('data_fields', 'JSON', 'dataFields')],
-    DAY,
+    QUIET_FIRST,
   ),
   // Users are exported like events but windowed on profileUpdatedAt: the raw table keeps every
   // version loaded, and `stg_users` keeps the latest per user key (upsert). The whole profile
@@ -225,7 +229,7 @@ export const STREAMS = [
       col('unsubscribed_channel_ids', 'JSON', 'unsubscribedChannelIds'),
       col('unsubscribed_message_type_ids', 'JSON', 'unsubscribedMessageTypeIds'),
     ],
-    window: { lengthMinutes: DAY },
+    window: { firstMinutes: QUIET_FIRST },
   },
   dimension('campaigns', '/api/campaigns', 'campaigns', true, 'Campaigns (blast and triggered)', [
     col('campaign_id', 'INT64', 'id', true),

@@ -69,6 +69,7 @@ const EnvSchema = z.object({
     .refine((names) => names.every((n) => !/['"\\]/.test(n)), {
       message: 'event names cannot contain quotes or backslashes',
     }),
+  SETTLE_HOURS: z.coerce.number().int().nonnegative().default(24),
 });
 
 export interface PipelineConfig {
@@ -82,7 +83,7 @@ export interface PipelineConfig {
      */
     readonly exportsPerMinute: number | null;
   };
-  /** Overrides every export stream's catalog window length when set. */
+  /** Fixes every export stream's window length when set, instead of sizing it by density. */
   readonly windowMinutes: number | null;
   /** How far behind now a plan stops: the newest events are still settling in Iterable. */
   readonly lagMs: number;
@@ -90,6 +91,8 @@ export interface PipelineConfig {
   readonly lookbackMs: number;
   /** Where a stream's history starts on its first run, counted back from now. */
   readonly historyMs: number;
+  /** How long after a UTC day ends the daily settle pass re-reads it whole; 0 turns it off. */
+  readonly settleMs: number;
   readonly streams: readonly StreamName[];
   readonly datasets: { readonly raw: string; readonly analytics: string };
   /** Event dates each fact build recomputes, so late-arriving data is absorbed. */
@@ -115,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
     lagMs: e.LAG_MINUTES * MINUTE,
     lookbackMs: e.LOOKBACK_MINUTES * MINUTE,
     historyMs: e.HISTORY_DAYS * 24 * 60 * MINUTE,
+    settleMs: e.SETTLE_HOURS * 60 * MINUTE,
     streams: e.STREAMS,
     datasets: { raw: e.RAW_DATASET, analytics: e.ANALYTICS_DATASET },
     factLookbackDays: e.FACT_LOOKBACK_DAYS,

@@ -52,7 +52,14 @@ export const REJECT_IDENTIFIERS = {
   userId: { lineKey: 'userId', line: 'line' },
 } as const satisfies Pick<ForgetTarget, 'email' | 'userId'>;
 
-/** Tables keyed by user outside the catalog. Aggregates (per campaign, per day) hold no person. */
+/** `user_key` is the lower-cased email, or the user id for a user without one (sql/03). */
+const USER_KEY = { email: { column: 'user_key' }, userId: { column: 'user_key' } } as const;
+
+/**
+ * Tables keyed by user outside the catalog: the user fact, the fact build's intermediate tables
+ * with a row per user (sql/05, 06, 15), the live webhook table. Aggregates (per campaign, per day)
+ * hold no person.
+ */
 const DECLARED_TARGETS: readonly ForgetTarget[] = [
   {
     dataset: 'analytics',
@@ -61,6 +68,15 @@ const DECLARED_TARGETS: readonly ForgetTarget[] = [
     userId: { column: 'user_id' },
     optional: true,
   },
+  {
+    dataset: 'analytics',
+    table: 'user_daily',
+    email: { column: 'email' },
+    userId: { column: 'user_id' },
+    optional: true,
+  },
+  { dataset: 'analytics', table: 'campaign_recipient_daily', ...USER_KEY, optional: true },
+  { dataset: 'analytics', table: 'email_message_daily', ...USER_KEY, optional: true },
   { dataset: 'live', table: 'events', email: { column: 'email' }, userId: null, optional: true },
 ];
 

@@ -74,6 +74,12 @@ export interface WindowRecord extends PlannedWindow {
   readonly updatedAt: number;
   readonly leaseUntil: number | null;
   readonly lastError: string | null;
+  /**
+   * The last attempt failed in a way no retry of the same request can fix (Iterable refused it:
+   * a bad key, a bad request): its task was answered 2xx so Cloud Tasks stops retrying it, and
+   * only the next plan (a fan-out run or a backfill) tries it again. Absent on older records.
+   */
+  readonly permanent?: boolean;
   /** Times its export was cut off mid-body or went silent; from the second on it is split. */
   readonly cuts: number;
   /** Pieces it was last loaded in: 1, or 2, 4, … once repeated cuts split it (`pipeline/split.ts`). */

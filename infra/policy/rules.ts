@@ -5,6 +5,7 @@
  */
 import { MAX_WORKER_TIMEOUT_SECONDS } from '../../functions/src/gcp/gcp-config.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../../functions/src/iterable/limits.js';
+import { FUNCTION_NAMES } from '../../functions/src/register.js';
 
 export type Props = Readonly<Record<string, unknown>>;
 
@@ -30,10 +31,29 @@ const record = (value: unknown): Props =>
 const FUNCTION_TYPE = 'gcp:cloudfunctionsv2/function:Function';
 const IAM_TYPE = /Iam(Member|Binding|Policy)$|IAM(Member|Binding|Policy)$/;
 
+const RUN_INVOKER_TYPE = 'gcp:cloudrunv2/serviceIamMember:ServiceIamMember';
+
+/**
+ * The one public grant allowed: `roles/run.invoker` to `allUsers` on the collector's Cloud Run
+ * service. Iterable's system webhooks authenticate with a header of their own ("Basic" token,
+ * "OAuth2 <token>" or none; support.iterable.com, "System Webhooks") and cannot carry the OIDC
+ * token Cloud Run's IAM check needs, so the collector is reachable by anyone and checks the
+ * webhook's `Authorization` header itself, in constant time, before reading the body
+ * (functions/src/live/authorization.ts). Every other function keeps its single OIDC caller.
+ */
+export const isPublicCollectorInvoker = (type: string, props: Props): boolean =>
+  type === RUN_INVOKER_TYPE &&
+  props.role === 'roles/run.invoker' &&
+  props.member === 'allUsers' &&
+  typeof props.name === 'string' &&
+  props.name.endsWith(`-${FUNCTION_NAMES.collector}`);
+
 export const noPublicAccess: Rule = {
   name: 'no-public-access',
-  description: 'No IAM grant or dataset access entry names allUsers or allAuthenticatedUsers',
+  description:
+    'No IAM grant or dataset access entry names allUsers or allAuthenticatedUsers, except run.invoker on the webhook collector (Iterable cannot send an OIDC token)',
   check(type, props) {
+    if (isPublicCollectorInvoker(type, props)) return [];
     const dataset = type === 'gcp:bigquery/dataset:Dataset';
     if (!IAM_TYPE.test(type) && !dataset) return [];
     const found = PUBLIC_MEMBERS.filter((m) =>
@@ -129,6 +149,55 @@ export const schedulerUsesOidc: Rule = {
   },
 };
 
+/** Names the source bucket of the functions (`functions-source.ts`). */
+export const FUNCTIONS_SOURCE_BUCKET = /-functions-source$/;
+
+/** Lifecycle conditions that only ever match objects that are no longer live. */
+const NONCURRENT_ONLY = ['numNewerVersions', 'daysSinceNoncurrentTime', 'noncurrentTimeBefore'] as const;
+
+export const sourceBucketKeepsLiveArchive: Rule = {
+  name: 'source-bucket-keeps-live-archive',
+  description: "The functions' source bucket never deletes the archive the functions are built from",
+  check(type, props) {
+    if (type !== 'gcp:storage/bucket:Bucket' || !FUNCTIONS_SOURCE_BUCKET.test(String(props.name ?? ''))) {
+      return [];
+    }
+    const rules = Array.isArray(props.lifecycleRules) ? props.lifecycleRules : [];
+    return rules
+      .map(record)
+      .filter((rule) => record(rule.action).type === 'Delete')
+      .filter((rule) => {
+        const condition = record(rule.condition);
+        const noncurrent =
+          condition.withState === 'ARCHIVED' ||
+          condition.isLive === false ||
+          NONCURRENT_ONLY.some((key) => condition[key] !== undefined);
+        return !noncurrent;
+      })
+      .map(
+        (rule) =>
+          `lifecycle rule ${JSON.stringify(rule.condition)} can delete the live source archive (a function unchanged ` +
+          'for that long); limit it to noncurrent objects or drop it (Pulumi deletes replaced archives)',
+      );
+  },
+};
+
+export const noUnwaitedQueryJobs: Rule = {
+  name: 'no-unwaited-query-jobs',
+  description:
+    'SQL runs at deploy through the SqlSetup step, which waits for each job, never gcp.bigquery.Job',
+  check(type) {
+    // The provider's create returns once the job exists, not when it is DONE, and a fixed job id
+    // collides with job history after a re-create (infra/deploy-steps/run-sql-files.ts).
+    return type === 'gcp:bigquery/job:Job'
+      ? [
+          'gcp.bigquery.Job does not wait for its query to finish or report its error; run SQL through ' +
+            'SqlSetup (infra/deploy-steps/sql-setup.ts)',
+        ]
+      : [];
+  },
+};
+
 export const RULES: readonly Rule[] = [
   noPublicAccess,
   ownServiceAccount,
@@ -136,4 +205,26 @@ export const RULES: readonly Rule[] = [
   timeoutWithinTaskDeadline,
   queueWithinIterableLimit,
   schedulerUsesOidc,
+  sourceBucketKeepsLiveArchive,
+  noUnwaitedQueryJobs,
 ];
+
+/** A rule over the whole stack, for what no single resource shows. */
+export interface StackRule {
+  readonly name: string;
+  readonly description: string;
+  check(resources: readonly { readonly type: string; readonly props: Props }[]): readonly string[];
+}
+
+export const onePublicFunction: StackRule = {
+  name: 'one-public-function',
+  description: 'Exactly one function, the webhook collector, may be invoked without an OIDC token',
+  check(resources) {
+    const grants = resources.filter((r) => isPublicCollectorInvoker(r.type, r.props));
+    return grants.length > 1
+      ? [`${grants.length} public invoker grants on the collector; keep exactly one`]
+      : [];
+  },
+};
+
+export const STACK_RULES: readonly StackRule[] = [onePublicFunction];

@@ -1,7 +1,8 @@
 /**
  * Runs the SQL models of sql/ on the local warehouse, the way the scheduled queries run them in
  * BigQuery: the DuckDB prelude first, then every numbered file in order, each file one script
- * (here, one transaction, so a failing file leaves its table as it was).
+ * (here, one transaction, so a failing file leaves its table as it was). Script variables become
+ * DuckDB session variables (sql/script-variables.ts).
  *
  * A first build needs nothing special: each fact file reads all history while its table is still
  * empty, and only the lookback afterwards, on DuckDB and in BigQuery's scheduled queries alike.
@@ -16,8 +17,10 @@ import {
   renderSql,
   SQL_DIR,
 } from '../../sql/render.js';
+import { duckDbScript } from '../../sql/script-variables.js';
 import type { DuckDbWarehouse } from '../duckdb-warehouse.js';
 import { campaignMetricsDdl } from './campaign-metrics-load.js';
+import { runProfiled, type TableScan } from './table-scans.js';
 
 const PRELUDE_FILE = join(SQL_DIR, 'duckdb', 'prelude.sql');
 
@@ -28,12 +31,18 @@ export interface RunModelsOptions {
   readonly now?: number;
   /** Custom event names counted as conversions (`CONVERSION_EVENT_NAMES`). */
   readonly conversionEventNames?: readonly string[];
+  /** Profile each statement and report the tables it scanned (slower: one statement at a time). */
+  readonly profile?: boolean;
+  /** The model files to run, in order; every file of sql/ when absent. */
+  readonly files?: readonly string[];
 }
 
 export interface ModelRun {
   readonly file: string;
   readonly lookbackDays: number;
   readonly ms: number;
+  /** With `profile`: every table scan of the file, with its pushed-down filters and rows read. */
+  readonly scans?: readonly TableScan[];
 }
 
 export async function runModels(
@@ -48,7 +57,7 @@ export async function runModels(
     // The reconciliation reads Iterable's totals; before they are first loaded the table is empty.
     await connection.run(campaignMetricsDdl(datasets, 'ifNotExists'));
     const runs: ModelRun[] = [];
-    for (const file of modelFiles()) {
+    for (const file of options.files ?? modelFiles()) {
       const sql = readFileSync(file, 'utf8');
       const render: RenderOptions = {
         datasets,
@@ -56,9 +65,13 @@ export async function runModels(
         conversionEventNames: options.conversionEventNames ?? [],
         ...(options.now === undefined ? {} : { now: options.now }),
       };
+      const script = duckDbScript(renderSql(sql, render));
       const started = performance.now();
-      await inTransaction(connection, file, renderSql(sql, render));
-      runs.push({ file, lookbackDays: render.lookbackDays, ms: Math.round(performance.now() - started) });
+      const scans = await inTransaction(connection, file, () =>
+        options.profile ? runProfiled(connection, script) : connection.run(script).then(() => undefined),
+      );
+      const ms = Math.round(performance.now() - started);
+      runs.push({ file, lookbackDays: render.lookbackDays, ms, ...(scans ? { scans } : {}) });
     }
     return runs;
   } finally {
@@ -66,11 +79,16 @@ export async function runModels(
   }
 }
 
-async function inTransaction(connection: DuckDBConnection, file: string, sql: string): Promise<void> {
+async function inTransaction<T>(
+  connection: DuckDBConnection,
+  file: string,
+  work: () => Promise<T>,
+): Promise<T> {
   await connection.run('BEGIN TRANSACTION');
   try {
-    await connection.run(sql);
+    const result = await work();
     await connection.run('COMMIT');
+    return result;
   } catch (error) {
     await connection.run('ROLLBACK');
     throw new Error(`${file} failed: ${error instanceof Error ? error.message : String(error)}`, {

@@ -13,6 +13,11 @@ describe('the benchmark, at smoke sizes', () => {
         'Worker memory, one window',
         'Deployed bundle',
         'Fact build on DuckDB',
+        'Live webhooks',
+        'Windows sized by density: backfill plans',
+        'Incremental fact build as history grows',
+        'Analytics API',
+        'Anomaly detection on a labelled history',
       ],
     );
     // The memory section measures the deployed worker (BigQuery adapter against the sink) too.

@@ -31,6 +31,10 @@ describe('the chaos run', () => {
 
     for (const kind of FAULT_KINDS) assert.ok(report.faults[kind] > 0, `${kind} was injected`);
     assert.ok(report.lateRecords > 0, 'some records arrived late');
+    assert.ok(
+      report.landedBySettle > 0,
+      'some arrived after every lookback, and the settle pass loaded them',
+    );
     assert.ok(report.rejects.length > 0, 'the injected bad lines were rejected');
     assert.ok(
       isClean(report),

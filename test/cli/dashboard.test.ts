@@ -1,14 +1,16 @@
 /**
- * The dashboard in a real browser (Debian's Chromium through playwright-core): after a small run
+ * The dashboard in a real browser (the Chromium that `@sparticuz/chromium` ships inside its npm
+ * package, driven by playwright-core, so `npm ci` is the whole set-up): after a small run
  * of the pipeline, every chart draws data without console errors, the filters change the figures,
  * and the figures equal what SQL on the fact tables says.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import packagedChromium from '@sparticuz/chromium';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { writeDashboard } from '../../cli/dashboard/write.js';
 import { DAY } from '../../functions/src/time.js';
@@ -16,7 +18,6 @@ import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
 import { runModels } from '../../local/sql/models.js';
 import { FROM, run, type Simulator, simulator, tempWarehouse } from '../support/pipeline.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 const DAYS = 4;
 const END = FROM + DAYS * DAY;
@@ -55,6 +56,7 @@ describe('the dashboard in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let warehouse: DuckDbWarehouse;
+  let file = '';
   const errors: string[] = [];
   const sql = async (query: string): Promise<number> => {
     const [row] = await warehouse.query<{ n: number }>(query);
@@ -62,18 +64,17 @@ describe('the dashboard in Chromium', () => {
   };
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} is missing; the dashboard test needs Debian's Chromium: apt-get install -y chromium (as .ci/run does)`,
-      );
-    }
     sim = await simulator({ days: DAYS, events: 4000 });
-    const file = tempWarehouse();
+    file = tempWarehouse();
     await run(sim, file, { from: FROM, to: END });
     warehouse = await DuckDbWarehouse.open(file);
     await runModels(warehouse, { now: END });
     const html = await writeDashboard({ warehouseFile: file, datasets: warehouse.datasets, now: END });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
+    // executablePath() unpacks the packaged binary (brotli) into the temp folder on first use.
+    browser = await chromium.launch({
+      executablePath: await packagedChromium.executablePath(),
+      args: packagedChromium.args,
+    });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text());
@@ -111,6 +112,25 @@ describe('the dashboard in Chromium', () => {
     }
     assert.ok((await page.locator('#health-table tbody tr').count()) > 0, 'the health table has rows');
     assert.deepEqual(errors, []);
+  });
+
+  it('draws no rate above 100%, labels counts with separators, and names the warehouse by its file', async () => {
+    const charts = await page.evaluate<ChartSeries[]>(CHART_SERIES);
+    const rates = charts.flatMap((c) => c.series.filter(([name]) => /rate/i.test(name)));
+    assert.ok(rates.length > 0, 'the daily chart has rate lines');
+    for (const [name, data] of rates) {
+      for (const v of data) assert.ok(v === null || (v >= 0 && v <= 1), `${name}: ${v} is a share`);
+    }
+    const label = await page.evaluate<string>(`(() => {
+      const chart = globalThis.echarts.getInstanceByDom(document.getElementById('chart-funnel'));
+      return chart.getOption().series[0].label.formatter({ name: 'Sent', value: 1234567 });
+    })()`);
+    assert.equal(label, 'Sent: 1,234,567');
+    const generated = (await page.textContent('#generated')) ?? '';
+    assert.ok(generated.endsWith(` from ${basename(file)}`), generated);
+    assert.ok(!generated.includes('/tmp'), 'no absolute path in the header');
+    assert.match((await page.textContent('#campaign-table thead')) ?? '', /Open rate \(lifetime\)/);
+    assert.match((await page.textContent('.kpis')) ?? '', /Open rate \(daily uniques\)/);
   });
 
   it('shows the fact tables’ figures', async () => {
@@ -196,6 +216,29 @@ describe('the dashboard in Chromium', () => {
     assert.equal(number(await page.textContent('#kpi-count_sends')), all);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+  });
+
+  it('marks the current, partial day and leaves it out of the rates', async () => {
+    const lastDay = END - DAY;
+    const html = await writeDashboard({
+      warehouseFile: file,
+      datasets: warehouse.datasets,
+      now: lastDay + DAY / 2,
+    });
+    await page.goto(`file://${html}`);
+    const daily = (await page.evaluate<ChartSeries[]>(CHART_SERIES)).find((c) => c.id === 'chart-daily');
+    const rates = daily?.series.filter(([name]) => /rate/i.test(name)) ?? [];
+    assert.equal(rates.length, 2);
+    for (const [name, data] of rates) {
+      assert.equal(data.at(-1), null, `${name} leaves the partial day out`);
+      assert.ok(typeof data.at(-2) === 'number', `${name} has the day before`);
+    }
+    const marked = await page.evaluate<string | undefined>(`(() => {
+      const chart = globalThis.echarts.getInstanceByDom(document.getElementById('chart-daily'));
+      return chart.getOption().series[0].markArea?.data?.[0]?.[0]?.name;
+    })()`);
+    assert.equal(marked, 'partial day');
     assert.deepEqual(errors, []);
   });
 });

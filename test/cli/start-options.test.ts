@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseInstant } from '../../cli/flags.js';
-import { DEFAULT_WAREHOUSE, parseRunOptions } from '../../cli/start-options.js';
+import { parseRunOptions } from '../../cli/start-options.js';
+import { defaultWarehouse } from '../../cli/warehouse-check.js';
 import { ConfigError } from '../../functions/src/config.js';
 
 describe('parseRunOptions', () => {
@@ -9,7 +10,7 @@ describe('parseRunOptions', () => {
     assert.deepEqual(parseRunOptions([]), {
       from: null,
       to: null,
-      warehouse: DEFAULT_WAREHOUSE,
+      warehouse: defaultWarehouse(),
       streams: null,
       help: false,
     });

@@ -60,11 +60,14 @@ describe('streamStatus', () => {
       }),
       record({ start: FROM + 18 * H, end: FROM + 24 * H, status: 'running', updatedAt: FROM + 2 * H }),
       record({ start: FROM + 24 * H, end: FROM + 30 * H, status: 'pending', updatedAt: FROM + 2 * H }),
+      record({ start: FROM - 2 * DAY, end: FROM - DAY, kind: 'settle' }),
+      record({ start: FROM - DAY, end: FROM, kind: 'settle', status: 'pending' }),
     ],
   };
   const cases: [string, Partial<ReturnType<typeof streamStatus>>][] = [
     ['the lag is now − watermark', { watermark: FROM + 6 * H, lagMs: 4 * H }],
-    ['windows are counted by status', { pending: 1, running: 1, failed: 2 }],
+    ['windows are counted by status', { pending: 2, running: 1, failed: 2 }],
+    ['the settled day is the latest done settle window’s', { settledUntil: FROM - DAY }],
     ['the last error is the latest failure’s', { lastError: 'new' }],
     ['the last run is the ledger’s latest change', { lastRunAt: FROM + 3 * H }],
     ['counts come from the warehouse', { rows: 10, rejects: 2 }],
@@ -75,7 +78,10 @@ describe('streamStatus', () => {
   }
   it('has no lag and no last run before the first plan', () => {
     const empty = streamStatus('email_send', { watermark: null, windows: [] }, null, FROM);
-    assert.deepEqual([empty.lagMs, empty.lastRunAt, empty.rows], [null, null, null]);
+    assert.deepEqual(
+      [empty.lagMs, empty.lastRunAt, empty.rows, empty.settledUntil],
+      [null, null, null, null],
+    );
   });
 });
 

@@ -7,11 +7,17 @@ import * as pulumi from '@pulumi/pulumi';
 
 export const PROJECT = 'test-project';
 export const API_KEY = 'iterable-key-that-must-stay-secret';
+/** Who runs `pulumi up`, as the provider's client identity lookup reports it. */
+export const DEPLOYER = 'deployer@example.com';
+export const WEBHOOK_AUTHORIZATION = 'webhook-header-that-must-stay-secret';
+export const PROJECT_NUMBER = '123456789';
 
 export interface MockResource {
   readonly type: string;
   readonly name: string;
   readonly inputs: Record<string, unknown>;
+  /** Names of the resources the engine is told this one waits for (explicit and through inputs). */
+  readonly dependsOn: readonly string[];
 }
 
 const computed = (type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> => {
@@ -33,6 +39,10 @@ const computed = (type: string, name: string, inputs: Record<string, unknown>): 
     }
     case 'gcp:secretmanager/secretVersion:SecretVersion':
       return { version: '1', name: `${String(inputs.secret)}/versions/1` };
+    case 'gcp:projects/serviceIdentity:ServiceIdentity': {
+      const email = `service-123@gcp-sa-${String(inputs.service).split('.')[0]}.iam.gserviceaccount.com`;
+      return { email, member: `serviceAccount:${email}` };
+    }
     case 'gcp:monitoring/dashboard:Dashboard':
       return { id: `projects/123/dashboards/${name}` };
     default:
@@ -49,34 +59,65 @@ export interface MockedProgram {
 export const outputValue = <T>(output: pulumi.Output<T>): Promise<T> =>
   new Promise((resolve) => output.apply(resolve));
 
+/** The part of the engine's register request the mocks do not pass on: what a resource waits for. */
+interface RegisterRequest {
+  getName(): string;
+  getDependenciesList(): string[];
+}
+interface Monitor {
+  registerResource(request: RegisterRequest, callback: unknown): void;
+}
+
 export async function runProgram(config: Record<string, string> = {}): Promise<MockedProgram> {
   const resources: MockResource[] = [];
+  const dependencies = new Map<string, string[]>();
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
         const inputs = args.inputs as Record<string, unknown>;
-        resources.push({ type: args.type, name: args.name, inputs });
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs,
+          dependsOn: dependencies.get(args.name) ?? [],
+        });
         const extra = computed(args.type, args.name, inputs);
         return {
           id: String(extra.id ?? `${args.name}-id`),
           state: { name: inputs.name ?? args.name, ...inputs, ...extra },
         };
       },
-      call: (args) => args.inputs as Record<string, unknown>,
+      call: (args) =>
+        args.token === 'gcp:organizations/getClientOpenIdUserInfo:getClientOpenIdUserInfo'
+          ? { email: DEPLOYER }
+          : args.token === 'gcp:organizations/getProject:getProject'
+            ? { ...(args.inputs as Record<string, unknown>), number: PROJECT_NUMBER }
+            : (args.inputs as Record<string, unknown>),
     },
     'iterable-bigquery-pipeline',
     'test',
     false,
   );
+  // Dependencies (URNs, ending in `::<name>`) reach the engine in the register request only.
+  const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    dependencies.set(
+      request.getName(),
+      request.getDependenciesList().map((urn) => urn.slice(urn.lastIndexOf('::') + 2)),
+    );
+    register(request, callback);
+  };
   pulumi.runtime.setAllConfig(
     {
       'gcp:project': PROJECT,
       'gcp:region': 'europe-west1',
       'iterable-bigquery-pipeline:iterableApiKey': API_KEY,
+      'iterable-bigquery-pipeline:webhookAuthorization': WEBHOOK_AUTHORIZATION,
       'iterable-bigquery-pipeline:alertEmail': 'data-team@example.com',
       ...config,
     },
-    ['iterable-bigquery-pipeline:iterableApiKey'],
+    ['iterable-bigquery-pipeline:iterableApiKey', 'iterable-bigquery-pipeline:webhookAuthorization'],
   );
   const program = (await import('../../infra/index.js')) as Record<string, unknown>;
   const outputs: Record<string, unknown> = {};

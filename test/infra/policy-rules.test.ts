@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   noPublicAccess,
+  noUnwaitedQueryJobs,
   ownServiceAccount,
   type Props,
   queueWithinIterableLimit,
   type Rule,
   schedulerUsesOidc,
   secretsFromSecretManager,
+  sourceBucketKeepsLiveArchive,
   timeoutWithinTaskDeadline,
 } from '../../infra/policy/rules.js';
 
@@ -23,7 +25,48 @@ interface Case {
   readonly violations: readonly RegExp[];
 }
 
+const BUCKET = 'gcp:storage/bucket:Bucket';
+const SOURCE_BUCKET = 'p-iterable-functions-source';
+
 const CASES: readonly Case[] = [
+  {
+    rule: sourceBucketKeepsLiveArchive,
+    title: 'a source bucket with no lifecycle rule',
+    type: BUCKET,
+    props: { name: SOURCE_BUCKET },
+    violations: [],
+  },
+  {
+    rule: sourceBucketKeepsLiveArchive,
+    title: 'a source bucket deleting objects 30 days old, the live archive included',
+    type: BUCKET,
+    props: { name: SOURCE_BUCKET, lifecycleRules: [{ action: { type: 'Delete' }, condition: { age: 30 } }] },
+    violations: [/can delete the live source archive/],
+  },
+  {
+    rule: sourceBucketKeepsLiveArchive,
+    title: 'a source bucket deleting only noncurrent versions',
+    type: BUCKET,
+    props: {
+      name: SOURCE_BUCKET,
+      lifecycleRules: [{ action: { type: 'Delete' }, condition: { daysSinceNoncurrentTime: 30 } }],
+    },
+    violations: [],
+  },
+  {
+    rule: sourceBucketKeepsLiveArchive,
+    title: 'another bucket expiring old objects',
+    type: BUCKET,
+    props: { name: 'p-staging', lifecycleRules: [{ action: { type: 'Delete' }, condition: { age: 1 } }] },
+    violations: [],
+  },
+  {
+    rule: noUnwaitedQueryJobs,
+    title: 'a gcp.bigquery.Job running SQL at deploy',
+    type: 'gcp:bigquery/job:Job',
+    props: { jobId: 'setup_01', query: { query: 'select 1' } },
+    violations: [/does not wait/],
+  },
   {
     rule: noPublicAccess,
     title: 'a run.invoker for a service account',

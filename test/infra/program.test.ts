@@ -5,9 +5,16 @@ import { METADATA_COLUMNS, REJECT_COLUMNS, rawTableName, STREAMS } from '../../f
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../../functions/src/iterable/limits.js';
 import { REPO_ROOT } from '../../infra/bundle.js';
 import { FACT_TABLES } from '../../infra/looker.js';
-import { RULES } from '../../infra/policy/rules.js';
+import { RULES, STACK_RULES } from '../../infra/policy/rules.js';
 import { readFactQueries } from '../../infra/sql-files.js';
-import { API_KEY, type MockedProgram, type MockResource, PROJECT, runProgram } from './mock-program.js';
+import {
+  API_KEY,
+  DEPLOYER,
+  type MockedProgram,
+  type MockResource,
+  PROJECT,
+  runProgram,
+} from './mock-program.js';
 
 type Json = Record<string, unknown>;
 const obj = (value: unknown): Json => (value !== null && typeof value === 'object' ? (value as Json) : {});
@@ -89,32 +96,67 @@ describe('the Pulumi program under mocks', () => {
     );
   });
 
-  it('runs every SQL file once at deploy, so views and tables exist before the first schedule', () => {
+  it('runs the SQL files once at deploy, in file order, before any scheduled query exists', () => {
     const queries = readFactQueries(join(REPO_ROOT, 'sql'), {
       datasets: { raw: 'iterable_raw', analytics: 'iterable_analytics' },
       lookbackDays: 7,
     });
-    const jobs = ofType('bigquery/job:Job');
-    for (const query of queries) {
-      const job = jobs.find((j) => j.name === `facts-${query.key}-setup`);
-      assert.ok(job, `${query.file} runs at deploy`);
-      const config = obj(job.inputs.query);
-      assert.equal(config.query, query.sql);
-      assert.equal(config.createDisposition, '', 'DDL scripts take no disposition');
-      assert.match(String(job.inputs.jobId), new RegExp(`^iterable_setup_${query.key}_[0-9a-f]{12}$`));
+    assert.deepEqual(ofType('bigquery/job:Job'), [], 'no fire-and-forget jobs');
+    const [setup] = ofType('dynamic/iterable:SqlSetup');
+    assert.ok(setup, 'one SQL set-up step');
+    const files = setup.inputs.files as { key: string; sql: string }[];
+    assert.deepEqual(
+      files.map((f) => f.key),
+      queries.map((q) => q.key),
+    );
+    assert.deepEqual(
+      files.map((f) => f.sql),
+      queries.map((q) => q.sql),
+    );
+    assert.match(String(setup.inputs.hash), /^[0-9a-f]{64}$/);
+    assert.match(String(setup.inputs.__provider), /runSqlFiles/, 'the provider serializes with its runner');
+    for (const transfer of ofType('bigquery/dataTransferConfig:DataTransferConfig')) {
+      assert.ok(transfer.dependsOn.includes(setup.name), `${transfer.name} waits for the set-up`);
     }
   });
 
-  it('grants nothing to allUsers or allAuthenticatedUsers, and passes every policy rule', () => {
+  it('creates the transfer service agent and lets it mint the fact account’s tokens before any transfer config', () => {
+    const [agent] = ofType('projects/serviceIdentity:ServiceIdentity');
+    assert.equal(agent?.inputs.service, 'bigquerydatatransfer.googleapis.com');
+    const grant = ofType('serviceaccount/iAMMember:IAMMember').find((g) =>
+      String(g.inputs.member).includes('bigquerydatatransfer'),
+    );
+    assert.ok(grant);
+    assert.equal(
+      grant.inputs.member,
+      'serviceAccount:service-123@gcp-sa-bigquerydatatransfer.iam.gserviceaccount.com',
+    );
+    assert.match(String(grant.inputs.serviceAccountId), /serviceAccounts\/iterable-fact-queries@/);
+    for (const transfer of ofType('bigquery/dataTransferConfig:DataTransferConfig')) {
+      assert.ok(transfer.dependsOn.includes(agent.name), `${transfer.name} waits for the agent`);
+      assert.ok(transfer.dependsOn.includes(grant.name), `${transfer.name} waits for its grant`);
+    }
+  });
+
+  it('grants nothing to allUsers or allAuthenticatedUsers but the collector’s invoker, and passes every policy rule', () => {
     const iam = program.resources.filter((r) => /Iam|IAM/.test(r.type));
     assert.ok(iam.length > 5);
-    for (const grant of iam) {
-      assert.doesNotMatch(JSON.stringify(grant.inputs), /allUsers|allAuthenticatedUsers/, grant.name);
-    }
+    const publicGrants = iam.filter((g) => /allUsers|allAuthenticatedUsers/.test(JSON.stringify(g.inputs)));
+    assert.deepEqual(
+      publicGrants.map(
+        (g) => `${g.type} ${String(g.inputs.name)} ${String(g.inputs.role)} ${String(g.inputs.member)}`,
+      ),
+      ['gcp:cloudrunv2/serviceIamMember:ServiceIamMember iterable-collector roles/run.invoker allUsers'],
+    );
     const violations = program.resources.flatMap((r) =>
       RULES.flatMap((rule) => rule.check(r.type, r.inputs).map((v) => `${r.name}: ${v}`)),
     );
     assert.deepEqual(violations, []);
+    const stack = program.resources.map((r) => ({ type: r.type, props: r.inputs }));
+    assert.deepEqual(
+      STACK_RULES.flatMap((rule) => rule.check(stack)),
+      [],
+    );
   });
 
   it('runs each function as its own service account, on nodejs22, built by a dedicated build account', () => {
@@ -135,13 +177,16 @@ describe('the Pulumi program under mocks', () => {
     );
   });
 
-  it('lets only the task invoker call the worker and only the scheduler call the fan-out and forget', () => {
+  it('lets only the task invoker call the worker, the scheduler the fan-out and forget, and the push account the notifier', () => {
     const invokers = ofType('cloudrunv2/serviceIamMember:ServiceIamMember').map(
       (m) => `${String(m.inputs.name)} ${String(m.inputs.role)} ${String(m.inputs.member)}`,
     );
     assert.deepEqual(invokers.sort(), [
+      // Iterable's webhooks cannot carry an OIDC token; the collector checks their header itself.
+      'iterable-collector roles/run.invoker allUsers',
       `iterable-fanout roles/run.invoker serviceAccount:iterable-scheduler-invoker@${PROJECT}.iam.gserviceaccount.com`,
       `iterable-forget roles/run.invoker serviceAccount:iterable-scheduler-invoker@${PROJECT}.iam.gserviceaccount.com`,
+      `iterable-notifier roles/run.invoker serviceAccount:iterable-anomaly-push@${PROJECT}.iam.gserviceaccount.com`,
       `iterable-worker roles/run.invoker serviceAccount:iterable-tasks-invoker@${PROJECT}.iam.gserviceaccount.com`,
     ]);
     const jobs = new Map(ofType('cloudscheduler/job:Job').map((j) => [String(j.inputs.name), j]));
@@ -181,8 +226,13 @@ describe('the Pulumi program under mocks', () => {
       .filter((r) => JSON.stringify(r.inputs).includes(API_KEY))
       .map((r) => r.type);
     assert.deepEqual(holders, ['gcp:secretmanager/secretVersion:SecretVersion']);
-    const readers = ofType('secretmanager/secretIamMember:SecretIamMember').map((m) => m.inputs.member);
-    assert.deepEqual(readers, [`serviceAccount:iterable-worker@${PROJECT}.iam.gserviceaccount.com`]);
+    const readers = ofType('secretmanager/secretIamMember:SecretIamMember').map(
+      (m) => `${String(m.inputs.secretId)} ${String(m.inputs.member)}`,
+    );
+    assert.deepEqual(readers.sort(), [
+      `iterable-api-key serviceAccount:iterable-worker@${PROJECT}.iam.gserviceaccount.com`,
+      `iterable-webhook-authorization serviceAccount:iterable-collector@${PROJECT}.iam.gserviceaccount.com`,
+    ]);
   });
 
   it('tells the fan-out where the worker is, and both functions where the queue and state are', () => {
@@ -217,6 +267,7 @@ describe('the Pulumi program under mocks', () => {
   it('alerts on worker failures, a stream not loading and an old watermark, through log-based metrics', () => {
     const metrics = ofType('logging/metric:Metric').map((m) => String(m.inputs.name));
     assert.deepEqual(metrics.sort(), [
+      'iterable_metric_anomalies',
       'iterable_rows_loaded',
       'iterable_watermark_lag',
       'iterable_windows_loaded',
@@ -235,5 +286,85 @@ describe('the Pulumi program under mocks', () => {
     assert.equal(absent?.duration, `${12 * 3600}s`);
     assert.ok(policies.every((p) => (p.inputs.notificationChannels as unknown[]).length === 1));
     assert.equal(ofType('monitoring/dashboard:Dashboard').length, 1);
+  });
+
+  it('creates alert policies on log-based metrics only once Cloud Monitoring lists those metrics', () => {
+    // The notifier's metric has its own wait (test/infra/anomaly-notifier.test.ts).
+    const ready = ofType('dynamic/iterable:MetricsReady').find((r) => r.name === 'alerts-metrics-ready');
+    assert.ok(ready);
+    assert.deepEqual(
+      [...(ready.inputs.metricTypes as string[])].sort(),
+      ['iterable_watermark_lag', 'iterable_windows_loaded', 'iterable_worker_failures'].map(
+        (m) => `logging.googleapis.com/user/${m}`,
+      ),
+    );
+    for (const metric of ofType('logging/metric:Metric').filter(
+      (m) => m.name !== 'log-metrics-rows' && m.name !== 'anomalies-anomalies',
+    )) {
+      assert.ok(ready.dependsOn.includes(metric.name), `the wait starts after ${metric.name} exists`);
+    }
+    const policies = ofType('monitoring/alertPolicy:AlertPolicy');
+    const onMetrics = policies.filter(
+      (p) =>
+        p.name !== 'anomalies-policy' &&
+        JSON.stringify(p.inputs.conditions).includes('logging.googleapis.com/user/'),
+    );
+    assert.equal(onMetrics.length, 3);
+    for (const policy of onMetrics) assert.ok(policy.dependsOn.includes(ready.name), policy.name);
+  });
+
+  it('alerts on a window failed for good straight from its log line, with rate-limited notifications', () => {
+    const policy = ofType('monitoring/alertPolicy:AlertPolicy').find(
+      (p) => p.name === 'alerts-failed-for-good',
+    );
+    assert.ok(policy);
+    const [condition] = policy.inputs.conditions as Json[];
+    const filter = String(obj(condition?.conditionMatchedLog).filter);
+    assert.match(filter, /service_name="iterable-worker".*severity=ERROR AND jsonPayload\.permanent=true/);
+    assert.deepEqual(obj(policy.inputs.alertStrategy).notificationRateLimit, { period: '3600s' });
+    assert.ok(!policy.dependsOn.includes('alerts-metrics-ready'), 'a log match needs no metric');
+  });
+
+  it('builds the functions only once the build account’s and the worker’s grants are in effect', () => {
+    const [ready] = ofType('dynamic/iterable:GrantsReady');
+    assert.ok(ready);
+    const checks = ready.inputs.checks as { serviceAccount: string; url: string; permissions: string[] }[];
+    assert.deepEqual(
+      checks.map((c) => `${c.serviceAccount.split('@')[0]} ${c.url.replace(/^https:\/\/([^/]+)\/.*/, '$1')}`),
+      ['iterable-build cloudresourcemanager.googleapis.com', 'iterable-worker secretmanager.googleapis.com'],
+    );
+    assert.ok(checks[1]?.url.endsWith(`/projects/${PROJECT}/secrets/iterable-api-key:testIamPermissions`));
+    assert.deepEqual(checks[1]?.permissions, ['secretmanager.versions.access']);
+    // It waits for the grants themselves, and for the deployer's right to check as those accounts.
+    const waitedFor = (name: string) => assert.ok(ready.dependsOn.includes(name), `waits for ${name}`);
+    for (const role of ['logging-logWriter', 'artifactregistry-writer', 'storage-objectAdmin']) {
+      waitedFor(`project-roles-build-${role}`);
+    }
+    const secretReader = ofType('secretmanager/secretIamMember:SecretIamMember')[0];
+    assert.ok(secretReader);
+    waitedFor(secretReader.name);
+    const tokenGrants = ofType('serviceaccount/iAMMember:IAMMember').filter(
+      (g) => g.inputs.member === `user:${DEPLOYER}`,
+    );
+    assert.equal(tokenGrants.length, 2);
+    for (const grant of tokenGrants) waitedFor(grant.name);
+    for (const f of ofType('cloudfunctionsv2/function:Function')) {
+      assert.ok(f.dependsOn.includes(ready.name), `${f.name} is created after the grants are in effect`);
+    }
+  });
+
+  it('keeps the live source archive: no age-based deletion in the source bucket', () => {
+    const bucket = ofType('storage/bucket:Bucket').find((b) =>
+      String(b.inputs.name).endsWith('-functions-source'),
+    );
+    assert.ok(bucket);
+    assert.equal(bucket.inputs.lifecycleRules, undefined);
+  });
+
+  it('exempts the ledger array from indexing, so a long ledger stays under Firestore’s index-entry limit', () => {
+    const [field] = ofType('firestore/field:Field');
+    assert.equal(field?.inputs.collection, 'pipeline_state');
+    assert.equal(field?.inputs.field, 'windows');
+    assert.deepEqual(field?.inputs.indexConfig, {});
   });
 });

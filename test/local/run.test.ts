@@ -42,8 +42,10 @@ describe('a local run against the simulator', () => {
 
   it('continues from the watermarks on a second run, without duplicating a row', async () => {
     const warehouse = tempWarehouse();
-    await run(sim, warehouse, { from: FROM, to: FROM + 2 * DAY + 5 * 3600_000 });
-    const second = await run(sim, warehouse, { from: FROM, to: FROM + 4 * DAY });
+    // Fixed 6-hour windows, so each plan is known in advance (sized ones: the test above).
+    const sixHours = { windowMinutes: 6 * 60 };
+    await run(sim, warehouse, { from: FROM, to: FROM + 2 * DAY + 5 * 3600_000 }, sixHours);
+    const second = await run(sim, warehouse, { from: FROM, to: FROM + 4 * DAY }, sixHours);
     await assertMatchesTruth(sim, warehouse, { start: FROM, end: FROM + 4 * DAY });
 
     const state = await JsonFileStateStore.open(stateFileOf(warehouse));
@@ -57,7 +59,7 @@ describe('a local run against the simulator', () => {
       await state.close();
     }
 
-    const third = await run(sim, warehouse, { from: FROM, to: FROM + 4 * DAY });
+    const third = await run(sim, warehouse, { from: FROM, to: FROM + 4 * DAY }, sixHours);
     // Nothing left to advance over: only the trailing lookback is read again, one window per export stream.
     const exportStreams = STREAMS.filter((s) => s.source.kind === 'export').length;
     assert.equal(third.plan.created, exportStreams, 'a repeated run re-reads the lookback and nothing else');

@@ -15,6 +15,7 @@ import { runAssertions } from '../../local/sql/assertions.js';
 import { loadCampaignMetrics } from '../../local/sql/campaign-metrics-load.js';
 import { runModels } from '../../local/sql/models.js';
 import { campaignSummary, reconciliationSummary } from '../../local/sql/summary.js';
+import { rawEventTables, unboundedRawScans } from '../../local/sql/table-scans.js';
 import { FROM, run, type Simulator, simulator, tempWarehouse } from '../support/pipeline.js';
 import { expectedFacts } from './support/expected-facts.js';
 import {
@@ -125,6 +126,19 @@ describe('fact tables on simulator data', () => {
     assert.deepEqual(await readFacts(warehouse), first);
   });
 
+  it('reads the raw tables only from a constant or a script variable, and changes nothing', async () => {
+    const first = await readFacts(warehouse);
+    const runs = await runModels(warehouse, { now: NOW, profile: true });
+    const scans = runs.flatMap((r) => r.scans ?? []);
+    const raw = rawEventTables(warehouse.datasets);
+    assert.ok(
+      scans.some((s) => raw.has(s.table) && s.rowsScanned > 0),
+      'the build read raw tables',
+    );
+    assert.deepEqual(unboundedRawScans(scans, warehouse.datasets), []);
+    assert.deepEqual(await readFacts(warehouse), first);
+  });
+
   it('moves engagement segments with the reference time, and nothing else', async () => {
     const before = await readFacts(warehouse);
     const later = NOW + 60 * DAY;
@@ -148,10 +162,16 @@ describe('fact tables on simulator data', () => {
     const other = sends.find((e) => e.campaignId !== neverOpened?.campaignId);
     assert.ok(neverOpened && other);
     const late: [EventStream, Record<string, unknown>][] = [
-      // A person opens the campaign nobody had opened: its rates go from 0 to positive.
+      // A person opens the campaign nobody had opened: its rates go from 0 to positive, on the
+      // row of the send's date in the cohort fact.
       [
         'email_open',
-        { email: neverOpened.email, campaignId: neverOpened.campaignId, userAgentDevice: 'Mobile' },
+        {
+          email: neverOpened.email,
+          campaignId: neverOpened.campaignId,
+          messageId: neverOpened.messageId,
+          userAgentDevice: 'Mobile',
+        },
       ],
       [
         'purchase',

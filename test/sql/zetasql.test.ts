@@ -39,10 +39,14 @@ describe('sql/ as BigQuery SQL (ZetaSQL)', () => {
     const analytics = [...(tables.get('iterable_analytics')?.keys() ?? [])].sort();
     for (const table of [
       'campaign_fact_table',
+      'campaign_recipient_daily',
       'campaign_reconciliation',
       'email_funnel_fact',
+      'email_message_daily',
       'email_performance_fact',
+      'email_send_cohort_fact',
       'unsubscribe_fact',
+      'user_daily',
       'user_engagement_fact',
     ]) {
       assert.ok(analytics.includes(table), `${table} missing from ${analytics.join(', ')}`);
@@ -75,6 +79,16 @@ describe('sql/ as BigQuery SQL (ZetaSQL)', () => {
           'ended_at = source.end_at',
         ),
       error: /Name end_at not found inside source/,
+      schemas: withStaging,
+    },
+    {
+      name: 'a script variable of the wrong type for its use',
+      sql: () =>
+        read(join(SQL_DIR, '11_email_performance_fact.sql')).replace(
+          'DECLARE events_from TIMESTAMP;',
+          'DECLARE events_from INT64;',
+        ),
+      error: /No matching signature for operator >=/,
       schemas: withStaging,
     },
     {

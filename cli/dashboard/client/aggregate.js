@@ -17,6 +17,32 @@ export const dailyRows = (data, filter) =>
       (filter.campaign === null || r.campaign_id === filter.campaign),
   );
 
+/**
+ * The send-date cohorts in the filter: the daily rates come from them, so a day's open rate is
+ * about the emails delivered that day, never above 100%.
+ * @param {DashboardData} data @param {Filter} filter
+ */
+export const cohortRows = (data, filter) =>
+  data.cohorts.filter(
+    (r) =>
+      r.send_on >= filter.from &&
+      r.send_on <= filter.to &&
+      (filter.campaign === null || r.campaign_id === filter.campaign),
+  );
+
+/**
+ * One rate per day of `days`: the cohorts' recipients who did `measure` over their delivered emails.
+ * @param {readonly import('../model.js').CohortRow[]} rows @param {readonly string[]} days
+ * @param {'count_unique_opens' | 'count_unique_clicks'} measure
+ */
+export function cohortRatePerDay(rows, days, measure) {
+  return days.map((d) => {
+    const day = rows.filter((r) => r.send_on === d);
+    const sum = (/** @type {'count_delivered' | typeof measure} */ m) => day.reduce((n, r) => n + r[m], 0);
+    return ratio(sum(measure), sum('count_delivered'));
+  });
+}
+
 /** Every date between the filter's bounds, so days without events still show as zero. @param {Filter} filter */
 export function daysOf(filter) {
   const days = [];

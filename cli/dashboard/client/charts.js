@@ -6,8 +6,17 @@
  * @typedef {import('../model.js').DashboardData} DashboardData
  * @typedef {import('./aggregate.js').Filter} Filter
  */
-import { dailyRows, daysOf, funnel, perDay, total, unsubscribeSeries } from './aggregate.js';
-import { ratio } from './format.js';
+import {
+  cohortRatePerDay,
+  cohortRows,
+  dailyRows,
+  daysOf,
+  funnel,
+  perDay,
+  total,
+  unsubscribeSeries,
+} from './aggregate.js';
+import { count } from './format.js';
 
 const echarts = /** @type {{ echarts: typeof import('echarts') }} */ (/** @type {unknown} */ (globalThis))
   .echarts;
@@ -37,32 +46,54 @@ export function resizeAll() {
   }
 }
 
-/** @param {DashboardData} data @param {Filter} filter @returns {Option} */
+/**
+ * Daily counts, and open and click rates to date: unique opens (clicks) of the days so far over
+ * the deliveries of the days so far. A day's opens over that day's deliveries is no rate (opens of
+ * earlier sends land on later days: it reached several hundred percent); rates by send date need
+ * the send-date cohort table. The partial current day is shaded and left out of the rates.
+ * @param {DashboardData} data @param {Filter} filter @returns {Option}
+ */
 export function dailyChart(data, filter) {
   const rows = dailyRows(data, filter);
   const days = daysOf(filter);
+  const today = new Date(data.generatedAt).toISOString().slice(0, 10);
   /** @param {import('./aggregate.js').Measure} m */
   const sum = (m) => perDay(rows, days, (r) => total(r, m));
-  /** @param {import('./aggregate.js').Measure} m */
-  const rate = (m) => perDay(rows, days, (r) => ratio(total(r, m), total(r, 'count_delivered')));
+  const cohorts = cohortRows(data, filter);
+  /**
+   * Rates by send date (email_send_cohort_fact), not the day's activity over its deliveries, so no
+   * day can pass 100%; the current, partial day is left out of the rate lines.
+   * @param {'count_unique_opens' | 'count_unique_clicks'} m
+   */
+  const rate = (m) =>
+    cohortRatePerDay(cohorts, days, m).map((value, i) => ((days[i] ?? '') >= today ? null : value));
+  /** @type {import('echarts').MarkAreaComponentOption | undefined} */
+  const partial = days.includes(today)
+    ? {
+        silent: true,
+        itemStyle: { color: 'rgba(0, 0, 0, 0.06)' },
+        data: [[{ name: 'partial day', xAxis: today }, { xAxis: today }]],
+      }
+    : undefined;
   return {
-    grid: { top: 40, left: 60, right: 60, bottom: 30 },
+    legend: { top: 0 },
+    grid: { top: 70, left: 60, right: 60, bottom: 30 },
     xAxis: { type: 'category', data: days },
     yAxis: [{ type: 'value', name: 'emails' }, PERCENT_AXIS],
     series: [
-      { name: 'Sends', type: 'bar', data: sum('count_sends') },
+      { name: 'Sends', type: 'bar', data: sum('count_sends'), ...(partial ? { markArea: partial } : {}) },
       { name: 'Delivered', type: 'bar', data: sum('count_delivered') },
       { name: 'Unique opens', type: 'line', data: sum('count_unique_opens') },
       { name: 'Unique clicks', type: 'line', data: sum('count_unique_clicks') },
       {
-        name: 'Open rate',
+        name: 'Open rate (by send date)',
         type: 'line',
         yAxisIndex: 1,
         lineStyle: { type: 'dashed' },
         data: rate('count_unique_opens'),
       },
       {
-        name: 'Click rate',
+        name: 'Click rate (by send date)',
         type: 'line',
         yAxisIndex: 1,
         lineStyle: { type: 'dashed' },
@@ -83,7 +114,12 @@ export function funnelChart(data, filter) {
         type: 'funnel',
         sort: 'none',
         minSize: '8%',
-        label: { show: true, position: 'inside', formatter: '{b}: {c}' },
+        label: {
+          show: true,
+          position: 'inside',
+          formatter: (/** @type {{ name: string, value: unknown }} */ p) =>
+            `${p.name}: ${count(Number(p.value))}`,
+        },
         data: funnel(data, filter.campaign),
       },
     ],
@@ -94,7 +130,7 @@ export function funnelChart(data, filter) {
 export function unsubscribeChart(data, filter, by) {
   const { days, series } = unsubscribeSeries(data, filter, by);
   return {
-    grid: { top: 60, left: 50, right: 20, bottom: 30 },
+    grid: { top: 80, left: 50, right: 20, bottom: 30 },
     xAxis: { type: 'category', data: days },
     yAxis: { type: 'value', name: 'unsubscribes' },
     series: series.map(([name, values]) => ({ name, type: 'bar', stack: 'unsubscribes', data: values })),
@@ -123,7 +159,7 @@ export function opensChart(data, filter) {
   const rows = dailyRows(data, filter);
   const days = daysOf(filter);
   return {
-    grid: { top: 40, left: 50, right: 20, bottom: 30 },
+    grid: { top: 60, left: 50, right: 20, bottom: 30 },
     xAxis: { type: 'category', data: days },
     yAxis: { type: 'value', name: 'opens' },
     series: [

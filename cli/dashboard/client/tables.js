@@ -28,8 +28,18 @@ export const CAMPAIGN_COLUMNS = [
     sort: (c) => c.message_type_name ?? '',
   },
   { key: 'count_sends', label: 'Sends', text: (c) => count(c.count_sends), sort: (c) => c.count_sends },
-  { key: 'open_rate', label: 'Open rate', text: (c) => percent(c.open_rate), sort: (c) => c.open_rate },
-  { key: 'click_rate', label: 'Click rate', text: (c) => percent(c.click_rate), sort: (c) => c.click_rate },
+  {
+    key: 'open_rate',
+    label: 'Open rate (lifetime)',
+    text: (c) => percent(c.open_rate),
+    sort: (c) => c.open_rate,
+  },
+  {
+    key: 'click_rate',
+    label: 'Click rate (lifetime)',
+    text: (c) => percent(c.click_rate),
+    sort: (c) => c.click_rate,
+  },
   {
     key: 'click_to_open_rate',
     label: 'Click-to-open',
@@ -42,7 +52,12 @@ export const CAMPAIGN_COLUMNS = [
     text: (c) => percent(c.unsubscribe_rate),
     sort: (c) => c.unsubscribe_rate,
   },
-  { key: 'revenue', label: 'Revenue', text: (c) => money(c.revenue), sort: (c) => c.revenue },
+  {
+    key: 'revenue',
+    label: 'Revenue (purchase totals)',
+    text: (c) => money(c.revenue),
+    sort: (c) => c.revenue,
+  },
 ];
 
 /** @param {string} tag @param {string} text @param {Record<string, string>} [attributes] */
@@ -106,7 +121,11 @@ export const USER_COLUMNS = [
 export const healthColumns = (now) => [
   { key: 'stream', label: 'Stream', text: (s) => s.stream },
   { key: 'watermark', label: 'Watermark', text: (s) => instant(s.watermark) },
-  { key: 'lag', label: 'Freshness (lag)', text: (s) => duration(s.lagMs) },
+  {
+    key: 'lag',
+    label: 'Freshness (lag)',
+    text: (s) => (s.watermark === null ? '–' : duration(Math.max(0, now - s.watermark))),
+  },
   {
     key: 'last_run',
     label: 'Last run',

@@ -15,6 +15,8 @@ import {
 } from '../catalog.js';
 import { BIGQUERY_DIALECT, notForgotten } from '../forget-sql.js';
 import { FORGET_TARGETS, FORGOTTEN_USERS_TABLE, REJECT_IDENTIFIERS } from '../forget-tables.js';
+import { LOADED_EDGES_TABLE } from '../live/live-tables.js';
+import { mergeLoadedEdge } from '../live/loaded-edge-sql.js';
 import type { Cell, RawRow, Reject, WindowLoad } from '../ports.js';
 import { rawTableFields, type TableField } from './raw-schema.js';
 import { csvLine } from './staging-csv.js';
@@ -144,6 +146,18 @@ export function loadPlan(stream: Stream, raw: DatasetRef): LoadPlan {
         `DELETE FROM ${rejectsTable} WHERE stream = @stream${dimension ? '' : ` AND (${rejectOfWindow})`};`,
         `INSERT INTO ${rejectsTable} (${REJECT_COLUMNS.map((c) => c.name).join(', ')})`,
         `SELECT @stream, ${STAGED.TIMESTAMP.toRaw('created_at')}, line, reason, ${metadata} FROM ${table(raw, staging.rejects)}${keepReject};`,
+        // An export window moves its stream's loaded edge in the same transaction, so the live
+        // views switch from webhook rows to exported rows exactly when the rows arrive.
+        ...(dimension
+          ? []
+          : [
+              `${mergeLoadedEdge({
+                table: table(raw, LOADED_EDGES_TABLE),
+                stream: '@stream',
+                windowEnd: '@window_end',
+                loadedAt: '@loaded_at',
+              })};`,
+            ]),
         'COMMIT TRANSACTION;',
       ].join('\n');
       return {

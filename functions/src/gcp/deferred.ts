@@ -4,6 +4,7 @@
  * them: the worker never enqueues, the fan-out never loads a window. An adapter whose build
  * failed is built again on the next call, so one bad start does not poison the instance.
  */
+import type { LiveSink } from '../live/live-sink.js';
 import type { StateStore, TaskQueue, UserEraser, Warehouse } from '../ports.js';
 
 function onFirstUse<T>(build: () => Promise<T>): { get: () => Promise<T>; built: () => Promise<T> | null } {
@@ -45,4 +46,12 @@ export function deferredWarehouse(build: () => Promise<Warehouse>): Warehouse {
 export function deferredEraser(build: () => Promise<UserEraser>): UserEraser {
   const eraser = onFirstUse(build);
   return { forget: async (users, at) => (await eraser.get()).forget(users, at) };
+}
+
+export function deferredLiveSink(build: () => Promise<LiveSink>): LiveSink {
+  const sink = onFirstUse(build);
+  return {
+    publish: async (event) => (await sink.get()).publish(event),
+    reject: async (reject) => (await sink.get()).reject(reject),
+  };
 }

@@ -11,11 +11,17 @@ import { ConfigError, loadConfig, type PipelineConfig } from '../config.js';
 import type { FanoutSettings } from '../pipeline/fanout.js';
 import { FUNCTION_NAMES } from '../register.js';
 import { describeIssues } from '../schema-parts.js';
+import type { LiveTopics } from './pubsub-live-sink.js';
+
+/** The collection of the stream state documents, which the infrastructure exempts from indexing. */
+export const DEFAULT_STATE_COLLECTION = 'pipeline_state';
 
 /** Cloud Tasks waits at most 30 minutes for an HTTP task's answer, so no load may take longer. */
 export const MAX_WORKER_TIMEOUT_SECONDS = 1800;
 
 const FIX = 'the Pulumi program sets it (infra/function-env.ts): run `pulumi up` again';
+
+const TOPIC = /^projects\/[^/]+\/topics\/[^/]+$/;
 
 /** A variable every deployed function needs; its message says what it is and how to fix it. */
 const required = (what: string) =>
@@ -31,7 +37,7 @@ const GcpEnvSchema = z
     STATE_COLLECTION: z
       .string()
       .regex(/^[^/]+$/, 'use a collection id without slashes')
-      .default('pipeline_state'),
+      .default(DEFAULT_STATE_COLLECTION),
     TASKS_QUEUE: required('the Cloud Tasks queue').regex(
       /^projects\/[^/]+\/locations\/[^/]+\/queues\/[^/]+$/,
       `use projects/<project>/locations/<region>/queues/<queue>; ${FIX}`,
@@ -57,6 +63,9 @@ const GcpEnvSchema = z
     // Cloud Tasks may still be retrying a failed window's task when the next fan-out comes: the
     // new generation's task waits this long, doubling per generation (pipeline/task.ts notBefore).
     FAILED_RETRY_MINUTES: z.coerce.number().int().nonnegative().default(15),
+    LIVE_EVENTS_TOPIC: z.string().regex(TOPIC, `use projects/<project>/topics/<topic>; ${FIX}`).optional(),
+    LIVE_REJECTS_TOPIC: z.string().regex(TOPIC, `use projects/<project>/topics/<topic>; ${FIX}`).optional(),
+    WEBHOOK_AUTHORIZATION: z.string().min(1).optional(),
   })
   .refine((e) => e.FUNCTION_TARGET !== FUNCTION_NAMES.worker || e.ITERABLE_API_KEY !== undefined, {
     path: ['ITERABLE_API_KEY'],
@@ -67,6 +76,18 @@ const GcpEnvSchema = z
   .refine((e) => e.FUNCTION_TARGET !== FUNCTION_NAMES.fanout || e.WORKER_URL !== undefined, {
     path: ['WORKER_URL'],
     message: `the fan-out does not know where to send tasks; ${FIX}`,
+  })
+  .refine(
+    (e) =>
+      e.FUNCTION_TARGET !== FUNCTION_NAMES.collector ||
+      (e.LIVE_EVENTS_TOPIC !== undefined && e.LIVE_REJECTS_TOPIC !== undefined),
+    { path: ['LIVE_EVENTS_TOPIC'], message: `the collector does not know its Pub/Sub topics; ${FIX}` },
+  )
+  .refine((e) => e.FUNCTION_TARGET !== FUNCTION_NAMES.collector || e.WEBHOOK_AUTHORIZATION !== undefined, {
+    path: ['WEBHOOK_AUTHORIZATION'],
+    message:
+      'the collector has no webhook secret; run `pulumi config set --secret webhookAuthorization <header>` ' +
+      'and `pulumi up` (the secret reaches the collector from Secret Manager)',
   });
 
 /** The variables the Pulumi program sets, typed from the schema so the two cannot drift. */
@@ -91,6 +112,14 @@ export interface GcpConfig {
   readonly staleAfterMs: number;
   /** Delay of a failed window's next task, doubling per generation. */
   readonly failedRetryDelayMs: number;
+  /** The collector's topics and webhook secret; `null` in the functions that are not the collector. */
+  readonly live: LiveConfig | null;
+}
+
+export interface LiveConfig {
+  readonly topics: LiveTopics;
+  /** The exact `Authorization` header Iterable sends. */
+  readonly authorization: string;
 }
 
 /** Slack between the worker's timeout and its lease, for the claim and completion round trips. */
@@ -119,6 +148,13 @@ export function loadGcpConfig(env: NodeJS.ProcessEnv = process.env): GcpConfig {
     leaseMs: e.WORKER_TIMEOUT_SECONDS * 1000 + LEASE_MARGIN_MS,
     staleAfterMs: e.STALE_AFTER_MINUTES * 60_000,
     failedRetryDelayMs: e.FAILED_RETRY_MINUTES * 60_000,
+    live:
+      e.LIVE_EVENTS_TOPIC !== undefined && e.LIVE_REJECTS_TOPIC !== undefined && e.WEBHOOK_AUTHORIZATION
+        ? {
+            topics: { events: e.LIVE_EVENTS_TOPIC, rejects: e.LIVE_REJECTS_TOPIC },
+            authorization: e.WEBHOOK_AUTHORIZATION,
+          }
+        : null,
   };
 }
 
@@ -131,6 +167,7 @@ export function fanoutSettings(config: GcpConfig): FanoutSettings {
     lagMs: pipeline.lagMs,
     lookbackMs: pipeline.lookbackMs,
     historyMs: pipeline.historyMs,
+    settleMs: pipeline.settleMs,
     staleAfterMs: config.staleAfterMs,
     failedRetryDelayMs: config.failedRetryDelayMs,
   };

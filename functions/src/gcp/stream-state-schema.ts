@@ -26,6 +26,7 @@ const WindowRecordSchema: z.ZodType<WindowRecord, unknown> = z.object({
   updatedAt: epochMs,
   leaseUntil: epochMs.nullable(),
   lastError: z.string().nullable(),
+  permanent: z.boolean().optional(),
   cuts: count.default(0),
   pieces: z.number().int().positive().default(1),
   rows: count.nullable(),

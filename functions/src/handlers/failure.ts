@@ -21,6 +21,7 @@ export function failureResponse(error: unknown): FailureResponse {
       error.retryAfterMs === null ? DEFAULT_RETRY_AFTER_SECONDS : Math.ceil(error.retryAfterMs / 1000);
     return { status: 429, message, retryAfterSeconds: seconds };
   }
-  // Transient upstream trouble (5xx, cut-off bodies, timeouts) versus a request Iterable refuses.
-  return { status: error.retryable ? 503 : 502, message, retryAfterSeconds: null };
+  // Transient upstream trouble (5xx, cut-off bodies, timeouts). A request Iterable refuses never
+  // gets here: the load returns it as failed for good, answered 200 so the queue stops.
+  return { status: 503, message, retryAfterSeconds: null };
 }

@@ -1,6 +1,7 @@
 /**
  * The `fanout` HTTP function, called by Cloud Scheduler (no body) or by an operator with an
- * optional range `{from?, to?, streams?}`, or a backfill `{from, to?, streams?, backfill: true}`.
+ * optional range `{from?, to?, streams?}`, or a backfill `{from, to?, streams?, backfill: true,
+ * reread?}`.
  * Thin: validate, plan and enqueue, report the plan.
  */
 import type { HttpFunction } from '@google-cloud/functions-framework';
@@ -14,9 +15,14 @@ const FanoutBodySchema = z
     to: IsoInstantSchema.optional(),
     streams: z.array(StreamNameSchema).min(1).optional(),
     backfill: z.boolean().optional(),
+    reread: z.boolean().optional(),
   })
   .refine((b) => b.from === undefined || b.to === undefined || b.from < b.to, {
     message: 'from must be before to',
+  })
+  .refine((b) => b.reread !== true || b.backfill === true, {
+    path: ['reread'],
+    message: 'reread applies to a backfill only',
   })
   .refine((b) => b.backfill !== true || b.from !== undefined, {
     path: ['from'],
@@ -29,7 +35,8 @@ export function fanoutHandler(deps: FanoutDeps, settings: FanoutSettings): HttpF
     const parsed = FanoutBodySchema.safeParse(body);
     if (!parsed.success) {
       res.status(400).json({
-        error: 'invalid fan-out request: expected an optional {from, to, streams, backfill} with ISO times',
+        error:
+          'invalid fan-out request: expected an optional {from, to, streams, backfill, reread} with ISO times',
         issues: describeIssues(parsed.error, '(body)'),
       });
       return;

@@ -1,7 +1,16 @@
 /**
  * The `worker` HTTP function, called by Cloud Tasks with one window task. Thin: validate the
- * payload, load the window, and map the outcome to a status the queue understands
- * (2xx done; 409 and 429 retry later; 5xx retry with backoff; 400 a task that can never succeed).
+ * payload, load the window, and map the outcome to a status the queue understands.
+ *
+ * Cloud Tasks retries every answer outside 2xx, 4xx included, and slows the whole queue down
+ * when many fail ("If any other HTTP response code is returned… the task will be retried", and
+ * "if… the rate of errors is high, Cloud Tasks will use a higher backoff rate": the v2
+ * `HttpRequest` reference, https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks#httprequest).
+ * So only a failure a retry can fix is answered as one (429 with Retry-After, 5xx); a task that can never succeed
+ * (an invalid payload, a request Iterable refuses) is answered 200, logged at ERROR and, for a
+ * window, marked failed for good in the ledger, where `status` shows it. A window another
+ * delivery holds is answered 200 too: that delivery finishes it, or its lease lapses and the next
+ * fan-out plans it again, so a retry here would only add load and error rate.
  */
 import type { HttpFunction } from '@google-cloud/functions-framework';
 import { type LoadDeps, type LoadSettings, loadWindow } from '../pipeline/load-window.js';
@@ -16,22 +25,19 @@ export function workerHandler(deps: LoadDeps, settings: Omit<LoadSettings, 'runI
   return async (req, res) => {
     const parsed = TaskPayloadSchema.safeParse(req.body);
     if (!parsed.success) {
-      res.status(400).json({
+      const rejected = {
+        outcome: 'rejected',
         error:
           'invalid task payload: expected {stream, start, end, kind} with a catalog stream and an ISO window',
         issues: describeIssues(parsed.error, '(body)'),
-      });
+      };
+      deps.log({ severity: 'ERROR', message: `${rejected.error}; not retried`, issues: rejected.issues });
+      res.status(200).json(rejected);
       return;
     }
     const runId = req.get(TASK_NAME_HEADER) ?? `manual-${deps.now()}`;
     try {
-      const result = await loadWindow(deps, { ...settings, runId }, parsed.data);
-      if (result.outcome === 'busy') {
-        // Another delivery of this window holds the lease; the queue retries after its backoff.
-        res.status(409).json(result);
-        return;
-      }
-      res.status(200).json(result);
+      res.status(200).json(await loadWindow(deps, { ...settings, runId }, parsed.data));
     } catch (error) {
       const failure = failureResponse(error);
       if (failure.retryAfterSeconds !== null) res.set('Retry-After', String(failure.retryAfterSeconds));

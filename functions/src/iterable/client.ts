@@ -12,6 +12,7 @@ import type { Interval } from '../time.js';
 import {
   errorForStatus,
   IterableError,
+  IterableRefusedError,
   IterableTimeoutError,
   IterableTruncatedError,
   IterableUnreachableError,
@@ -37,6 +38,13 @@ export interface IterableClientOptions {
 }
 
 const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+
+/**
+ * Causes that mean nothing answers at that address at all, as opposed to a connection that broke:
+ * a wrong host, port or region. Socket errors by Node's `error.code` (libuv names), and undici's
+ * "bad port" for a port fetch refuses to dial (fetch.spec.whatwg.org, "bad port").
+ */
+const REFUSED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'bad port']);
 
 export interface RequestOptions {
   /** `Accept` header; JSON unless the endpoint answers otherwise (the metrics CSV). */
@@ -184,8 +192,10 @@ export class IterableClient implements IterableSource, ForgottenSource {
           if (error instanceof IterableError) throw error;
           if (idle.signal.aborted) throw idle.signal.reason;
           if (signal?.aborted) throw signal.reason;
-          throw new IterableUnreachableError(
-            `cannot reach Iterable at ${this.baseUrl} for ${context.request} (${describeCause(error)}); ` +
+          const cause = describeCause(error);
+          const Unreachable = REFUSED_CODES.has(cause) ? IterableRefusedError : IterableUnreachableError;
+          throw new Unreachable(
+            `cannot reach Iterable at ${this.baseUrl} for ${context.request} (${cause}); ` +
               'check the network, and ITERABLE_REGION or ITERABLE_BASE_URL',
             { status: null, code: null, retryable: true },
             { cause: error },

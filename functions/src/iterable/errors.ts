@@ -44,6 +44,11 @@ export class IterableServerError extends IterableError {}
 export class IterableTruncatedError extends IterableError {}
 /** No answer at all: DNS, refused or reset connection before a status arrived. */
 export class IterableUnreachableError extends IterableError {}
+/**
+ * Nothing listens at the address (`ECONNREFUSED`) or the name does not resolve (`ENOTFOUND`):
+ * usually a wrong base URL or region, so it gets only a short retry budget (`RetryOptions`).
+ */
+export class IterableRefusedError extends IterableUnreachableError {}
 /** Iterable went quiet for longer than the client's idle timeout. */
 export class IterableTimeoutError extends IterableError {}
 

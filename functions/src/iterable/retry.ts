@@ -11,7 +11,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { retrying } from '../retrying.js';
-import { IterableError } from './errors.js';
+import { IterableError, IterableRefusedError } from './errors.js';
 
 export interface RetryOptions {
   /** Retries after the first attempt; 0 disables retrying. */
@@ -22,10 +22,24 @@ export interface RetryOptions {
   readonly maxDelayMs: number;
   /** Growth of the backoff ceiling per attempt. */
   readonly factor: number;
+  /**
+   * Retries of a refused connection or an unknown host (`IterableRefusedError`): a wrong address
+   * rarely heals, so a user learns of it in seconds; a restarting server still gets a chance.
+   */
+  readonly refusedRetries: number;
 }
 
-/** Four retries over at most ~1 + 2 + 4 + 8 s: covers Iterable's sporadic 500s and brief 429s. */
-export const DEFAULT_RETRY: RetryOptions = { retries: 4, minDelayMs: 1000, maxDelayMs: 30_000, factor: 2 };
+/**
+ * Four retries over at most ~1 + 2 + 4 + 8 s: covers Iterable's sporadic 500s and brief 429s;
+ * a refused connection two, over at most ~1 + 2 s.
+ */
+export const DEFAULT_RETRY: RetryOptions = {
+  retries: 4,
+  minDelayMs: 1000,
+  maxDelayMs: 30_000,
+  factor: 2,
+  refusedRetries: 2,
+};
 
 export interface RetryHooks {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -43,6 +57,7 @@ export function retryDelay(
   random: () => number,
 ): number | null {
   if (!(error instanceof IterableError) || !error.retryable || attempt >= options.retries) return null;
+  if (error instanceof IterableRefusedError && attempt >= options.refusedRetries) return null;
   if (error.retryAfterMs !== null)
     return error.retryAfterMs <= options.maxDelayMs ? error.retryAfterMs : null;
   const ceiling = Math.min(options.maxDelayMs, options.minDelayMs * options.factor ** attempt);

@@ -8,10 +8,13 @@ import { type StreamName, streamByName } from '../catalog.js';
 import type { Logger } from '../log.js';
 import type { QueuedTask, StateChange, StateStore, StreamState, TaskQueue, WindowRecord } from '../ports.js';
 import { SECOND } from '../time.js';
+import { withoutLoaded } from './coverage.js';
 import { applyPlan, recordWindows } from './ledger.js';
 import { planBackfillWindows, planExportWindows, planSnapshot } from './plan.js';
+import { planSettleWindow } from './settle.js';
+import { streamWindowLength, type WindowLength } from './sizing.js';
 import { notBefore, toQueuedTask } from './task.js';
-import { formatWindow } from './window.js';
+import { formatWindow, type PlannedWindow } from './window.js';
 
 export interface FanoutDeps {
   readonly state: StateStore;
@@ -22,11 +25,13 @@ export interface FanoutDeps {
 
 export interface FanoutSettings {
   readonly streams: readonly StreamName[];
-  /** Overrides the catalog's window length of every export stream. */
+  /** Fixes the window length of every export stream, instead of sizing it by density (`sizing.ts`). */
   readonly windowMinutes: number | null;
   readonly lagMs: number;
   readonly lookbackMs: number;
   readonly historyMs: number;
+  /** The daily settle pass re-reads a UTC day this long after it ended (settle.ts); 0: never. */
+  readonly settleMs: number;
   /** A pending window quiet for this long is presumed lost by the queue and planned again. */
   readonly staleAfterMs: number;
   /** Wait before a failed window's next task, doubling per generation (`task.ts` notBefore); 0: at once. */
@@ -42,6 +47,8 @@ export interface FanoutRequest {
    * the regular plan; watermarks do not move and dimensions are not read.
    */
   readonly backfill?: boolean;
+  /** With `backfill`: read the whole range again, windows the ledger has as done included. */
+  readonly reread?: boolean;
 }
 
 /**
@@ -88,15 +95,15 @@ export async function fanOut(
   const to = floorToSecond(request.to ?? now - settings.lagMs);
   const from = floorToSecond(request.from ?? now - settings.historyMs);
   const streams = request.streams ?? settings.streams;
-  if (request.backfill) await checkBackfillFits(deps.state, streams, { from, to, settings });
+  const reread = request.reread ?? false;
+  if (request.backfill) await checkBackfillFits(deps.state, streams, { from, to, settings, reread });
   const plans: StreamPlan[] = [];
   const tasks: QueuedTask[] = [];
   for (const name of streams) {
-    const stream = streamByName(name);
-    const lengthMs = (settings.windowMinutes ?? stream.window.lengthMinutes) * 60 * SECOND;
     const { records, watermark } = await deps.state.update(name, (state) => {
+      const lengthMs = streamWindowLength(name, state.windows, settings.windowMinutes);
       const change = request.backfill
-        ? planBackfill(state, name, { from, to, lengthMs, now }, settings.staleAfterMs)
+        ? planBackfill(state, name, { from, to, lengthMs, now }, settings.staleAfterMs, reread)
         : planRegular(state, name, { from, to, lengthMs, now }, settings);
       return { state: change.state, result: { records: change.result, watermark: change.state.watermark } };
     });
@@ -139,7 +146,7 @@ export async function fanOut(
 interface PlanBounds {
   readonly from: number;
   readonly to: number;
-  readonly lengthMs: number;
+  readonly lengthMs: WindowLength;
   readonly now: number;
 }
 
@@ -150,20 +157,28 @@ function planRegular(
   settings: FanoutSettings,
 ): StateChange<readonly WindowRecord[]> {
   const start = state.watermark ?? from;
+  // Advance windows already planned and not done are the ledger's to retry; new ones start after them.
+  const advance = state.windows.filter((w) => w.kind === 'advance' && w.end > start);
   const planned =
     streamByName(name).source.kind === 'export'
-      ? planExportWindows({
-          watermark: start,
-          loadedUntil: loadedUntil(state.windows, start),
-          to,
-          lengthMs,
-          lookbackMs: settings.lookbackMs,
-          from,
-        })
+      ? [
+          ...planExportWindows({
+            watermark: start,
+            plannedUntil: advance.reduce((end, w) => Math.max(end, w.end), start),
+            loadedUntil: loadedUntil(state.windows, start),
+            to,
+            lengthMs,
+            lookbackMs: settings.lookbackMs,
+            from,
+          }),
+          ...planSettleWindow({ now, settleMs: settings.settleMs, watermark: start, from }),
+        ]
       : planSnapshot(start, to);
-  // Backfill windows that failed or lost their task are retried by the regular runs too.
-  const backfill = state.windows.filter((w) => w.kind === 'backfill' && w.status !== 'done');
-  return applyPlan(state, name, [...planned, ...backfill], from, now, settings.staleAfterMs);
+  // Windows that failed or lost their task are retried by the regular runs, backfill ones too.
+  const unfinished = state.windows.filter(
+    (w) => (w.kind === 'backfill' || (w.kind === 'advance' && w.end > start)) && w.status !== 'done',
+  );
+  return applyPlan(state, name, [...planned, ...unfinished], from, now, settings.staleAfterMs);
 }
 
 function planBackfill(
@@ -171,11 +186,36 @@ function planBackfill(
   name: StreamName,
   { from, to, lengthMs, now }: PlanBounds,
   staleAfterMs: number,
+  reread: boolean,
 ): StateChange<readonly WindowRecord[]> {
   // A dimension is a snapshot of today: it has no history to backfill.
   if (streamByName(name).source.kind !== 'export') return { state, result: [] };
+  const planned = backfillWindows(state, { from, to, lengthMs }, reread);
+  // A re-read plans done backfill windows again: recordWindows plans a failed one under its next
+  // generation (a new task name), so they pass through as failed within this one update.
+  const again = reread
+    ? {
+        ...state,
+        windows: state.windows.map((r) =>
+          r.kind === 'backfill' &&
+          r.status === 'done' &&
+          planned.some((p) => p.start === r.start && p.end === r.end)
+            ? { ...r, status: 'failed' as const }
+            : r,
+        ),
+      }
+    : state;
+  return recordWindows(again, name, planned, now, staleAfterMs);
+}
+
+/** The backfill's windows behind the watermark; without `reread`, only what no done window covers. */
+function backfillWindows(
+  state: StreamState,
+  { from, to, lengthMs }: { from: number; to: number; lengthMs: WindowLength },
+  reread: boolean,
+): PlannedWindow[] {
   const planned = planBackfillWindows(from, to, state.watermark, lengthMs);
-  return recordWindows(state, name, planned, now, staleAfterMs);
+  return reread ? planned : withoutLoaded(planned, state.windows);
 }
 
 /**
@@ -186,15 +226,15 @@ function planBackfill(
 async function checkBackfillFits(
   store: StateStore,
   streams: readonly StreamName[],
-  { from, to, settings }: { from: number; to: number; settings: FanoutSettings },
+  { from, to, settings, reread }: { from: number; to: number; settings: FanoutSettings; reread: boolean },
 ): Promise<void> {
   for (const name of streams) {
     const stream = streamByName(name);
     if (stream.source.kind !== 'export') continue;
     const state = await store.read(name);
-    const lengthMs = (settings.windowMinutes ?? stream.window.lengthMinutes) * 60 * SECOND;
+    const lengthMs = streamWindowLength(name, state.windows, settings.windowMinutes);
     const unfinished = state.windows.filter((w) => w.kind === 'backfill' && w.status !== 'done');
-    const planned = planBackfillWindows(from, to, state.watermark, lengthMs).filter(
+    const planned = backfillWindows(state, { from, to, lengthMs }, reread).filter(
       (p) => !unfinished.some((w) => w.start === p.start && w.end === p.end),
     );
     if (unfinished.length + planned.length > MAX_BACKFILL_WINDOWS) {

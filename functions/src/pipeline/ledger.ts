@@ -8,6 +8,7 @@
  */
 import type { StreamName } from '../catalog.js';
 import type { LoadCounts, StateChange, StreamState, WindowRecord } from '../ports.js';
+import { boundLedger } from './ledger-size.js';
 import type { PlannedWindow } from './window.js';
 
 export const EMPTY_STATE: StreamState = { watermark: null, windows: [] };
@@ -100,6 +101,7 @@ export function recordWindows(
         generation: existing.generation + 1,
         updatedAt: now,
         leaseUntil: null,
+        permanent: false,
       };
     }
     if (record) {
@@ -163,13 +165,20 @@ export function applyComplete(
 
 /**
  * Marks the attempt failed with its error; the queue or the next fan-out tries again. A `cut`
- * (body ended early, or Iterable went silent) is counted: repeated cuts split the window.
+ * (body ended early, or Iterable went silent) is counted: repeated cuts split the window. A
+ * `permanent` failure is one the queue is told not to retry (the next plan still does). The
+ * ledger's size stays bounded however long the error (ledger-size.ts).
  */
 export function applyFail(
   state: StreamState,
   stream: StreamName,
   w: PlannedWindow,
-  failure: { readonly error: string; readonly cut: boolean; readonly pieces: number },
+  failure: {
+    readonly error: string;
+    readonly cut: boolean;
+    readonly pieces: number;
+    readonly permanent?: boolean;
+  },
   now: number,
 ): StateChange<WindowRecord> {
   const existing = find(state, w) ?? fresh(stream, w, now);
@@ -180,9 +189,11 @@ export function applyFail(
     status: 'failed',
     leaseUntil: null,
     lastError: failure.error,
+    permanent: failure.permanent ?? false,
     updatedAt: now,
   };
-  return { state: { ...state, windows: replace(state, record) }, result: record };
+  const next = boundLedger({ ...state, windows: replace(state, record) });
+  return { state: next, result: find(next, w) ?? record };
 }
 
 /**

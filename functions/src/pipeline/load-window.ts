@@ -2,12 +2,18 @@
  * Worker: load one window of one stream. Claim it in the ledger, stream it from Iterable through
  * validation into the warehouse (which replaces exactly that interval in one transaction), then
  * mark it done and move the watermark. A failure leaves the window visible as failed in the ledger,
- * for the queue or the next fan-out to retry; the raw table holds either the old rows of the window
+ * for the queue or the next fan-out to retry (a failure no retry can fix is returned, not thrown,
+ * so the queue stops retrying it and only the next plan tries again); the raw table holds either the old rows of the window
  * or, for a window loaded in pieces after repeated cuts, the pieces replaced so far — never a half
  * of one piece, and never a row twice.
  */
 import { streamByName } from '../catalog.js';
-import { IterableTimeoutError, IterableTruncatedError } from '../iterable/errors.js';
+import {
+  IterableError,
+  IterableRateLimitError,
+  IterableTimeoutError,
+  IterableTruncatedError,
+} from '../iterable/errors.js';
 import type { Logger } from '../log.js';
 import type { IterableSource, LoadCounts, StateStore, Warehouse } from '../ports.js';
 import { applyClaim, applyComplete, applyFail } from './ledger.js';
@@ -36,7 +42,9 @@ export interface LoadSettings {
 export type LoadOutcome =
   | { readonly outcome: 'loaded'; readonly counts: LoadCounts; readonly watermark: number | null }
   | { readonly outcome: 'already-done' }
-  | { readonly outcome: 'busy'; readonly leaseUntil: number | null };
+  | { readonly outcome: 'busy'; readonly leaseUntil: number | null }
+  /** Iterable refused the request itself (a bad key, a bad request): repeating it cannot help. */
+  | { readonly outcome: 'failed-permanently'; readonly error: string };
 
 export async function loadWindow(
   deps: LoadDeps,
@@ -95,19 +103,32 @@ export async function loadWindow(
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     // A body that ended early or a stream that went silent: the symptoms of a window too large.
     const cut = error instanceof IterableTruncatedError || error instanceof IterableTimeoutError;
+    const permanent = error instanceof IterableError && !error.retryable;
     const failed = await deps.state.update(task.stream, (s) =>
-      applyFail(s, task.stream, window, { error: message, cut, pieces: pieces.length }, deps.now()),
+      applyFail(
+        s,
+        task.stream,
+        window,
+        { error: message, cut, pieces: pieces.length, permanent },
+        deps.now(),
+      ),
     );
+    // Waiting for Iterable's export limit is the pace of every long run, not a fault.
+    const limited = error instanceof IterableRateLimitError;
     deps.log({
-      severity: 'ERROR',
-      message: `failed ${task.stream} ${formatWindow(window)}${inPieces(pieces.length)}: ${message}`,
+      severity: limited ? 'WARNING' : 'ERROR',
+      message: limited
+        ? `waiting${error.retryAfterMs === null ? '' : ` ${Math.ceil(error.retryAfterMs / 1000)} s`} for Iterable's export limit: ${task.stream} ${formatWindow(window)} is retried after it`
+        : `failed ${permanent ? 'for good ' : ''}${task.stream} ${formatWindow(window)}${inPieces(pieces.length)}: ${message}`,
       ...context,
       attempt,
       cut,
       cuts: failed.cuts,
       pieces: pieces.length,
+      permanent,
       durationMs: deps.now() - started,
     });
+    if (permanent) return { outcome: 'failed-permanently', error: message };
     throw error;
   }
 }

@@ -6,9 +6,10 @@ export type Window = Interval;
 /**
  * `advance` windows move the watermark; `lookback` windows re-read the trailing edge behind it,
  * because Iterable's export is eventually consistent (shared/iterable-api.md); `backfill` windows
- * load an operator's range behind the watermark (`npm run backfill`) and never move it either.
+ * load an operator's range behind the watermark (`npm run backfill`) and never move it either;
+ * `settle` windows re-read a whole UTC day once it has settled (settle.ts), never moving it.
  */
-export const WINDOW_KINDS = ['advance', 'lookback', 'backfill'] as const;
+export const WINDOW_KINDS = ['advance', 'lookback', 'backfill', 'settle'] as const;
 export type WindowKind = (typeof WINDOW_KINDS)[number];
 
 export interface PlannedWindow extends Window {

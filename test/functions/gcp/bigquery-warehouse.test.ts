@@ -226,6 +226,11 @@ describe('BigQueryWarehouse through the BigQuery client against a recording serv
       /^DELETE FROM `test-project\.iterable_raw\.rejects` WHERE stream = @stream AND \(\(created_at >= @window_start/,
     );
     assert.match(statements[4] ?? '', /^INSERT INTO `test-project\.iterable_raw\.rejects`/);
+    // The stream's loaded edge moves forward to the window's end inside the same transaction.
+    assert.match(
+      statements[5] ?? '',
+      /^MERGE INTO `test-project\.iterable_raw\.loaded_edges` AS edges\nUSING \(SELECT @stream AS stream, @window_end AS loaded_edge, @loaded_at AS updated_at\)[\s\S]*WHEN MATCHED AND edges\.loaded_edge < loaded\.loaded_edge THEN/,
+    );
     assert.equal(statements.at(-1), 'COMMIT TRANSACTION;');
     const params = Object.fromEntries(
       query.configuration.query.queryParameters.map((p) => [

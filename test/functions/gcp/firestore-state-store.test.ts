@@ -2,10 +2,24 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Firestore } from '@google-cloud/firestore';
 import { FirestoreStateStore } from '../../../functions/src/gcp/firestore-state-store.js';
-import { applyClaim, applyComplete, applyPlan, EMPTY_STATE } from '../../../functions/src/pipeline/ledger.js';
+import { MAX_BACKFILL_WINDOWS } from '../../../functions/src/pipeline/fanout.js';
+import {
+  applyClaim,
+  applyComplete,
+  applyFail,
+  applyPlan,
+  EMPTY_STATE,
+  LEDGER_RETENTION_MS,
+} from '../../../functions/src/pipeline/ledger.js';
+import {
+  LEDGER_BUDGET_BYTES,
+  MAX_ERROR_CHARS,
+  storedBytes,
+} from '../../../functions/src/pipeline/ledger-size.js';
 import { cutWindows } from '../../../functions/src/pipeline/plan.js';
 import type { PlannedWindow } from '../../../functions/src/pipeline/window.js';
-import { HOUR } from '../../../functions/src/time.js';
+import type { StreamState, WindowRecord } from '../../../functions/src/ports.js';
+import { DAY, HOUR } from '../../../functions/src/time.js';
 import { type FirestoreEmulator, startFirestoreEmulator } from './firestore-emulator.js';
 
 const FROM = Date.UTC(2026, 0, 1);
@@ -95,6 +109,54 @@ describe('FirestoreStateStore on the Firestore emulator', () => {
     const final = await first.read(STREAM);
     assert.equal(final.watermark, FROM + 6 * HOUR);
     assert.equal(final.windows.filter((w) => w.status === 'done').length, 6);
+  });
+
+  it('keeps the worst-case ledger (a full backfill and a week of windows, all failing with long errors) under 1 MiB', async () => {
+    const [store] = stores(1);
+    assert.ok(store);
+    const watermark = FROM + 400 * DAY;
+    const longError = `BigQueryError: ${'Query error: Column payload … at [12:34]; '.repeat(40)}`;
+    const failing = (w: PlannedWindow, k: number): WindowRecord => ({
+      stream: STREAM,
+      ...w,
+      status: 'failed',
+      attempts: 8,
+      generation: 3,
+      updatedAt: FROM + k,
+      leaseUntil: null,
+      lastError: `${k} ${longError}`,
+      permanent: false,
+      cuts: 1,
+      pieces: 2,
+      rows: null,
+      rejects: null,
+    });
+    const backfill = cutWindows(FROM, FROM + MAX_BACKFILL_WINDOWS * HOUR, HOUR, 'backfill');
+    // A week behind the watermark in 15-minute windows, each read as advance and again as lookback.
+    const recent = [
+      ...cutWindows(watermark - LEDGER_RETENTION_MS, watermark, 15 * 60_000, 'advance'),
+      ...cutWindows(watermark - LEDGER_RETENTION_MS, watermark, 15 * 60_000, 'lookback'),
+    ];
+    const windows = [...backfill, ...recent].map(failing);
+    const unbounded: StreamState = { watermark, windows };
+    assert.ok(storedBytes(unbounded) > 4 * 1_048_576, 'unbounded, the errors alone are megabytes');
+
+    const last = recent.at(-1);
+    assert.ok(last);
+    const { state: bounded } = applyFail(
+      unbounded,
+      STREAM,
+      last,
+      { error: `${longError} (newest)`, cut: false, pieces: 1 },
+      FROM + 10 * DAY,
+    );
+    assert.ok(storedBytes(bounded) <= LEDGER_BUDGET_BYTES);
+    await store.update(STREAM, () => ({ state: bounded, result: null }));
+    const stored = await store.read(STREAM);
+    assert.equal(stored.windows.length, windows.length, 'no window is dropped');
+    const newest = stored.windows.find((w) => w.start === last.start && w.kind === last.kind);
+    assert.equal(newest?.lastError?.length, MAX_ERROR_CHARS, 'the newest failure keeps the most');
+    assert.ok(newest?.lastError?.startsWith('BigQueryError: Query error'));
   });
 
   it('refuses a document that is not a stream state, saying how to recover', async () => {

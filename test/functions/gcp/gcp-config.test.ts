@@ -24,6 +24,22 @@ describe('loadGcpConfig', () => {
     assert.equal(config.bigqueryLocation, 'US');
   });
 
+  it('gives the collector its topics and webhook secret, and the other functions none', () => {
+    const live = {
+      LIVE_EVENTS_TOPIC: 'projects/p/topics/e',
+      LIVE_REJECTS_TOPIC: 'projects/p/topics/r',
+      WEBHOOK_AUTHORIZATION: 'OAuth2 tok',
+    };
+    assert.deepEqual(loadGcpConfig({ ...ENV, FUNCTION_TARGET: 'collector', ...live }).live, {
+      topics: { events: 'projects/p/topics/e', rejects: 'projects/p/topics/r' },
+      authorization: 'OAuth2 tok',
+    });
+    assert.equal(
+      loadGcpConfig({ ...ENV, FUNCTION_TARGET: 'fanout', WORKER_URL: 'https://w.a.run.app' }).live,
+      null,
+    );
+  });
+
   const failures: [string, NodeJS.ProcessEnv, RegExp][] = [
     [
       'a missing project',
@@ -40,6 +56,21 @@ describe('loadGcpConfig', () => {
       'a fan-out without the worker URL',
       { ...ENV, FUNCTION_TARGET: 'fanout' },
       /WORKER_URL: the fan-out does not know where to send tasks/,
+    ],
+    [
+      'a collector without its topics',
+      { ...ENV, FUNCTION_TARGET: 'collector', WEBHOOK_AUTHORIZATION: 'tok' },
+      /LIVE_EVENTS_TOPIC: the collector does not know its Pub\/Sub topics/,
+    ],
+    [
+      'a collector without its webhook secret',
+      {
+        ...ENV,
+        FUNCTION_TARGET: 'collector',
+        LIVE_EVENTS_TOPIC: 'projects/p/topics/e',
+        LIVE_REJECTS_TOPIC: 'projects/p/topics/r',
+      },
+      /WEBHOOK_AUTHORIZATION: .*pulumi config set --secret webhookAuthorization/,
     ],
     [
       'a timeout past Cloud Tasks’ deadline',

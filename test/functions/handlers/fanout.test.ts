@@ -42,13 +42,15 @@ describe('the fanout function through the Functions Framework', () => {
       { leaseMs: 60_000 },
     );
     queue = new LocalTaskQueue(await serve(FUNCTION_NAMES.worker), { maxDispatchesPerMinute: 100_000 });
+    // Fixed 6-hour windows, so the plan is known in advance (sized windows: sizing.test.ts).
     const settings = {
-      windowMinutes: null,
+      windowMinutes: 6 * 60,
       lagMs: 0,
       lookbackMs: 3600_000,
       historyMs: 30 * DAY,
       staleAfterMs: 3600_000,
       failedRetryDelayMs: 0,
+      settleMs: 0,
     };
     registerFanout(
       { state, queue, now: Date.now, log: silent },

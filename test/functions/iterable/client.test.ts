@@ -5,9 +5,9 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { IterableClient } from '../../../functions/src/iterable/client.js';
 import {
   IterableAuthError,
+  IterableRefusedError,
   IterableTimeoutError,
   IterableTruncatedError,
-  IterableUnreachableError,
 } from '../../../functions/src/iterable/errors.js';
 
 const KEY = 'secret-key-4242';
@@ -157,19 +157,22 @@ describe('IterableClient against a real HTTP server', () => {
     assert.equal(requests[0]?.url, '/api/channels');
   });
 
-  it('says so when nothing listens at the base URL', async () => {
+  it('says so when nothing listens at the base URL, after refusedRetries rather than every retry', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
+    const retried: number[] = [];
     const unreachable = new IterableClient({
       baseUrl: `http://127.0.0.1:${port}`,
       apiKey: KEY,
-      retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 },
+      retry: { retries: 4, minDelayMs: 1, maxDelayMs: 2, refusedRetries: 2 },
+      onRetry: ({ attempt }) => retried.push(attempt),
     });
     await assert.rejects(
       collect(unreachable.dimensionLines(CHANNELS)),
-      (error: unknown) => error instanceof IterableUnreachableError && /ECONNREFUSED/.test(error.message),
+      (error: unknown) => error instanceof IterableRefusedError && /ECONNREFUSED/.test(error.message),
     );
+    assert.deepEqual(retried, [0, 1]);
   });
 });

@@ -3,11 +3,21 @@ import { describe, it } from 'node:test';
 import {
   IterableAuthError,
   IterableRateLimitError,
+  IterableRefusedError,
   IterableServerError,
+  IterableTruncatedError,
 } from '../../../functions/src/iterable/errors.js';
 import { type RetryOptions, retryDelay, withRetry } from '../../../functions/src/iterable/retry.js';
 
-const OPTIONS: RetryOptions = { retries: 4, minDelayMs: 1000, maxDelayMs: 30_000, factor: 2 };
+const OPTIONS: RetryOptions = {
+  retries: 4,
+  minDelayMs: 1000,
+  maxDelayMs: 30_000,
+  factor: 2,
+  refusedRetries: 2,
+};
+const refused = () => new IterableRefusedError('ECONNREFUSED', { status: null, code: null, retryable: true });
+const reset = () => new IterableTruncatedError('ECONNRESET', { status: 200, code: null, retryable: true });
 const server = () => new IterableServerError('500', { status: 500, code: 'GenericError', retryable: true });
 const rateLimit = (retryAfterMs: number | null) =>
   new IterableRateLimitError('429', {
@@ -39,6 +49,9 @@ describe('retryDelay: error → wait', () => {
     ['429 without Retry-After: backoff', rateLimit(null), 1, 1000],
     ['429 asking longer than maxDelayMs: hand back to the queue', rateLimit(60_000), 0, null],
     ['401: never retried', auth(), 0, null],
+    ['refused connection, second retry: backoff', refused(), 1, 1000],
+    ['refused connection after refusedRetries: give up', refused(), 2, null],
+    ['a connection reset mid-run keeps every retry', reset(), 3, 4000],
     ['not an Iterable error: never retried', new Error('bug'), 0, null],
   ];
   for (const [name, error, attempt, expected] of cases) {

@@ -122,14 +122,16 @@ class RecordingQueue implements TaskQueue {
   }
 }
 
+/** Fixed 6-hour windows, so plans are known in advance; sized ones are tested below. */
 const SETTINGS: FanoutSettings = {
   streams: ['email_send', 'channels'],
-  windowMinutes: null,
+  windowMinutes: 6 * 60,
   lagMs: 0,
   lookbackMs: H,
   historyMs: 30 * DAY,
   staleAfterMs: H,
   failedRetryDelayMs: 0,
+  settleMs: 0,
 };
 
 describe('fanOut with backfill', () => {
@@ -170,6 +172,37 @@ describe('fanOut with backfill', () => {
       (error: unknown) => error instanceof BackfillTooLargeError && /shorter range/.test(error.message),
     );
     assert.equal(d.queue.tasks.length, 0);
+    await d.state.close();
+  });
+});
+
+describe('fanOut with backfill, windows sized by density', () => {
+  it('plans a year of a stream with no history in growing windows up to the blind cap', async () => {
+    const now = Date.UTC(2026, 10, 1);
+    const d = {
+      state: await JsonFileStateStore.open(join(mkdtempSync(join(tmpdir(), 'backfill-')), 'state.json')),
+      queue: new RecordingQueue(),
+      now: () => now,
+      log: () => {},
+    };
+    const from = now - 365 * DAY;
+    const result = await fanOut(
+      d,
+      { ...SETTINGS, windowMinutes: null },
+      { from, to: now, streams: ['email_send'], backfill: true },
+    );
+    const windows = d.queue.tasks.map((t) => ({
+      start: Date.parse(t.payload.start),
+      end: Date.parse(t.payload.end),
+    }));
+    assert.equal(result.streams[0]?.windows, windows.length);
+    assert.ok(windows.length <= (365 * 24 * 60) / 2 ** 11 + 10, `${windows.length} windows for a year`);
+    assert.equal(windows[0]?.start, from);
+    assert.equal(windows.at(-1)?.end, now);
+    for (const [i, w] of windows.entries()) {
+      if (i > 0) assert.equal(w.start, windows[i - 1]?.end, 'contiguous');
+      assert.ok(w.end - w.start <= 90 * DAY);
+    }
     await d.state.close();
   });
 });

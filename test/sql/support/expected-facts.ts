@@ -5,6 +5,7 @@
  */
 
 import { DAY } from '../../../functions/src/time.js';
+import { expectedCohorts } from './expected-cohorts.js';
 import { type CampaignDimensions, dayOf, iso, type Profile, type TruthEvent } from './truth.js';
 import type { FactTable } from './warehouse-facts.js';
 
@@ -232,5 +233,6 @@ export function expectedFacts(
     user_engagement_fact: users,
     email_funnel_fact: funnels,
     unsubscribe_fact: unsubscribeFacts,
+    email_send_cohort_fact: expectedCohorts(events, campaigns),
   };
 }

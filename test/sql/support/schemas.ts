@@ -9,6 +9,15 @@ import {
 } from '../../../functions/src/campaign-metrics-table.js';
 import { REJECT_COLUMNS, REJECTS_TABLE, rawTableName, STREAMS } from '../../../functions/src/catalog.js';
 import { FORGOTTEN_USERS_COLUMNS, FORGOTTEN_USERS_TABLE } from '../../../functions/src/forget-tables.js';
+import {
+  LIVE_DATASET,
+  LIVE_EVENT_COLUMNS,
+  LIVE_EVENTS_TABLE,
+  LIVE_REJECT_COLUMNS,
+  LIVE_REJECTS_TABLE,
+  LOADED_EDGE_COLUMNS,
+  LOADED_EDGES_TABLE,
+} from '../../../functions/src/live/live-tables.js';
 import { rawTableColumns } from '../../../local/duckdb-ddl.js';
 import { DEFAULT_DATASETS } from '../../../sql/datasets.js';
 import { type CatalogColumn, catalogColumn, type TableSchemas } from './zetasql.js';
@@ -22,9 +31,15 @@ export function rawSchemas(): TableSchemas {
     [REJECTS_TABLE, REJECT_COLUMNS.map(catalogColumn)],
     [CAMPAIGN_METRICS_TABLE, CAMPAIGN_METRICS_TABLE_COLUMNS.map(catalogColumn)],
     [FORGOTTEN_USERS_TABLE, FORGOTTEN_USERS_COLUMNS.map(catalogColumn)],
+    [LOADED_EDGES_TABLE, LOADED_EDGE_COLUMNS.map(catalogColumn)],
+  ]);
+  const live = new Map<string, readonly CatalogColumn[]>([
+    [LIVE_EVENTS_TABLE, LIVE_EVENT_COLUMNS.map(catalogColumn)],
+    [LIVE_REJECTS_TABLE, LIVE_REJECT_COLUMNS.map(catalogColumn)],
   ]);
   return new Map([
     [DEFAULT_DATASETS.raw, raw],
     [DEFAULT_DATASETS.analytics, new Map()],
+    [LIVE_DATASET, live],
   ]);
 }

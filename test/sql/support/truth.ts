@@ -29,6 +29,8 @@ export interface TruthEvent {
   readonly userId: string | null;
   /** The email (lower-cased), else the user id. */
   readonly userKey: string | null;
+  /** The message a send and the events it caused share. */
+  readonly messageId: string | null;
   readonly isMachineOpen: boolean;
   readonly unsubSource: string | null;
   readonly revenue: number | null;
@@ -39,6 +41,7 @@ interface EventRecord {
   campaignId?: number;
   email?: string;
   userId?: string | number;
+  messageId?: string;
   proxySource?: string;
   unsubSource?: string;
   total?: number;
@@ -109,6 +112,7 @@ export function parseEvent(stream: EventStream, line: string): TruthEvent {
     email,
     userId,
     userKey: email ?? userId,
+    messageId: record.messageId ?? null,
     isMachineOpen: type === 'open' && record.proxySource !== undefined,
     unsubSource: type === 'unsubscribe' ? (record.unsubSource ?? null) : null,
     revenue: type === 'purchase' ? (record.total ?? null) : null,

@@ -14,6 +14,7 @@ export const FACT_GRAINS = {
   user_engagement_fact: ['user_key'],
   email_funnel_fact: ['campaign_id'],
   unsubscribe_fact: ['event_on', 'message_type_id', 'unsub_source'],
+  email_send_cohort_fact: ['send_on', 'campaign_id'],
 } as const;
 
 export type FactTable = keyof typeof FACT_GRAINS;

@@ -12,6 +12,7 @@ import type { LanguageOptionsProto } from '@fivetrandevelopers/zetasql/lib/types
 import type { SimpleCatalogProto } from '@fivetrandevelopers/zetasql/lib/types/zetasql/SimpleCatalogProto.js';
 import type { TypeProto } from '@fivetrandevelopers/zetasql/lib/types/zetasql/TypeProto.js';
 import type { ColumnType } from '../../../functions/src/catalog.js';
+import { replaceVariableUses, scriptVariables } from '../../../sql/script-variables.js';
 import { freePort } from '../../support/free-port.js';
 
 export interface CatalogColumn {
@@ -87,9 +88,26 @@ export class ZetaSqlAnalyzer {
    * Analyzes every statement of a script in order. Tables and views the script creates are added
    * to `tables`, so later statements (and later files) can use them. Throws `SqlAnalysisError`
    * with the analyzer's message and position (line:column in `sql`).
+   *
+   * The analyzer resolves statements, not scripts, so script variables are analyzed as what they
+   * are to each statement, typed values: a `DECLARE x T;` line becomes a query parameter `@x` of
+   * type T (blanked, keeping positions), each `SET x = (…)` the query `SELECT (…)`.
    */
-  async analyzeScript(sql: string, tables: TableSchemas, context: ScriptContext = {}): Promise<void> {
-    const queryParameters = Object.entries(context.parameters ?? {}).map(([name, type]) => ({
+  async analyzeScript(script: string, tables: TableSchemas, context: ScriptContext = {}): Promise<void> {
+    const variables = scriptVariables(script);
+    let sql = script;
+    for (const { name, type } of variables) {
+      if (!(type in TYPE_KINDS)) throw new SqlAnalysisError(`DECLARE ${name} ${type}: unknown type ${type}`);
+      sql = replaceVariableUses(
+        sql
+          .replace(`DECLARE ${name} ${type};`, (d) => ' '.repeat(d.length))
+          .replace(new RegExp(`^SET ${name} =`, 'gm'), 'SELECT'),
+        name,
+        (n) => `@${n}`,
+      );
+    }
+    const declared = Object.fromEntries(variables.map((v) => [v.name, v.type as ColumnType]));
+    const queryParameters = Object.entries({ ...context.parameters, ...declared }).map(([name, type]) => ({
       name,
       type:
         typeof type === 'string'

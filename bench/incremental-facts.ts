@@ -1,0 +1,94 @@
+/**
+ * Measurement 6: what a scheduled fact build costs as history grows. Two warehouses with the same
+ * weekly volume, one holding 4 weeks of history and one 26, each built once whole; then the
+ * measured run: an incremental build as of the end of the history (the lookback's 7 days of dates
+ * recomputed), timed on its own and profiled in a second identical run for the rows it read from
+ * the raw tables (DuckDB's profiler, local/sql/table-scans.ts). Rows are what BigQuery bills
+ * (bytes are rows times the columns read), so their ratio is the cost ratio; the targets are the
+ * issue's: ≤ 1.1 for rows, ≤ 1.2 for time, where the history ratio is 6.5.
+ * The raw rows are put in event order and marked loaded an hour after their event, as the
+ * pipeline's loads would have left them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rawTableName, STREAMS } from '../functions/src/catalog.js';
+import { DAY } from '../functions/src/time.js';
+import { DuckDbWarehouse } from '../local/duckdb-warehouse.js';
+import { runModels } from '../local/sql/models.js';
+import { rawEventTables } from '../local/sql/table-scans.js';
+import { BASE_DAYS, FROM, fillWarehouse } from './facts.js';
+import { atMost, type Figure, figure } from './figure.js';
+
+export interface IncrementalFactSizes {
+  /** Events of one week of history; every warehouse holds a whole number of such weeks. */
+  readonly weeklyEvents: number;
+  readonly shortWeeks: number;
+  readonly longWeeks: number;
+  /** Timed incremental runs per warehouse; the median is reported. */
+  readonly rounds: number;
+}
+
+const MAX_ROWS_RATIO = 1.1;
+const MAX_TIME_RATIO = 1.2;
+
+interface Measured {
+  readonly events: number;
+  readonly ms: number;
+  readonly rawRows: number;
+}
+
+async function measure(sizes: IncrementalFactSizes, weeks: number): Promise<Measured> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-incremental-'));
+  const warehouse = await DuckDbWarehouse.open(join(dir, 'warehouse.duckdb'));
+  try {
+    const events = await fillWarehouse(warehouse, sizes.weeklyEvents, weeks);
+    // Rows in event order, as BigQuery's date partitions hold them and the pipeline's window loads
+    // append them (the fill's copies come out interleaved), each loaded an hour after its event.
+    for (const stream of STREAMS.filter((s) => s.source.kind === 'export')) {
+      const table = `${warehouse.datasets.raw}.${rawTableName(stream.name)}`;
+      await warehouse.query(
+        `CREATE OR REPLACE TABLE ${table} AS
+         SELECT * REPLACE (created_at + INTERVAL 1 HOUR AS _loaded_at) FROM ${table} ORDER BY created_at`,
+      );
+    }
+    const now = FROM + weeks * BASE_DAYS * DAY;
+    await runModels(warehouse, { now });
+    const times: number[] = [];
+    for (let k = 0; k < sizes.rounds; k++) {
+      const runs = await runModels(warehouse, { now });
+      times.push(runs.reduce((sum, r) => sum + r.ms, 0));
+    }
+    const raw = rawEventTables(warehouse.datasets);
+    const profiled = await runModels(warehouse, { now, profile: true });
+    const rawRows = profiled
+      .flatMap((r) => r.scans ?? [])
+      .filter((s) => raw.has(s.table))
+      .reduce((sum, s) => sum + s.rowsScanned, 0);
+    return { events, ms: median(times), rawRows };
+  } finally {
+    await warehouse.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+export async function measureIncrementalFacts(sizes: IncrementalFactSizes): Promise<Figure[]> {
+  const short = await measure(sizes, sizes.shortWeeks);
+  const long = await measure(sizes, sizes.longWeeks);
+  const label = (weeks: number, m: Measured) =>
+    `incremental build, ${weeks} weeks (${m.events.toLocaleString('en-US')} raw events)`;
+  return [
+    figure(`${label(sizes.shortWeeks, short)}: time`, short.ms, 'ms'),
+    figure(`${label(sizes.shortWeeks, short)}: raw rows read`, short.rawRows, 'rows'),
+    figure(`${label(sizes.longWeeks, long)}: time`, long.ms, 'ms'),
+    figure(`${label(sizes.longWeeks, long)}: raw rows read`, long.rawRows, 'rows'),
+    figure('history ratio', sizes.longWeeks / sizes.shortWeeks, '×'),
+    figure('raw rows read ratio', long.rawRows / Math.max(1, short.rawRows), '×', atMost(MAX_ROWS_RATIO)),
+    figure('time ratio', long.ms / Math.max(1, short.ms), '×', atMost(MAX_TIME_RATIO)),
+  ];
+}

@@ -1,0 +1,321 @@
+-- email_send_cohort_fact: one row per send date (UTC, send_on) x campaign, for the emails the
+-- campaign sent that day, with the campaign's message type and channel. Everything on a row is
+-- about the messages sent that day, whenever it happened: an open three days later counts on the
+-- send's row, joined on message_id. So a row's rates settle as people react, and never exceed 1.
+--
+-- Definitions, for the messages (message_id) the campaign sent on send_on:
+--   count_sends      send events; count_bounces: messages that bounced;
+--   count_delivered  count_sends - count_bounces;
+--   count_unique_opens, count_unique_human_opens (opens without proxySource),
+--   count_unique_clicks, count_unique_unsubscribes, count_complaints: recipients (user_key) with
+--                    at least one delivered (not bounced) message of the day that had the event;
+--   count_purchases, revenue: purchases Iterable attributed to the campaign, and the custom events
+--                    configured as conversions (CONVERSION_EVENT_NAMES) attributed to it, each
+--                    credited to the recipient's latest send of that campaign at or before it (no
+--                    row when the recipient had no such send); conversions carry no revenue.
+-- Rates: open_rate, human_open_rate, click_rate, unsubscribe_rate, complaint_rate = recipients /
+-- count_delivered; bounce_rate = count_bounces / count_sends; click_to_open_rate = recipients who
+-- opened and clicked / count_unique_opens. Each numerator counts a subset of what its
+-- denominator counts (recipients of delivered messages are at most the delivered messages), so
+-- every rate lies in [0, 1]; a zero denominator gives NULL. Sends without a campaign or a
+-- message_id have no cohort.
+--
+-- Incremental, through email_message_daily (one row per message x event date, plus one per
+-- message x purchase date for purchases credited to it): the event dates from `stg_rebuild_from`
+-- on are replaced from the raw events of those dates only; then every cohort with a message
+-- touched by them (a late open updates the row of its send's date) is recomputed from that table.
+-- The raw tables are read from `events_from` on, a script variable computed before any read, so
+-- BigQuery prunes the partitions before it (a scalar subquery in the filter would scan them all).
+DECLARE events_from TIMESTAMP;
+
+CREATE TABLE IF NOT EXISTS iterable_analytics.email_message_daily (
+  message_id STRING,
+  event_on DATE,
+  campaign_id INT64,
+  user_key STRING,
+  sent_at TIMESTAMP,
+  count_sends INT64,
+  count_bounces INT64,
+  count_opens INT64,
+  count_human_opens INT64,
+  count_clicks INT64,
+  count_unsubscribes INT64,
+  count_complaints INT64,
+  count_purchases INT64,
+  revenue FLOAT64
+);
+
+CREATE TABLE IF NOT EXISTS iterable_analytics.email_send_cohort_fact (
+  send_on DATE,
+  campaign_id INT64,
+  message_type_id INT64,
+  message_type_name STRING,
+  channel_id INT64,
+  channel_name STRING,
+  channel_type STRING,
+  count_sends INT64,
+  count_bounces INT64,
+  count_delivered INT64,
+  count_unique_opens INT64,
+  count_unique_human_opens INT64,
+  count_unique_clicks INT64,
+  count_unique_unsubscribes INT64,
+  count_complaints INT64,
+  count_purchases INT64,
+  revenue FLOAT64,
+  open_rate FLOAT64,
+  human_open_rate FLOAT64,
+  click_rate FLOAT64,
+  click_to_open_rate FLOAT64,
+  unsubscribe_rate FLOAT64,
+  bounce_rate FLOAT64,
+  complaint_rate FLOAT64
+);
+
+-- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
+SET events_from = (
+  SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', (SELECT rebuild_from FROM iterable_analytics.stg_rebuild_from))
+  FROM iterable_analytics.email_message_daily
+);
+
+DELETE FROM iterable_analytics.email_message_daily WHERE event_on >= DATE(events_from);
+
+INSERT INTO iterable_analytics.email_message_daily (
+  message_id, event_on, campaign_id, user_key, sent_at, count_sends, count_bounces, count_opens,
+  count_human_opens, count_clicks, count_unsubscribes, count_complaints, count_purchases, revenue
+)
+WITH events AS (
+  SELECT *
+  FROM iterable_analytics.stg_email_events
+  WHERE created_at >= events_from
+    AND message_id IS NOT NULL
+    AND event_type IN ('send', 'bounce', 'open', 'click', 'unsubscribe', 'complaint')
+),
+
+final AS (
+  SELECT
+    message_id,
+    event_on,
+    ANY_VALUE(campaign_id) AS campaign_id,
+    ANY_VALUE(user_key) AS user_key,
+    MIN(IF(event_type = 'send', created_at, NULL)) AS sent_at,
+    COUNTIF(event_type = 'send') AS count_sends,
+    COUNTIF(event_type = 'bounce') AS count_bounces,
+    COUNTIF(event_type = 'open') AS count_opens,
+    COUNTIF(event_type = 'open' AND NOT is_machine_open) AS count_human_opens,
+    COUNTIF(event_type = 'click') AS count_clicks,
+    COUNTIF(event_type = 'unsubscribe') AS count_unsubscribes,
+    COUNTIF(event_type = 'complaint') AS count_complaints,
+    0 AS count_purchases,
+    CAST(0 AS FLOAT64) AS revenue
+  FROM events
+  GROUP BY message_id, event_on
+)
+
+SELECT * FROM final;
+
+INSERT INTO iterable_analytics.email_message_daily (
+  message_id, event_on, campaign_id, user_key, sent_at, count_sends, count_bounces, count_opens,
+  count_human_opens, count_clicks, count_unsubscribes, count_complaints, count_purchases, revenue
+)
+WITH purchases AS (
+  SELECT campaign_id, user_key, created_at, event_on, revenue, ROW_NUMBER() OVER () AS purchase_number
+  FROM iterable_analytics.stg_email_events
+  WHERE created_at >= events_from
+    AND event_type IN ('purchase', 'conversion')
+    AND campaign_id IS NOT NULL
+    AND user_key IS NOT NULL
+),
+
+sends AS (
+  SELECT message_id, campaign_id, user_key, sent_at
+  FROM iterable_analytics.email_message_daily
+  WHERE count_sends > 0
+),
+
+credited AS (
+  SELECT purchases.*, sends.message_id
+  FROM purchases
+  INNER JOIN sends
+    ON sends.campaign_id = purchases.campaign_id
+    AND sends.user_key = purchases.user_key
+  WHERE sends.sent_at <= purchases.created_at
+  QUALIFY ROW_NUMBER() OVER (
+    PARTITION BY purchases.purchase_number ORDER BY sends.sent_at DESC, sends.message_id DESC
+  ) = 1
+),
+
+final AS (
+  SELECT
+    message_id,
+    event_on,
+    campaign_id,
+    user_key,
+    CAST(NULL AS TIMESTAMP) AS sent_at,
+    0 AS count_sends,
+    0 AS count_bounces,
+    0 AS count_opens,
+    0 AS count_human_opens,
+    0 AS count_clicks,
+    0 AS count_unsubscribes,
+    0 AS count_complaints,
+    COUNT(*) AS count_purchases,
+    SUM(revenue) AS revenue
+  FROM credited
+  GROUP BY message_id, event_on, campaign_id, user_key
+)
+
+SELECT * FROM final;
+
+MERGE INTO iterable_analytics.email_send_cohort_fact AS target
+USING (
+  WITH sends AS (
+    SELECT
+      message_id,
+      ANY_VALUE(campaign_id) AS campaign_id,
+      ANY_VALUE(user_key) AS user_key,
+      DATE(MIN(sent_at)) AS send_on
+    FROM iterable_analytics.email_message_daily
+    WHERE count_sends > 0
+    GROUP BY message_id
+  ),
+
+  changed_messages AS (
+    SELECT DISTINCT message_id
+    FROM iterable_analytics.email_message_daily
+    WHERE event_on >= DATE(events_from)
+  ),
+
+  affected_cohorts AS (
+    SELECT DISTINCT sends.send_on, sends.campaign_id
+    FROM sends
+    INNER JOIN changed_messages ON changed_messages.message_id = sends.message_id
+    WHERE sends.campaign_id IS NOT NULL
+  ),
+
+  cohort_messages AS (
+    SELECT sends.*
+    FROM sends
+    INNER JOIN affected_cohorts
+      ON affected_cohorts.send_on = sends.send_on AND affected_cohorts.campaign_id = sends.campaign_id
+  ),
+
+  messages AS (
+    SELECT
+      cohort_messages.send_on,
+      cohort_messages.campaign_id,
+      cohort_messages.user_key,
+      SUM(daily.count_sends) AS count_sends,
+      SUM(daily.count_bounces) > 0 AS is_bounced,
+      SUM(daily.count_opens) > 0 AS is_opened,
+      SUM(daily.count_human_opens) > 0 AS is_human_opened,
+      SUM(daily.count_clicks) > 0 AS is_clicked,
+      SUM(daily.count_unsubscribes) > 0 AS is_unsubscribed,
+      SUM(daily.count_complaints) > 0 AS is_complained,
+      SUM(daily.count_purchases) AS count_purchases,
+      SUM(daily.revenue) AS revenue
+    FROM cohort_messages
+    INNER JOIN iterable_analytics.email_message_daily AS daily
+      ON daily.message_id = cohort_messages.message_id
+    GROUP BY cohort_messages.send_on, cohort_messages.campaign_id, cohort_messages.user_key,
+      cohort_messages.message_id
+  ),
+
+  recipients AS (
+    SELECT
+      send_on,
+      campaign_id,
+      user_key,
+      SUM(count_sends) AS count_sends,
+      COUNTIF(is_bounced) AS count_bounced_messages,
+      COUNTIF(NOT is_bounced AND is_opened) > 0 AS is_opened,
+      COUNTIF(NOT is_bounced AND is_human_opened) > 0 AS is_human_opened,
+      COUNTIF(NOT is_bounced AND is_clicked) > 0 AS is_clicked,
+      COUNTIF(NOT is_bounced AND is_unsubscribed) > 0 AS is_unsubscribed,
+      COUNTIF(NOT is_bounced AND is_complained) > 0 AS is_complained,
+      SUM(count_purchases) AS count_purchases,
+      SUM(revenue) AS revenue
+    FROM messages
+    GROUP BY send_on, campaign_id, user_key
+  ),
+
+  counts AS (
+    SELECT
+      send_on,
+      campaign_id,
+      SUM(count_sends) AS count_sends,
+      SUM(count_bounced_messages) AS count_bounces,
+      SUM(count_sends) - SUM(count_bounced_messages) AS count_delivered,
+      COUNTIF(is_opened AND user_key IS NOT NULL) AS count_unique_opens,
+      COUNTIF(is_human_opened AND user_key IS NOT NULL) AS count_unique_human_opens,
+      COUNTIF(is_clicked AND user_key IS NOT NULL) AS count_unique_clicks,
+      COUNTIF(is_opened AND is_clicked AND user_key IS NOT NULL) AS count_opened_and_clicked,
+      COUNTIF(is_unsubscribed AND user_key IS NOT NULL) AS count_unique_unsubscribes,
+      COUNTIF(is_complained AND user_key IS NOT NULL) AS count_complaints,
+      SUM(count_purchases) AS count_purchases,
+      SUM(revenue) AS revenue
+    FROM recipients
+    GROUP BY send_on, campaign_id
+  ),
+
+  final AS (
+    SELECT
+      counts.*,
+      SAFE_DIVIDE(count_unique_opens, count_delivered) AS open_rate,
+      SAFE_DIVIDE(count_unique_human_opens, count_delivered) AS human_open_rate,
+      SAFE_DIVIDE(count_unique_clicks, count_delivered) AS click_rate,
+      SAFE_DIVIDE(count_opened_and_clicked, count_unique_opens) AS click_to_open_rate,
+      SAFE_DIVIDE(count_unique_unsubscribes, count_delivered) AS unsubscribe_rate,
+      SAFE_DIVIDE(count_bounces, count_sends) AS bounce_rate,
+      SAFE_DIVIDE(count_complaints, count_delivered) AS complaint_rate
+    FROM counts
+  )
+
+  SELECT * FROM final
+) AS source
+ON target.send_on = source.send_on AND target.campaign_id = source.campaign_id
+WHEN MATCHED THEN UPDATE SET
+  count_sends = source.count_sends,
+  count_bounces = source.count_bounces,
+  count_delivered = source.count_delivered,
+  count_unique_opens = source.count_unique_opens,
+  count_unique_human_opens = source.count_unique_human_opens,
+  count_unique_clicks = source.count_unique_clicks,
+  count_unique_unsubscribes = source.count_unique_unsubscribes,
+  count_complaints = source.count_complaints,
+  count_purchases = source.count_purchases,
+  revenue = source.revenue,
+  open_rate = source.open_rate,
+  human_open_rate = source.human_open_rate,
+  click_rate = source.click_rate,
+  click_to_open_rate = source.click_to_open_rate,
+  unsubscribe_rate = source.unsubscribe_rate,
+  bounce_rate = source.bounce_rate,
+  complaint_rate = source.complaint_rate
+WHEN NOT MATCHED THEN INSERT (
+  send_on, campaign_id, count_sends, count_bounces, count_delivered, count_unique_opens,
+  count_unique_human_opens, count_unique_clicks, count_unique_unsubscribes, count_complaints,
+  count_purchases, revenue, open_rate, human_open_rate, click_rate, click_to_open_rate,
+  unsubscribe_rate, bounce_rate, complaint_rate
+) VALUES (
+  source.send_on, source.campaign_id, source.count_sends, source.count_bounces,
+  source.count_delivered, source.count_unique_opens, source.count_unique_human_opens,
+  source.count_unique_clicks, source.count_unique_unsubscribes, source.count_complaints,
+  source.count_purchases, source.revenue, source.open_rate, source.human_open_rate,
+  source.click_rate, source.click_to_open_rate, source.unsubscribe_rate, source.bounce_rate,
+  source.complaint_rate
+)
+-- Every cohort dated from events_from on has a send in the replaced dates, so it is in the
+-- source; one that is not lost its sends in a re-read window.
+WHEN NOT MATCHED BY SOURCE AND target.send_on >= DATE(events_from) THEN DELETE;
+
+-- Message type and channel of every row, refreshed on each run from the small dimension.
+MERGE INTO iterable_analytics.email_send_cohort_fact AS target
+USING iterable_analytics.stg_campaigns AS source
+ON target.campaign_id = source.campaign_id
+WHEN MATCHED THEN UPDATE SET
+  message_type_id = source.message_type_id,
+  message_type_name = source.message_type_name,
+  channel_id = source.channel_id,
+  channel_name = source.channel_name,
+  channel_type = source.channel_type;
