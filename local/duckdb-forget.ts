@@ -10,10 +10,10 @@ import {
   FORGOTTEN_USERS_COLUMNS,
   FORGOTTEN_USERS_TABLE,
   type ForgetTarget,
-  LIVE_DATASET,
   SHA256_HEX,
   type UserForgotten,
 } from '../functions/src/forget-tables.js';
+import { LIVE_DATASET } from '../functions/src/live/live-tables.js';
 import type { ForgetOutcome, ForgottenHash } from '../functions/src/ports.js';
 import type { Datasets } from '../sql/datasets.js';
 import { epochMsToTimestamp } from './duckdb-load.js';

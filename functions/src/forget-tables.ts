@@ -10,6 +10,7 @@
  * same hash of their own identifiers and the plain identifier is never needed, nor stored.
  */
 import { type ColumnType, REJECTS_TABLE, rawTableName, STREAMS } from './catalog.js';
+import { LIVE_EVENTS_TABLE } from './live/live-tables.js';
 
 /** The audit of forgetting, in the raw dataset; loads also skip every hash it holds. */
 export const FORGOTTEN_USERS_TABLE = 'forgotten_users';
@@ -43,9 +44,6 @@ export interface ForgetTarget {
   readonly optional: boolean;
 }
 
-/** The live webhook table, as shared/design.md names it: `iterable_live.events`. */
-export const LIVE_DATASET = 'iterable_live';
-
 /** A reject's identifiers are read from its raw line (which may not even be valid JSON). */
 export const REJECT_IDENTIFIERS = {
   email: { lineKey: 'email', line: 'line' },
@@ -77,7 +75,13 @@ const DECLARED_TARGETS: readonly ForgetTarget[] = [
   },
   { dataset: 'analytics', table: 'campaign_recipient_daily', ...USER_KEY, optional: true },
   { dataset: 'analytics', table: 'email_message_daily', ...USER_KEY, optional: true },
-  { dataset: 'live', table: 'events', email: { column: 'email' }, userId: null, optional: true },
+  {
+    dataset: 'live',
+    table: LIVE_EVENTS_TABLE,
+    email: { column: 'email' },
+    userId: { column: 'user_id' },
+    optional: true,
+  },
 ];
 
 const columnOf = (columns: readonly { name: string }[], name: string): IdentifierSource | null =>

@@ -17,7 +17,11 @@ describe('anomaly alerting without a chat webhook', () => {
       [],
     );
     assert.ok(
-      !resources.some((r) => r.type.endsWith('secretmanager/secret:Secret') && r.name.includes('webhook')),
+      !resources.some(
+        (r) =>
+          r.type.endsWith('secretmanager/secret:Secret') &&
+          String(r.inputs.secretId).endsWith('anomaly-webhook'),
+      ),
     );
   });
 });

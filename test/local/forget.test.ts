@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { readFacts } from '../../cli/dashboard/data.js';
-import { FORGET_TARGETS, LIVE_DATASET } from '../../functions/src/forget-tables.js';
+import { FORGET_TARGETS } from '../../functions/src/forget-tables.js';
+import { LIVE_DATASET } from '../../functions/src/live/live-tables.js';
 import { DAY } from '../../functions/src/time.js';
 import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
 import { forgetLocal } from '../../local/forget.js';
@@ -178,7 +179,7 @@ describe('forgetting a user Iterable has forgotten', () => {
   });
 
   it('does not bring the user back when the period is loaded again', async () => {
-    const reload = await run(sim, file, RANGE, { backfill: true });
+    const reload = await run(sim, file, RANGE, { backfill: true, reread: true });
     assert.equal(reload.queue.failed, 0);
     assert.ok(reload.queue.succeeded > 0, 'the period was loaded again');
     const warehouse = await DuckDbWarehouse.open(file);

@@ -92,7 +92,7 @@ describe('users and custom events', () => {
     );
   });
 
-  it('counts the configured custom events as conversions in the funnel', async () => {
+  it('counts the configured custom events as conversions in the funnel and the send cohorts', async () => {
     const range = { start: RANGE.from, end: RANGE.to };
     const events = (Object.keys(EVENT_STREAMS) as EventStream[]).flatMap((stream) =>
       sim.truth.lines(stream, range).map((line) => parseEvent(stream, line)),
@@ -109,5 +109,11 @@ describe('users and custom events', () => {
     assert.ok(converted(expected) > converted(purchasesOnly), 'custom events add conversions');
     const actual = await warehouse.query('SELECT * FROM iterable_analytics.email_funnel_fact');
     assert.deepEqual(normalise('email_funnel_fact', actual), normalise('email_funnel_fact', expected));
+    const cohorts = expectedFacts([...events, ...conversions], dimensions, NOW).email_send_cohort_fact;
+    const actualCohorts = await warehouse.query('SELECT * FROM iterable_analytics.email_send_cohort_fact');
+    assert.deepEqual(
+      normalise('email_send_cohort_fact', actualCohorts),
+      normalise('email_send_cohort_fact', cohorts),
+    );
   });
 });

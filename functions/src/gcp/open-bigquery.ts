@@ -1,6 +1,6 @@
 /** The BigQuery warehouse; imported on first use (`deferred.ts`), so loading BigQuery waits until then. */
 import { BigQuery } from '@google-cloud/bigquery';
-import { LIVE_DATASET } from '../forget-tables.js';
+import { LIVE_DATASET } from '../live/live-tables.js';
 import type { UserEraser, Warehouse } from '../ports.js';
 import { BigQueryEraser } from './bigquery-eraser.js';
 import { BigQueryWarehouse } from './bigquery-warehouse.js';

@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FORGET_TARGETS, LIVE_DATASET } from '../../../functions/src/forget-tables.js';
+import { FORGET_TARGETS } from '../../../functions/src/forget-tables.js';
 import { countQuery, forgetScript } from '../../../functions/src/gcp/bigquery-forget.js';
+import { LIVE_DATASET } from '../../../functions/src/live/live-tables.js';
 import { rawSchemas } from '../../sql/support/schemas.js';
 import {
   type CatalogColumn,
@@ -26,9 +27,10 @@ const DATASETS = {
 function schemas(): TableSchemas {
   const tables = rawSchemas();
   for (const target of FORGET_TARGETS.filter((t) => t.dataset !== 'raw')) {
-    const columns: CatalogColumn[] = [target.email, target.userId].flatMap((s) =>
-      s !== null && 'column' in s ? [catalogColumn({ name: s.column, type: 'STRING' })] : [],
+    const names = new Set(
+      [target.email, target.userId].flatMap((s) => (s !== null && 'column' in s ? [s.column] : [])),
     );
+    const columns: CatalogColumn[] = [...names].map((name) => catalogColumn({ name, type: 'STRING' }));
     const name = DATASETS[target.dataset];
     tables.set(name, new Map([...(tables.get(name) ?? []), [target.table, columns]]));
   }
@@ -42,12 +44,15 @@ describe('forgetting as BigQuery SQL (ZetaSQL)', () => {
   });
   after(() => analyzer?.close());
 
-  it('covers every raw table with a user, the rejects, the engagement fact and the live table', () => {
+  it('covers every raw table with a user, the rejects, the per-user facts and intermediates and the live table', () => {
     const names = FORGET_TARGETS.map((t) => `${t.dataset}.${t.table}`);
     for (const table of ['raw.email_send_raw', 'raw.users_raw', 'raw.custom_event_raw', 'raw.rejects']) {
       assert.ok(names.includes(table), table);
     }
     assert.ok(names.includes('analytics.user_engagement_fact'));
+    for (const table of ['user_daily', 'campaign_recipient_daily', 'email_message_daily']) {
+      assert.ok(names.includes(`analytics.${table}`), `${table} holds a row per user`);
+    }
     assert.ok(names.includes('live.events'));
     assert.ok(!names.includes('raw.campaigns_raw'), 'dimensions hold no person');
   });
