@@ -75,13 +75,15 @@ export async function buildFacts(options: {
 }
 
 /**
- * The range every export stream with rows has loaded whole: from the latest of their first windows
+ * The range every event stream with rows has loaded whole: from the latest of their first windows
  * (a stream loaded from a later start would otherwise count as missing events) to where all of
  * them are loaded.
  */
 async function rangeOf(warehouse: DuckDbWarehouse, loadedUntil: number | null): Promise<Window | null> {
   if (loadedUntil === null) return null;
-  const exports = STREAMS.filter((s) => s.source.kind === 'export');
+  // Profiles (`users`) are windowed on profileUpdatedAt: where their rows start says nothing about
+  // which events are loaded, and a sparse early history would push the range past loaded events.
+  const exports = STREAMS.filter((s) => s.source.kind === 'export' && s.source.windowField === 'createdAt');
   const union = exports
     .map((s) => `SELECT min(_window_start) AS s FROM ${warehouse.datasets.raw}.${rawTableName(s.name)}`)
     .join(' UNION ALL ');
