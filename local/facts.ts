@@ -75,20 +75,22 @@ export async function buildFacts(options: {
 }
 
 /**
- * The range every event stream with rows has loaded whole: from the latest of their first windows
- * (a stream loaded from a later start would otherwise count as missing events) to where all of
- * them are loaded.
+ * The range to reconcile: from the earliest loaded window to where every export stream is loaded.
+ * Not the latest of the streams' first windows: windows are sized by density, so a sparse stream's
+ * first windows can hold no rows and its earliest row's window starts days after the others' (the
+ * range would then cut off events the facts count). A stream loaded from a later start shows as
+ * missing events here, which it is until `npm run backfill` loads them.
  */
 async function rangeOf(warehouse: DuckDbWarehouse, loadedUntil: number | null): Promise<Window | null> {
   if (loadedUntil === null) return null;
   // Profiles (`users`) are windowed on profileUpdatedAt: where their rows start says nothing about
-  // which events are loaded, and a sparse early history would push the range past loaded events.
+  // which events are loaded.
   const exports = STREAMS.filter((s) => s.source.kind === 'export' && s.source.windowField === 'createdAt');
   const union = exports
     .map((s) => `SELECT min(_window_start) AS s FROM ${warehouse.datasets.raw}.${rawTableName(s.name)}`)
     .join(' UNION ALL ');
   const [row] = await warehouse.query<{ start: number | null }>(
-    `SELECT epoch_ms(max(s)) AS start FROM (${union})`,
+    `SELECT epoch_ms(min(s)) AS start FROM (${union})`,
   );
   const start = row?.start === null || row?.start === undefined ? null : Number(row.start);
   return start === null || start >= loadedUntil ? null : { start, end: loadedUntil };
