@@ -119,7 +119,11 @@ INSERT INTO iterable_analytics.email_message_daily (
   count_human_opens, count_clicks, count_unsubscribes, count_complaints, count_purchases, revenue
 )
 WITH purchases AS (
-  SELECT campaign_id, user_key, created_at, event_on, revenue, ROW_NUMBER() OVER () AS purchase_number
+  -- Numbered in a total order: an unordered ROW_NUMBER() gave a run-to-run varying credit on
+  -- DuckDB once conversions joined the purchases; with this order only identical rows tie.
+  SELECT
+    campaign_id, user_key, created_at, event_on, revenue,
+    ROW_NUMBER() OVER (ORDER BY campaign_id, user_key, created_at, event_type, revenue) AS purchase_number
   FROM iterable_analytics.stg_email_events
   WHERE created_at >= events_from
     AND event_type IN ('purchase', 'conversion')
