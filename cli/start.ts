@@ -1,7 +1,8 @@
 /**
  * `npm start`: one run of the pipeline on this machine, then exit. With ITERABLE_API_KEY it reads
  * that Iterable project; without, it runs the demo against the built-in simulator.
- * Exit codes: 0 every window loaded; 1 some windows failed (they stay in the ledger and are
+ * It then forgets the users Iterable has forgotten (as the deployed daily task does) and builds
+ * the facts. Exit codes: 0 every window loaded; 1 some windows failed (they stay in the ledger and are
  * retried by the next run); 2 bad configuration, Iterable unreachable, or a warehouse that cannot
  * be used (another project's, damaged, in use), before anything loaded; 130 interrupted (Ctrl-C).
  */
@@ -12,6 +13,7 @@ import { CampaignMetricsClient } from '../functions/src/iterable/campaign-metric
 import { IterableClient } from '../functions/src/iterable/client.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
 import { buildFacts, exportsLoadedUntil } from '../local/facts.js';
+import { forgetLocal, forgetSummary } from '../local/forget.js';
 import { readWatermarks, runLocal } from '../local/run.js';
 import { RunTally } from '../local/run-tally.js';
 import { checkAccess } from './check-access.js';
@@ -69,6 +71,7 @@ async function main(): Promise<number> {
       process.stderr.write(fromBeforeHistoryNote(options.from, before.loadedFrom, flag));
     }
     const logFile = resolve(dirname(warehouseFile), 'pipeline.log');
+    const log = fileLogger(logFile);
     const tally = new RunTally(Date.now());
     let stopProgress: () => void = () => {};
     const stopListening = exitOnInterrupt(`Interrupted. ${RESUME_NOTE}`);
@@ -84,7 +87,7 @@ async function main(): Promise<number> {
       historyMs: config.historyMs,
       settleMs: config.settleMs,
       exportsPerMinute,
-      log: fileLogger(logFile),
+      log,
       queue: { onEvent: tally.record },
       onStarted: ({ plan, startedAt }) => {
         tally.planned(plan);
@@ -103,6 +106,16 @@ async function main(): Promise<number> {
     );
     process.stdout.write(`\n${summaryTable(rows)}\n\n`);
 
+    // As the deployed daily task does: users Iterable has forgotten leave every table before the
+    // facts are built. An unreadable list is a warning here, never a failed run.
+    const forgotten = await forgetLocal({
+      iterable,
+      warehouseFile,
+      datasets: config.datasets,
+      log,
+    });
+    process.stdout.write(`${forgetSummary(forgotten)}\n\n`);
+
     const facts = await buildFacts({
       warehouseFile,
       datasets: config.datasets,
@@ -111,6 +124,7 @@ async function main(): Promise<number> {
         apiKey: simulator ? DEMO.apiKey : (config.iterable.apiKey ?? ''),
       }),
       lookbackDays: config.factLookbackDays,
+      conversionEventNames: config.conversionEventNames,
       loadedUntil: exportsLoadedUntil(watermarks),
     });
     process.stdout.write(`${factsReport(facts)}\n\n`);

@@ -5,6 +5,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { readStreamList, STREAM_NAMES, type StreamName } from '../functions/src/catalog.js';
 import { MAX_WORKER_TIMEOUT_SECONDS } from '../functions/src/gcp/gcp-config.js';
+import { checkEventNames } from '../sql/render.js';
 import { readApiInvokers } from './api-function.js';
 
 const config = new pulumi.Config();
@@ -60,6 +61,16 @@ export const settings = {
   lookbackMinutes: bounded('lookbackMinutes', 60, 0, 10080, 'minutes'),
   /** Event dates each scheduled fact query recomputes, to absorb late data (FACT_LOOKBACK_DAYS). */
   factLookbackDays: bounded('factLookbackDays', 7, 1, 400, 'days'),
+  /**
+   * Custom event names counted as conversions in the funnel and cohort facts beside purchases,
+   * comma-separated (CONVERSION_EVENT_NAMES); none when unset.
+   */
+  conversionEventNames: checkEventNames(
+    (config.get('conversionEventNames') ?? '')
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+  ),
   /** BigQuery location of both datasets (`US`, `EU` or a region); fixed once created. */
   bigqueryLocation: config.get('bigqueryLocation') ?? 'US',
   /** Dataset of the raw tables, one per stream, plus rejects. */
@@ -72,7 +83,9 @@ export const settings = {
   firestoreLocation: config.get('firestoreLocation') ?? 'nam5',
   /** Cron schedule of the fan-out (Cloud Scheduler, unix-cron). */
   fanoutSchedule: config.get('fanoutSchedule') ?? '0 */5 * * *',
-  /** Time zone of `fanoutSchedule`. */
+  /** Cron schedule of the daily forget task (Cloud Scheduler, unix-cron), off the fan-out's hours. */
+  forgetSchedule: config.get('forgetSchedule') ?? '30 3 * * *',
+  /** Time zone of `fanoutSchedule` and `forgetSchedule`. */
   scheduleTimeZone: config.get('scheduleTimeZone') ?? 'Etc/UTC',
   /**
    * When the scheduled queries run (BigQuery's schedule syntax, UTC): 45 minutes after each

@@ -1,8 +1,8 @@
 /**
- * The gen2 functions, `fanout`, `worker` and `collector`, from one archive (each runs its own
- * entry point), each as its own service account. The fan-out and the worker are not callable
- * without an OIDC token: `roles/run.invoker` on each function's Cloud Run service goes to its one
- * caller's service account only.
+ * The gen2 functions, `fanout`, `worker`, `collector` and the daily `forget`, from one archive
+ * (each runs its own entry point), each as its own service account. The fan-out, the worker and
+ * the forget step are not callable without an OIDC token: `roles/run.invoker` on each function's
+ * Cloud Run service goes to its one caller's service account only.
  * https://cloud.google.com/functions/docs/securing/authenticating#authenticating_function_to_function_calls
  * The collector is the exception: Iterable's system webhooks cannot carry an OIDC token, so its
  * service is invokable by `allUsers` and the collector checks the webhook's `Authorization`
@@ -26,9 +26,17 @@ export interface FunctionsArgs {
   readonly source: { readonly bucket: pulumi.Input<string>; readonly object: pulumi.Input<string> };
   /** Fully qualified id (`projects/…/serviceAccounts/…`) of the account Cloud Build runs as. */
   readonly buildServiceAccount: pulumi.Input<string>;
-  readonly serviceAccounts: { readonly fanout: pulumi.Input<string>; readonly worker: pulumi.Input<string> };
+  readonly serviceAccounts: {
+    readonly fanout: pulumi.Input<string>;
+    readonly worker: pulumi.Input<string>;
+    readonly forget: pulumi.Input<string>;
+  };
   /** The one member allowed to call each function. */
-  readonly invokers: { readonly fanout: pulumi.Input<string>; readonly worker: pulumi.Input<string> };
+  readonly invokers: {
+    readonly fanout: pulumi.Input<string>;
+    readonly worker: pulumi.Input<string>;
+    readonly forget: pulumi.Input<string>;
+  };
   readonly environment: FunctionEnv;
   readonly iterableKey: { readonly secretId: pulumi.Input<string>; readonly version: pulumi.Input<string> };
   readonly workerTimeoutSeconds: number;
@@ -55,6 +63,8 @@ export class Functions extends pulumi.ComponentResource {
   readonly workerName: pulumi.Output<string>;
   /** The fan-out's name and Cloud Run service, whose logs carry every stream's watermark lag. */
   readonly fanoutName: pulumi.Output<string>;
+  /** The daily forget step (deletes the users Iterable has forgotten). */
+  readonly forgetUrl: pulumi.Output<string>;
   /** Where Iterable's system webhooks are sent. */
   readonly collectorUrl: pulumi.Output<string>;
 
@@ -106,6 +116,22 @@ export class Functions extends pulumi.ComponentResource {
       ],
     });
     const workerUrl = worker.serviceConfig.apply((c) => c?.uri ?? '');
+    // Reads Iterable's forgotten lists and deletes by DML: one short job a day, one at a time.
+    const forget = deploy('forget', {
+      serviceAccountEmail: args.serviceAccounts.forget,
+      timeoutSeconds: FANOUT_TIMEOUT_SECONDS,
+      availableMemory: '512Mi',
+      maxInstanceCount: 1,
+      environmentVariables: { ...args.environment },
+      secretEnvironmentVariables: [
+        {
+          key: 'ITERABLE_API_KEY',
+          projectId: args.project,
+          secret: args.iterableKey.secretId,
+          version: args.iterableKey.version,
+        },
+      ],
+    });
     const fanout = deploy('fanout', {
       serviceAccountEmail: args.serviceAccounts.fanout,
       timeoutSeconds: FANOUT_TIMEOUT_SECONDS,
@@ -114,7 +140,7 @@ export class Functions extends pulumi.ComponentResource {
       environmentVariables: { ...args.environment, WORKER_URL: workerUrl },
     });
 
-    const invoker = (key: 'fanout' | 'worker', fn: gcp.cloudfunctionsv2.Function) =>
+    const invoker = (key: keyof FunctionsArgs['invokers'], fn: gcp.cloudfunctionsv2.Function) =>
       new gcp.cloudrunv2.ServiceIamMember(
         `${name}-${key}-invoker`,
         {
@@ -128,6 +154,7 @@ export class Functions extends pulumi.ComponentResource {
       );
     invoker('worker', worker);
     invoker('fanout', fanout);
+    invoker('forget', forget);
 
     const collector = deploy('collector', {
       serviceAccountEmail: args.collector.serviceAccount,
@@ -170,6 +197,7 @@ export class Functions extends pulumi.ComponentResource {
     this.workerName = worker.name;
     this.fanoutName = fanout.name;
     this.fanoutUrl = fanout.serviceConfig.apply((c) => c?.uri ?? '');
+    this.forgetUrl = forget.serviceConfig.apply((c) => c?.uri ?? '');
     this.collectorUrl = collector.serviceConfig.apply((c) => c?.uri ?? '');
     this.registerOutputs({
       collectorUrl: this.collectorUrl,
@@ -177,6 +205,7 @@ export class Functions extends pulumi.ComponentResource {
       workerUrl: this.workerUrl,
       workerName: this.workerName,
       fanoutName: this.fanoutName,
+      forgetUrl: this.forgetUrl,
     });
   }
 }

@@ -15,6 +15,7 @@ import { settings } from './config.js';
 import { Dashboard } from './dashboard.js';
 import { DeployGrants } from './deploy-grants.js';
 import { FactQueries } from './fact-queries.js';
+import { ForgetSchedule } from './forget-schedule.js';
 import { sharedEnvironment } from './function-env.js';
 import { Functions } from './functions.js';
 import { FunctionsSource } from './functions-source.js';
@@ -78,7 +79,8 @@ const warehouse = new Warehouse(
     analyticsDataset: datasets.analytics,
     deletionProtection: settings.deletionProtection,
     rawWriters: { worker: memberOf(accounts.worker) },
-    analyticsWriters: { factQueries: memberOf(accounts.factQueries) },
+    // The forget step runs as the worker and deletes forgotten users' rows from the facts too.
+    analyticsWriters: { factQueries: memberOf(accounts.factQueries), forget: memberOf(accounts.worker) },
   },
   afterApis,
 );
@@ -146,8 +148,16 @@ const functions = new Functions(
     namePrefix,
     source,
     buildServiceAccount: accounts.build.name,
-    serviceAccounts: { fanout: accounts.fanout.email, worker: accounts.worker.email },
-    invokers: { fanout: memberOf(accounts.schedulerInvoker), worker: memberOf(accounts.tasksInvoker) },
+    serviceAccounts: {
+      fanout: accounts.fanout.email,
+      worker: accounts.worker.email,
+      forget: accounts.worker.email,
+    },
+    invokers: {
+      fanout: memberOf(accounts.schedulerInvoker),
+      worker: memberOf(accounts.tasksInvoker),
+      forget: memberOf(accounts.schedulerInvoker),
+    },
     environment,
     iterableKey,
     workerTimeoutSeconds: settings.workerTimeoutSeconds,
@@ -194,6 +204,20 @@ new RunSchedule(
   afterApis,
 );
 
+new ForgetSchedule(
+  'forget-schedule',
+  {
+    project,
+    region,
+    namePrefix,
+    schedule: settings.forgetSchedule,
+    timeZone: settings.scheduleTimeZone,
+    forgetUrl: functions.forgetUrl,
+    invokerEmail: accounts.schedulerInvoker.email,
+  },
+  afterApis,
+);
+
 const looker = (tableId: string) =>
   warehouse.analyticsDatasetId.apply((datasetId) =>
     lookerStudioUrl({
@@ -233,7 +257,11 @@ const facts = new FactQueries(
     location: settings.bigqueryLocation,
     namePrefix,
     schedule: settings.factSchedule,
-    queries: readFactQueries(join(REPO_ROOT, 'sql'), { datasets, lookbackDays: settings.factLookbackDays }),
+    queries: readFactQueries(join(REPO_ROOT, 'sql'), {
+      datasets,
+      lookbackDays: settings.factLookbackDays,
+      conversionEventNames: settings.conversionEventNames,
+    }),
     serviceAccountEmail: accounts.factQueries.email,
     serviceAccountId: accounts.factQueries.name,
     // The notifier runs when the detector's run completes.
@@ -279,6 +307,7 @@ export const fanoutUrl = functions.fanoutUrl;
 export const notifierUrl = notifier.notifierUrl;
 export const anomaliesReport = looker('metric_anomalies');
 export const workerUrl = functions.workerUrl;
+export const forgetUrl = functions.forgetUrl;
 /** The URL to give Iterable's system webhooks (README, "Live events"). */
 export const collectorUrl = functions.collectorUrl;
 export const apiUrl = api.url;

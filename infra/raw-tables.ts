@@ -6,10 +6,18 @@
  */
 import type * as gcp from '@pulumi/gcp';
 import { CAMPAIGN_METRICS_TABLE } from '../functions/src/campaign-metrics-table.js';
-import { REJECTS_TABLE, rawTableName, STREAMS, type Stream } from '../functions/src/catalog.js';
+import {
+  REJECTS_TABLE,
+  rawTableName,
+  STREAMS,
+  type Stream,
+  windowColumnOf,
+} from '../functions/src/catalog.js';
+import { FORGOTTEN_USERS_TABLE } from '../functions/src/forget-tables.js';
 import {
   CLUSTER_FIELDS,
   campaignMetricsTableFields,
+  forgottenUsersTableFields,
   PARTITION_FIELD,
   rawTableFields,
   rejectTableFields,
@@ -31,9 +39,18 @@ export function rawTableSpec(stream: Stream): TableSpec {
     description: `${stream.description}: raw rows as loaded from Iterable (${stream.name})`,
     schema: schema(rawTableFields(stream)),
   };
-  return stream.source.kind === 'export'
-    ? { ...base, timePartitioning: dayPartitions, clusterings: [...CLUSTER_FIELDS] }
-    : base;
+  // Partitioned on the column windows are cut on (`created_at`, `profile_updated_at` for users),
+  // so a window's replace touches only its days.
+  const windowColumn = windowColumnOf(stream);
+  return windowColumn === null
+    ? base
+    : {
+        ...base,
+        timePartitioning: { type: 'DAY', field: windowColumn },
+        clusterings: stream.columns.some((c) => c.name === CLUSTER_FIELDS[0])
+          ? [...CLUSTER_FIELDS]
+          : ['email'],
+      };
 }
 
 export const REJECTS_SPEC: TableSpec = {
@@ -51,9 +68,17 @@ export const CAMPAIGN_METRICS_SPEC: TableSpec = {
   schema: schema(campaignMetricsTableFields),
 };
 
+/** Who was forgotten (by hash only), when, and how many rows of theirs each table lost. */
+export const FORGOTTEN_USERS_SPEC: TableSpec = {
+  tableId: FORGOTTEN_USERS_TABLE,
+  description: "Users forgotten on Iterable's GDPR/CCPA list: SHA-256 hash, tables and rows deleted, when",
+  schema: schema(forgottenUsersTableFields),
+};
+
 /** Every raw table, keyed by stream name (and `rejects`, `campaign_metrics`), never by position. */
 export const RAW_TABLE_SPECS: Readonly<Record<string, TableSpec>> = {
   ...Object.fromEntries(STREAMS.map((s) => [s.name, rawTableSpec(s)])),
   [REJECTS_TABLE]: REJECTS_SPEC,
   campaign_metrics: CAMPAIGN_METRICS_SPEC,
+  [FORGOTTEN_USERS_TABLE]: FORGOTTEN_USERS_SPEC,
 };

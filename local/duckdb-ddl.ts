@@ -1,7 +1,7 @@
 /**
  * DuckDB DDL of the local warehouse, derived from the catalog only: the two datasets become
  * schemas, each stream gets `<raw>.<stream>_raw` with its typed columns then the load metadata,
- * the raw dataset gets the rejects and loaded-edges tables, and `iterable_live` the webhook tables. The BigQuery tables come from the same catalog rows.
+ * the raw dataset gets the rejects and loaded-edges tables and the audit of forgotten users, and `iterable_live` the webhook tables. The BigQuery tables come from the same catalog rows.
  */
 import {
   type ColumnType,
@@ -13,6 +13,7 @@ import {
   type StreamDefinition,
   type StreamName,
 } from '../functions/src/catalog.js';
+import { FORGOTTEN_USERS_COLUMNS, FORGOTTEN_USERS_TABLE } from '../functions/src/forget-tables.js';
 import {
   LIVE_DATASET,
   LIVE_EVENT_COLUMNS,
@@ -70,6 +71,7 @@ export function warehouseDdl(datasets: Datasets): string[] {
     `CREATE SCHEMA IF NOT EXISTS ${datasets.analytics}`,
     ...STREAMS.map((s) => createTable(rawTable(datasets, s.name), rawTableColumns(s))),
     createTable(rejectsTable(datasets), REJECT_COLUMNS),
+    createTable(`${datasets.raw}.${FORGOTTEN_USERS_TABLE}`, FORGOTTEN_USERS_COLUMNS),
     createTable(loadedEdgesTable(datasets), LOADED_EDGE_COLUMNS),
     // The live dataset keeps its name: on GCP it is the BigQuery subscription's fixed target.
     `CREATE SCHEMA IF NOT EXISTS ${LIVE_DATASET}`,

@@ -10,13 +10,18 @@ import {
   loadParameter,
   METADATA_COLUMNS,
   REJECT_COLUMNS,
+  rawTableName,
   type Stream,
+  windowColumnOf,
 } from '../functions/src/catalog.js';
+import { notForgotten } from '../functions/src/forget-sql.js';
+import { FORGET_TARGETS, REJECT_IDENTIFIERS } from '../functions/src/forget-tables.js';
 import { mergeLoadedEdge } from '../functions/src/live/loaded-edge-sql.js';
 import type { Cell, RawRow, Reject, WindowLoad } from '../functions/src/ports.js';
 import type { Datasets } from '../sql/datasets.js';
 import { ChunkWriter, type StagingType, type WriterColumn } from './duckdb-chunk-writer.js';
 import { loadedEdgesTable, rawTable, rejectsTable } from './duckdb-ddl.js';
+import { DUCKDB_DIALECT, forgottenUsersTable } from './duckdb-forget.js';
 
 export const STAGING_ROWS = 'staging_rows';
 export const STAGING_REJECTS = 'staging_rejects';
@@ -87,18 +92,26 @@ export function loadSql(stream: Stream, datasets: Datasets): LoadSql {
     c.type === 'TIMESTAMP' ? ts(loadParameter(c)) : `$${loadParameter(c)}`,
   ).join(', ');
   const dimension = stream.source.kind === 'dimension';
-  const inWindow = `created_at >= ${ts('window_start')} AND created_at < ${ts('window_end')}`;
+  const inWindow = (column: string) =>
+    `${column} >= ${ts('window_start')} AND ${column} < ${ts('window_end')}`;
+  // Users are forgotten for good: a later load of their rows (a re-read, a backfill) skips them.
+  const forgotten = forgottenUsersTable(datasets);
+  const target = FORGET_TARGETS.find((t) => t.dataset === 'raw' && t.table === rawTableName(stream.name));
+  const keepRow = target ? ` WHERE ${notForgotten(DUCKDB_DIALECT, target, forgotten)}` : '';
+  const keepReject = ` WHERE ${notForgotten(DUCKDB_DIALECT, REJECT_IDENTIFIERS, forgotten)}`;
   // A reject without a readable createdAt is filed under the window (or piece of a split window)
   // that produced it; replacing a window replaces those of its pieces too.
-  const rejectOfWindow = `(${inWindow}) OR (created_at IS NULL AND _window_start >= ${ts('window_start')} AND _window_end <= ${ts('window_end')})`;
+  const rejectOfWindow = `(${inWindow('created_at')}) OR (created_at IS NULL AND _window_start >= ${ts('window_start')} AND _window_end <= ${ts('window_end')})`;
   const replaceSql = [
     // A dimension is read whole, so its load replaces the whole table (and all its rejects).
-    dimension ? `DELETE FROM ${raw}` : `DELETE FROM ${raw} WHERE ${inWindow}`,
+    dimension
+      ? `DELETE FROM ${raw}`
+      : `DELETE FROM ${raw} WHERE ${inWindow(windowColumnOf(stream) ?? 'created_at')}`,
     `INSERT INTO ${raw} (${[...columns, ...METADATA_COLUMNS].map((c) => c.name).join(', ')})
-     SELECT ${columns.map((c) => c.toRaw(c.name)).join(', ')}, ${STAGED.JSON.toRaw('payload')}, ${metadata} FROM ${stagedRows}`,
+     SELECT ${columns.map((c) => c.toRaw(c.name)).join(', ')}, ${STAGED.JSON.toRaw('payload')}, ${metadata} FROM ${stagedRows}${keepRow}`,
     `DELETE FROM ${rejects} WHERE stream = $stream${dimension ? '' : ` AND (${rejectOfWindow})`}`,
     `INSERT INTO ${rejects} (${REJECT_COLUMNS.map((c) => c.name).join(', ')})
-     SELECT $stream, ${STAGED.TIMESTAMP.toRaw('created_at')}, line, reason, ${metadata} FROM ${stagedRejects}`,
+     SELECT $stream, ${STAGED.TIMESTAMP.toRaw('created_at')}, line, reason, ${metadata} FROM ${stagedRejects}${keepReject}`,
     // An export window moves its stream's loaded edge; a dimension has no time to cover.
     ...(dimension
       ? []

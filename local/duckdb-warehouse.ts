@@ -8,11 +8,20 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import { type StreamName, streamByName } from '../functions/src/catalog.js';
+import { type StreamName, streamByName, windowColumnOf } from '../functions/src/catalog.js';
 import type { Window } from '../functions/src/pipeline/window.js';
-import type { LoadBatch, LoadCounts, Warehouse, WindowLoad } from '../functions/src/ports.js';
+import type {
+  ForgetOutcome,
+  ForgottenHash,
+  LoadBatch,
+  LoadCounts,
+  UserEraser,
+  Warehouse,
+  WindowLoad,
+} from '../functions/src/ports.js';
 import { checkDatasets, type Datasets, DEFAULT_DATASETS } from '../sql/datasets.js';
 import { rawTable, warehouseDdl } from './duckdb-ddl.js';
+import { forgetOnDuckDb } from './duckdb-forget.js';
 import {
   epochMsToTimestamp,
   loadSql,
@@ -89,7 +98,7 @@ function toPlain(value: unknown): unknown {
   return value;
 }
 
-export class DuckDbWarehouse implements Warehouse {
+export class DuckDbWarehouse implements Warehouse, UserEraser {
   private closed = false;
   private readonly loads = new Set<Promise<unknown>>();
 
@@ -176,6 +185,24 @@ export class DuckDbWarehouse implements Warehouse {
     }
   }
 
+  /** Forgets in one transaction, serialised with the loads' replacing transactions. */
+  forget(users: readonly ForgottenHash[], at: number): Promise<ForgetOutcome> {
+    if (this.closed) return Promise.reject(new Error('the warehouse is closed'));
+    return this.withConnection((c) =>
+      this.db.commits.run(async () => {
+        await c.run('BEGIN TRANSACTION');
+        try {
+          const outcome = await forgetOnDuckDb(c, this.datasets, users, at);
+          await c.run('COMMIT');
+          return outcome;
+        } catch (error) {
+          await c.run('ROLLBACK');
+          throw error;
+        }
+      }),
+    );
+  }
+
   /** Runs a query on a fresh connection; rows come back as objects, exact BIGINTs as numbers. */
   async query<T = Record<string, unknown>>(
     sql: string,
@@ -189,18 +216,20 @@ export class DuckDbWarehouse implements Warehouse {
 
   /**
    * Rows of a stream's raw table, or of one window of it: the rows a load of that window would
-   * replace (`created_at` in `[start, end)`; a dimension's whole table).
+   * replace (its window column, `created_at` or `profile_updated_at`, in `[start, end)`; a
+   * dimension's whole table).
    */
   async countRows(stream: StreamName, window?: Window): Promise<number> {
     const table = rawTable(this.datasets, stream);
-    const ranged = window !== undefined && streamByName(stream).source.kind === 'export';
-    const [row] = ranged
-      ? await this.query<{ n: number }>(
-          `SELECT count(*) AS n FROM ${table}
-           WHERE created_at >= ${epochMsToTimestamp('$start')} AND created_at < ${epochMsToTimestamp('$end')}`,
-          { start: window.start, end: window.end },
-        )
-      : await this.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
+    const column = windowColumnOf(streamByName(stream));
+    const [row] =
+      window !== undefined && column !== null
+        ? await this.query<{ n: number }>(
+            `SELECT count(*) AS n FROM ${table}
+           WHERE ${column} >= ${epochMsToTimestamp('$start')} AND ${column} < ${epochMsToTimestamp('$end')}`,
+            { start: window.start, end: window.end },
+          )
+        : await this.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
     return row?.n ?? 0;
   }
 

@@ -36,6 +36,8 @@ export async function buildFacts(options: {
   readonly datasets?: Datasets;
   readonly metrics: CampaignMetricsSource;
   readonly lookbackDays: number;
+  /** Custom event names counted as conversions (`CONVERSION_EVENT_NAMES`). */
+  readonly conversionEventNames?: readonly string[];
   /** Where every export stream is loaded up to: the end of the range to reconcile. */
   readonly loadedUntil: number | null;
   /** The clock the lookback counts back from. */
@@ -53,7 +55,11 @@ export async function buildFacts(options: {
       }
     }
     const detectedFrom = options.now ?? Date.now();
-    const models = await runModels(warehouse, { lookbackDays: options.lookbackDays, now: options.now });
+    const models = await runModels(warehouse, {
+      lookbackDays: options.lookbackDays,
+      now: options.now,
+      conversionEventNames: options.conversionEventNames ?? [],
+    });
     return {
       newAnomalies: await readAnomalies(warehouse, detectedFrom),
       anomalies: await readAnomalies(warehouse),
@@ -77,7 +83,9 @@ export async function buildFacts(options: {
  */
 async function rangeOf(warehouse: DuckDbWarehouse, loadedUntil: number | null): Promise<Window | null> {
   if (loadedUntil === null) return null;
-  const exports = STREAMS.filter((s) => s.source.kind === 'export');
+  // Profiles (`users`) are windowed on profileUpdatedAt: where their rows start says nothing about
+  // which events are loaded.
+  const exports = STREAMS.filter((s) => s.source.kind === 'export' && s.source.windowField === 'createdAt');
   const union = exports
     .map((s) => `SELECT min(_window_start) AS s FROM ${warehouse.datasets.raw}.${rawTableName(s.name)}`)
     .join(' UNION ALL ');

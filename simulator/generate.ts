@@ -6,7 +6,8 @@
 import type { StreamName } from '../functions/src/catalog.js';
 import { generateProject } from './dimensions.js';
 import { generateEvents } from './events.js';
-import { Random } from './random.js';
+import { generatePeople } from './people.js';
+import { Random, seedOf } from './random.js';
 import { RecordStore } from './store.js';
 
 export interface DatasetOptions {
@@ -31,6 +32,11 @@ export function generateDataset(options: DatasetOptions): RecordStore {
     project.lists.map((l) => l.id),
     options.events,
   );
+  // People come from their own generator so the events of a seed stay what they were.
+  const peopleRandom = new Random(seedOf('people', options.seed));
+  const people = generatePeople(peopleRandom, options, events);
+  events.set('users', people.users);
+  events.set('custom_event', people.customEvents);
   const dimensions = new Map<StreamName, readonly object[]>([
     ['campaigns', project.campaigns.map((c) => c.record)],
     ['templates', project.templates],
@@ -38,5 +44,9 @@ export function generateDataset(options: DatasetOptions): RecordStore {
     ['channels', project.channels],
     ['lists', project.lists],
   ]);
-  return new RecordStore(events, dimensions);
+  const store = new RecordStore(events, dimensions);
+  // A few users asked to be forgotten: Iterable exports nothing of theirs and lists their hashes.
+  const emails = people.users.map((u) => (JSON.parse(u.line) as { email: string }).email);
+  store.forget(emails.filter(() => peopleRandom.chance(0.005)));
+  return store;
 }

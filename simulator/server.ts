@@ -62,13 +62,27 @@ export interface Simulator {
     dimension(stream: StreamName): readonly object[];
     /** How many records an export stream holds in all. */
     count(stream: StreamName): number;
+    /** The hashes `GET /api/users/forgotten` (email) or `/api/users/forgottenUserIds` lists. */
+    forgotten(kind: 'email' | 'user_id'): string[];
   };
   readonly faults: Pick<FaultInjector, 'set' | 'failNext' | 'clear'>;
   readonly stats: SimulatorStats;
+  /**
+   * Forgets users (by email or user id) as Iterable does on a GDPR/CCPA request: their records
+   * leave the exports (unless `stillExported`) and their hashes join the forgotten lists.
+   * Returns how many records were removed.
+   */
+  forgetUsers(identifiers: readonly string[], options?: { stillExported?: boolean }): number;
   /** Adds a record, served from now on, as an exact line (placed by its `createdAt`, or `at`). */
   addRecord(stream: StreamName, line: string, at?: number): void;
   close(): Promise<void>;
 }
+
+/** The simulated project is hybrid (emails and user ids), so both lists answer. */
+const FORGOTTEN_LISTS = new Map<string, 'email' | 'user_id'>([
+  ['/api/users/forgotten', 'email'],
+  ['/api/users/forgottenUserIds', 'user_id'],
+]);
 
 const INVALID_KEY = { msg: 'Invalid API key', code: 'BadApiKey', params: null };
 
@@ -111,8 +125,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (req.headers['api-key'] !== options.apiKey) return sendJson(res, 401, INVALID_KEY);
     const isExport = url.pathname === '/api/export/data.json';
     const isMetrics = url.pathname === '/api/campaigns/metrics';
+    const forgottenKind = FORGOTTEN_LISTS.get(url.pathname);
     const dimension = dimensions.get(url.pathname);
-    if (req.method !== 'GET' || !(isExport || isMetrics || dimension)) {
+    if (req.method !== 'GET' || !(isExport || isMetrics || dimension || forgottenKind)) {
       return sendJson(res, 404, {
         msg: `No route for ${req.method} ${url.pathname}`,
         code: 'NotFound',
@@ -149,6 +164,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         spoil,
         options.stallMs ?? 5000,
       );
+    }
+    if (forgottenKind) {
+      const key = forgottenKind === 'email' ? 'hashedEmails' : 'hashedUserIds';
+      return sendJson(res, 200, { [key]: store.forgotten(forgottenKind) });
     }
     if (isMetrics) {
       const csv = metricsCsv(store, url.searchParams);
@@ -188,7 +207,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       lines: (stream, range) => store.lines(stream, range),
       dimension: (stream) => store.dimension(stream),
       count: (stream) => store.count(stream),
+      forgotten: (kind) => store.forgotten(kind),
     },
+    forgetUsers: (identifiers, forgetOptions) => store.forget(identifiers, forgetOptions),
     faults,
     stats,
     addRecord: (stream, line, at) => store.add(stream, line, at),

@@ -1,9 +1,11 @@
 /**
  * What the simulated Iterable project holds: each export stream's records sorted by `createdAt`,
- * so a window is two binary searches, and the dimensions as served. This is also the ground truth
+ * (or, for users, `profileUpdatedAt`), so a window is two binary searches, the dimensions as
+ * served, and the users forgotten on GDPR/CCPA requests. This is also the ground truth
  * tests compare the warehouse with.
  */
-import type { StreamName } from '../functions/src/catalog.js';
+import { createHash } from 'node:crypto';
+import { type StreamName, streamByName } from '../functions/src/catalog.js';
 import { parseIterableTimestamp } from '../functions/src/iterable/timestamps.js';
 import type { TimedLine } from './events.js';
 import type { Random } from './random.js';
@@ -16,6 +18,8 @@ export interface Range {
 export class RecordStore {
   readonly #events = new Map<StreamName, TimedLine[]>();
   readonly #dimensions = new Map<StreamName, readonly object[]>();
+  readonly #forgottenEmails = new Set<string>();
+  readonly #forgottenUserIds = new Set<string>();
 
   constructor(
     events: ReadonlyMap<StreamName, TimedLine[]>,
@@ -75,13 +79,53 @@ export class RecordStore {
   }
 
   /**
+   * Forgets a user as Iterable does on a GDPR/CCPA request: the user's records leave every
+   * export (unless `stillExported`, a test's way to play a lagging export) and the hashes of
+   * their email and user id join the forgotten lists. Returns how many records were removed.
+   */
+  forget(identifiers: readonly string[], options: { stillExported?: boolean } = {}): number {
+    const keys = new Set(identifiers.map((i) => i.trim().toLowerCase()));
+    const found = new Set<string>();
+    let removed = 0;
+    for (const [stream, list] of this.#events) {
+      const kept = list.filter((t) => {
+        const record = JSON.parse(t.line) as { email?: unknown; userId?: unknown };
+        const ids = [record.email, record.userId].filter((v) => v !== undefined && v !== null).map(String);
+        const match = ids.find((v) => keys.has(v.trim().toLowerCase()));
+        if (match === undefined) return true;
+        found.add(match.trim().toLowerCase());
+        if (typeof record.email === 'string') this.#forgottenEmails.add(sha256(record.email));
+        if (record.userId !== undefined && record.userId !== null) {
+          this.#forgottenUserIds.add(sha256(String(record.userId)));
+        }
+        removed++;
+        return options.stillExported === true;
+      });
+      this.#events.set(stream, kept);
+    }
+    // A user with no records is still listed, under the kind of identifier given.
+    for (const key of keys) {
+      if (!found.has(key))
+        (key.includes('@') ? this.#forgottenEmails : this.#forgottenUserIds).add(sha256(key));
+    }
+    return options.stillExported ? 0 : removed;
+  }
+
+  /** `GET /api/users/forgotten` and `/api/users/forgottenUserIds`: SHA-256 hex digests. */
+  forgotten(kind: 'email' | 'user_id'): string[] {
+    return [...(kind === 'email' ? this.#forgottenEmails : this.#forgottenUserIds)].sort();
+  }
+
+  /**
    * Adds one record as an exact line (tests use it for records the generator never makes). Its
    * place comes from `createdAt`, or from `at` for a line whose `createdAt` cannot be read.
    */
   add(stream: StreamName, line: string, at?: number): void {
-    const time = at ?? createdAtOf(line);
+    const source = streamByName(stream).source;
+    const field = source.kind === 'export' ? source.windowField : 'createdAt';
+    const time = at ?? windowTimeOf(line, field);
     if (time === null) {
-      throw new Error(`cannot place ${line}: it has no readable createdAt; pass the instant explicitly`);
+      throw new Error(`cannot place ${line}: it has no readable ${field}; pass the instant explicitly`);
     }
     const list = this.#events.get(stream) ?? [];
     this.#events.set(stream, list);
@@ -89,13 +133,17 @@ export class RecordStore {
   }
 }
 
-function createdAtOf(line: string): number | null {
+function windowTimeOf(line: string, field: string): number | null {
   try {
-    return parseIterableTimestamp((JSON.parse(line) as { createdAt?: unknown }).createdAt);
+    return parseIterableTimestamp((JSON.parse(line) as Record<string, unknown>)[field]);
   } catch {
     return null;
   }
 }
+
+/** Iterable's form: SHA-256 hex of the lower-cased, trimmed identifier. */
+export const sha256 = (identifier: string): string =>
+  createHash('sha256').update(identifier.trim().toLowerCase()).digest('hex');
 
 /** First index whose time is ≥ `time`. */
 function lowerBound(list: readonly TimedLine[], time: number): number {

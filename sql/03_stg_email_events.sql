@@ -6,6 +6,9 @@
 -- message_id: the message an event is about (a send and the opens, clicks… it caused share it).
 -- is_machine_open: an open reported by a mail privacy proxy (proxySource set).
 -- revenue: a purchase's total; campaign_id on a purchase is Iterable's attribution.
+-- conversion: a custom event whose name is configured as a conversion (CONVERSION_EVENT_NAMES;
+-- the runner writes the list in place of `(NULL) /* conversion_event_names */`, which matches
+-- nothing: by default only purchases convert).
 -- _loaded_at: when the row's window was loaded, which decides what the incremental facts rebuild.
 CREATE OR REPLACE VIEW iterable_analytics.stg_email_events AS
 WITH sends AS (
@@ -70,6 +73,15 @@ purchases AS (
   FROM iterable_raw.purchase_raw
 ),
 
+conversions AS (
+  SELECT
+    'conversion' AS event_type, created_at, campaign_id, email, user_id, message_id,
+    FALSE AS is_machine_open, CAST(NULL AS STRING) AS unsub_source, CAST(NULL AS FLOAT64) AS revenue,
+    _loaded_at
+  FROM iterable_raw.custom_event_raw
+  WHERE event_name IN (NULL) /* conversion_event_names */
+),
+
 events AS (
   SELECT * FROM sends
   UNION ALL SELECT * FROM bounces
@@ -79,6 +91,7 @@ events AS (
   UNION ALL SELECT * FROM unsubscribes
   UNION ALL SELECT * FROM subscribes
   UNION ALL SELECT * FROM purchases
+  UNION ALL SELECT * FROM conversions
 ),
 
 final AS (

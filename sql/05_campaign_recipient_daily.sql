@@ -3,7 +3,8 @@
 -- take their lifetime totals from, so that a run reads the lookback's raw partitions and the
 -- intermediate rows of the campaigns it rebuilds, never the raw history. Counting per recipient
 -- keeps lifetime distinct counts exact: a recipient is unique over a campaign's rows however many
--- days they span. Rows of events without a recipient (no email, no user id) have a NULL user_key.
+-- days they span. count_purchases counts purchases only (what Iterable's campaign metrics count);
+-- count_conversions adds the custom events configured as conversions. Rows of events without a recipient (no email, no user id) have a NULL user_key.
 --
 -- Incremental, date partition by date partition: the dates from `events_from` on (the rebuild
 -- start, `stg_rebuild_from`; all history on a first build) are deleted and recomputed from the
@@ -23,7 +24,8 @@ CREATE TABLE IF NOT EXISTS iterable_analytics.campaign_recipient_daily (
   count_complaints INT64,
   count_unsubscribes INT64,
   count_purchases INT64,
-  revenue FLOAT64
+  revenue FLOAT64,
+  count_conversions INT64
 );
 
 -- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
@@ -36,7 +38,7 @@ DELETE FROM iterable_analytics.campaign_recipient_daily WHERE event_on >= DATE(e
 
 INSERT INTO iterable_analytics.campaign_recipient_daily (
   campaign_id, user_key, event_on, count_sends, count_bounces, count_opens, count_machine_opens,
-  count_clicks, count_complaints, count_unsubscribes, count_purchases, revenue
+  count_clicks, count_complaints, count_unsubscribes, count_purchases, revenue, count_conversions
 )
 WITH events AS (
   SELECT *
@@ -58,7 +60,9 @@ final AS (
     COUNTIF(event_type = 'complaint') AS count_complaints,
     COUNTIF(event_type = 'unsubscribe') AS count_unsubscribes,
     COUNTIF(event_type = 'purchase') AS count_purchases,
-    IFNULL(SUM(revenue), 0) AS revenue
+    IFNULL(SUM(revenue), 0) AS revenue,
+    -- Purchases and the custom events configured as conversions (CONVERSION_EVENT_NAMES): the funnel's converted stage.
+    COUNTIF(event_type IN ('purchase', 'conversion')) AS count_conversions
   FROM events
   GROUP BY campaign_id, user_key, event_on
 )

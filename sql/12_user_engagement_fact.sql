@@ -12,6 +12,10 @@
 --   'at_risk'       engaged in the last 90 days, but not the last 30;
 --   'dormant'       not engaged in the last 90 days, or never.
 --
+-- From the user's latest profile (stg_users; NULL without one): signed_up_on, signup_cohort
+-- ('YYYY-MM') and subscription_state ('subscribed', 'partially_unsubscribed', 'unsubscribed',
+-- 'no_subscriptions'). Users whose profile was updated since `events_from` are recomputed too.
+--
 -- Incremental: users with rows of user_daily dated from `events_from` on (the rebuild start of
 -- `stg_rebuild_from`; all history on a first build) are recomputed from all of their rows there
 -- (one per user and date, built by sql/06 from the lookback's raw partitions) and merged.
@@ -37,7 +41,10 @@ CREATE TABLE IF NOT EXISTS iterable_analytics.user_engagement_fact (
   last_engaged_at TIMESTAMP,
   last_unsubscribe_at TIMESTAMP,
   last_subscribe_at TIMESTAMP,
-  engagement_segment STRING
+  engagement_segment STRING,
+  signed_up_on DATE,
+  signup_cohort STRING,
+  subscription_state STRING
 );
 
 -- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
@@ -52,9 +59,13 @@ USING (
     SELECT DISTINCT user_key
     FROM iterable_analytics.user_daily
     WHERE event_on >= DATE(events_from)
+    UNION ALL
+    SELECT user_key
+    FROM iterable_analytics.stg_users
+    WHERE profile_updated_at >= events_from
   ),
 
-  final AS (
+  events AS (
     SELECT
       user_key,
       MAX(email) AS email,
@@ -75,6 +86,16 @@ USING (
     FROM iterable_analytics.user_daily
     WHERE user_key IN (SELECT user_key FROM affected_users)
     GROUP BY user_key
+  ),
+
+  final AS (
+    SELECT
+      events.*,
+      stg_users.signed_up_on,
+      stg_users.signup_cohort,
+      stg_users.subscription_state
+    FROM events
+    LEFT JOIN iterable_analytics.stg_users AS stg_users ON stg_users.user_key = events.user_key
   )
 
   SELECT * FROM final
@@ -95,16 +116,21 @@ WHEN MATCHED THEN UPDATE SET
   last_click_at = source.last_click_at,
   last_engaged_at = source.last_engaged_at,
   last_unsubscribe_at = source.last_unsubscribe_at,
-  last_subscribe_at = source.last_subscribe_at
+  last_subscribe_at = source.last_subscribe_at,
+  signed_up_on = source.signed_up_on,
+  signup_cohort = source.signup_cohort,
+  subscription_state = source.subscription_state
 WHEN NOT MATCHED THEN INSERT (
   user_key, email, user_id, count_sends, count_opens, count_clicks, count_unsubscribes,
   count_purchases, revenue, first_send_at, last_send_at, last_open_at, last_click_at,
-  last_engaged_at, last_unsubscribe_at, last_subscribe_at
+  last_engaged_at, last_unsubscribe_at, last_subscribe_at, signed_up_on, signup_cohort,
+  subscription_state
 ) VALUES (
   source.user_key, source.email, source.user_id, source.count_sends, source.count_opens,
   source.count_clicks, source.count_unsubscribes, source.count_purchases, source.revenue,
   source.first_send_at, source.last_send_at, source.last_open_at, source.last_click_at,
-  source.last_engaged_at, source.last_unsubscribe_at, source.last_subscribe_at
+  source.last_engaged_at, source.last_unsubscribe_at, source.last_subscribe_at,
+  source.signed_up_on, source.signup_cohort, source.subscription_state
 );
 
 UPDATE iterable_analytics.user_engagement_fact

@@ -5,7 +5,8 @@
 --   delivered  sent, and received more of its emails than bounced;
 --   opened     delivered, and opened one (machine opens included, as in open_rate);
 --   clicked    opened, and clicked one;
---   converted  clicked, and made a purchase Iterable attributed to the campaign.
+--   converted  clicked, and made a purchase Iterable attributed to the campaign, or a custom event
+--              configured as a conversion (CONVERSION_EVENT_NAMES) attributed to it.
 -- A recipient whose click arrived without an open (images blocked) stops at delivered here,
 -- which is why the stage counts can be below the unique counts of campaign_fact_table.
 -- <stage>_drop_off_rate = 1 - stage / previous stage; conversion_rate = converted / sent;
@@ -54,7 +55,7 @@ USING (
       SUM(count_bounces) AS count_bounces,
       SUM(count_opens) AS count_opens,
       SUM(count_clicks) AS count_clicks,
-      SUM(count_purchases) AS count_purchases
+      SUM(count_conversions) AS count_conversions
     FROM iterable_analytics.campaign_recipient_daily
     WHERE campaign_id IN (SELECT campaign_id FROM affected_campaigns)
       AND user_key IS NOT NULL
@@ -68,7 +69,7 @@ USING (
       count_sends > count_bounces AS is_delivered,
       count_sends > count_bounces AND count_opens > 0 AS is_opened,
       count_sends > count_bounces AND count_opens > 0 AND count_clicks > 0 AS is_clicked,
-      count_sends > count_bounces AND count_opens > 0 AND count_clicks > 0 AND count_purchases > 0
+      count_sends > count_bounces AND count_opens > 0 AND count_clicks > 0 AND count_conversions > 0
         AS is_converted
     FROM recipients
   ),

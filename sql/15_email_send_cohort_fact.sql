@@ -9,9 +9,10 @@
 --   count_unique_opens, count_unique_human_opens (opens without proxySource),
 --   count_unique_clicks, count_unique_unsubscribes, count_complaints: recipients (user_key) with
 --                    at least one delivered (not bounced) message of the day that had the event;
---   count_purchases, revenue: purchases Iterable attributed to the campaign, each credited to the
---                    recipient's latest send of that campaign at or before the purchase (no
---                    row when the recipient had no such send).
+--   count_purchases, revenue: purchases Iterable attributed to the campaign, and the custom events
+--                    configured as conversions (CONVERSION_EVENT_NAMES) attributed to it, each
+--                    credited to the recipient's latest send of that campaign at or before it (no
+--                    row when the recipient had no such send); conversions carry no revenue.
 -- Rates: open_rate, human_open_rate, click_rate, unsubscribe_rate, complaint_rate = recipients /
 -- count_delivered; bounce_rate = count_bounces / count_sends; click_to_open_rate = recipients who
 -- opened and clicked / count_unique_opens. Each numerator counts a subset of what its
@@ -118,10 +119,14 @@ INSERT INTO iterable_analytics.email_message_daily (
   count_human_opens, count_clicks, count_unsubscribes, count_complaints, count_purchases, revenue
 )
 WITH purchases AS (
-  SELECT campaign_id, user_key, created_at, event_on, revenue, ROW_NUMBER() OVER () AS purchase_number
+  -- Numbered in a total order: an unordered ROW_NUMBER() gave a run-to-run varying credit on
+  -- DuckDB once conversions joined the purchases; with this order only identical rows tie.
+  SELECT
+    campaign_id, user_key, created_at, event_on, revenue,
+    ROW_NUMBER() OVER (ORDER BY campaign_id, user_key, created_at, event_type, revenue) AS purchase_number
   FROM iterable_analytics.stg_email_events
   WHERE created_at >= events_from
-    AND event_type = 'purchase'
+    AND event_type IN ('purchase', 'conversion')
     AND campaign_id IS NOT NULL
     AND user_key IS NOT NULL
 ),

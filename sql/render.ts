@@ -4,6 +4,8 @@
  * with the defaults written literally; the runner substitutes:
  *   - `iterable_raw.` and `iterable_analytics.` with the configured dataset names;
  *   - the `7` of `INTERVAL 7 DAY` that a `lookback_days` comment follows, with the lookback;
+ *   - the `(NULL)` that a `conversion_event_names` comment follows, with the custom event names that count as conversions
+ *     (`CONVERSION_EVENT_NAMES`), when any are configured;
  *   - `CURRENT_TIMESTAMP` with a fixed instant (DuckDB syntax), when the build is pinned to one
  *     (tests, a rerun as of a past day).
  */
@@ -29,9 +31,26 @@ export interface RenderOptions {
   readonly lookbackDays: number;
   /** Epoch milliseconds standing in for CURRENT_TIMESTAMP; the warehouse clock when absent. */
   readonly now?: number;
+  /** Custom event names counted as conversions beside purchases; none when absent. */
+  readonly conversionEventNames?: readonly string[];
 }
 
 const LOOKBACK = /\b7 \/\* lookback_days \*\//g;
+const CONVERSION_EVENTS = /\(NULL\) \/\* conversion_event_names \*\//g;
+
+/**
+ * Event names become string literals in SQL text; quotes and backslashes, which the two engines
+ * escape differently, are refused rather than escaped.
+ */
+export function checkEventNames(names: readonly string[]): readonly string[] {
+  const bad = names.find((n) => n.length === 0 || /['"\\]/.test(n));
+  if (bad !== undefined) {
+    throw new Error(
+      `conversion event name ${JSON.stringify(bad)} cannot be used: names must be non-empty, without quotes or backslashes`,
+    );
+  }
+  return names;
+}
 
 export function renderSql(sql: string, options: RenderOptions): string {
   const { raw, analytics } = checkDatasets(options.datasets);
@@ -41,7 +60,13 @@ export function renderSql(sql: string, options: RenderOptions): string {
   const rendered = sql
     .replace(/\biterable_raw\./g, `${raw}.`)
     .replace(/\biterable_analytics\./g, `${analytics}.`)
-    .replace(LOOKBACK, `${options.lookbackDays} /* lookback_days */`);
+    .replace(LOOKBACK, `${options.lookbackDays} /* lookback_days */`)
+    .replace(CONVERSION_EVENTS, (placeholder) => {
+      const names = checkEventNames(options.conversionEventNames ?? []);
+      return names.length === 0
+        ? placeholder
+        : `(${names.map((n) => `'${n}'`).join(', ')}) /* conversion_event_names */`;
+    });
   if (options.now === undefined) return rendered;
   const instant = new Date(options.now).toISOString();
   return rendered.replace(/\bCURRENT_TIMESTAMP\b/g, `CAST('${instant}' AS TIMESTAMPTZ)`);

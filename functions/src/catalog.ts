@@ -24,6 +24,12 @@ export interface Column {
 export interface ExportSource {
   readonly kind: 'export';
   readonly dataTypeName: string;
+  /**
+   * The record field Iterable cuts `startDateTime`/`endDateTime` windows on: `createdAt` for
+   * events, `profileUpdatedAt` for the user export (a profile is exported in the window of its
+   * latest update, so a later window brings the newer version of the same user).
+   */
+  readonly windowField: string;
 }
 
 /** A dimension read whole from a JSON endpoint; each load replaces the table with the current state. */
@@ -83,7 +89,7 @@ const event = <const N extends string>(
 ): StreamDefinition & { readonly name: N } => ({
   name,
   description,
-  source: { kind: 'export', dataTypeName },
+  source: { kind: 'export', dataTypeName, windowField: 'createdAt' },
   columns: [...EVENT_COLUMNS, ...extra],
   window: { firstMinutes },
 });
@@ -200,6 +206,31 @@ export const STREAMS = [
     [col('purchase_id', 'STRING', 'id'), col('total', 'FLOAT64', 'total'), col('items', 'JSON', 'items')],
     QUIET_FIRST,
   ),
+  event(
+    'custom_event',
+    'customEvent',
+    'Custom events tracked by the project (sign-ups, trials, renewals…), with their dataFields',
+    [col('event_name', 'STRING', 'eventName'), col('data_fields', 'JSON', 'dataFields')],
+    QUIET_FIRST,
+  ),
+  // Users are exported like events but windowed on profileUpdatedAt: the raw table keeps every
+  // version loaded, and `stg_users` keeps the latest per user key (upsert). The whole profile
+  // stays in `payload`, so custom user fields are never dropped (airbytehq/airbyte#79634).
+  {
+    name: 'users',
+    description: 'User profiles (the user export), one row per profile version loaded',
+    source: { kind: 'export', dataTypeName: 'user', windowField: 'profileUpdatedAt' },
+    columns: [
+      col('profile_updated_at', 'TIMESTAMP', 'profileUpdatedAt', true),
+      col('email', 'STRING', 'email'),
+      col('user_id', 'STRING', 'userId'),
+      col('signed_up_at', 'TIMESTAMP', 'signupDate'),
+      col('email_list_ids', 'JSON', 'emailListIds'),
+      col('unsubscribed_channel_ids', 'JSON', 'unsubscribedChannelIds'),
+      col('unsubscribed_message_type_ids', 'JSON', 'unsubscribedMessageTypeIds'),
+    ],
+    window: { firstMinutes: QUIET_FIRST },
+  },
   dimension('campaigns', '/api/campaigns', 'campaigns', true, 'Campaigns (blast and triggered)', [
     col('campaign_id', 'INT64', 'id', true),
     col('name', 'STRING', 'name'),
@@ -299,6 +330,19 @@ export const METADATA_COLUMNS = [
   { name: 'payload', type: 'JSON' },
   ...LOAD_COLUMNS,
 ] as const satisfies readonly { name: string; type: ColumnType }[];
+
+/**
+ * The raw column a stream's windows are cut on (the column of its source's `windowField`), or
+ * `null` for a dimension, which is replaced whole.
+ */
+export function windowColumnOf(stream: StreamDefinition): string | null {
+  const { source } = stream;
+  if (source.kind !== 'export') return null;
+  const column = stream.columns.find((c) => c.field === source.windowField);
+  if (!column)
+    throw new Error(`stream ${stream.name} has no column for its window field ${source.windowField}`);
+  return column.name;
+}
 
 /** Raw table of a stream, inside the raw dataset: `email_send` → `email_send_raw`. */
 export const rawTableName = (stream: StreamName): string => `${stream}_raw`;

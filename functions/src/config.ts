@@ -56,6 +56,19 @@ const EnvSchema = z.object({
   RAW_DATASET: datasetId('iterable_raw'),
   ANALYTICS_DATASET: datasetId('iterable_analytics'),
   FACT_LOOKBACK_DAYS: z.coerce.number().int().positive().default(7),
+  // Comma-separated custom event names; quotes and backslashes cannot appear in SQL literals here.
+  CONVERSION_EVENT_NAMES: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean),
+    )
+    .refine((names) => names.every((n) => !/['"\\]/.test(n)), {
+      message: 'event names cannot contain quotes or backslashes',
+    }),
   SETTLE_HOURS: z.coerce.number().int().nonnegative().default(24),
 });
 
@@ -84,6 +97,8 @@ export interface PipelineConfig {
   readonly datasets: { readonly raw: string; readonly analytics: string };
   /** Event dates each fact build recomputes, so late-arriving data is absorbed. */
   readonly factLookbackDays: number;
+  /** Custom event names counted as conversions in the funnel and the cohort facts, beside purchases. */
+  readonly conversionEventNames: readonly string[];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
@@ -107,5 +122,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
     streams: e.STREAMS,
     datasets: { raw: e.RAW_DATASET, analytics: e.ANALYTICS_DATASET },
     factLookbackDays: e.FACT_LOOKBACK_DAYS,
+    conversionEventNames: e.CONVERSION_EVENT_NAMES,
   };
 }

@@ -1,6 +1,6 @@
 /**
- * Entry point of the deployed functions: registers `fanout`, `worker`, `collector`, `api` and
- * `notifier` with the Functions Framework over the GCP adapters. Each adapter (and its Google client library) is built once per
+ * Entry point of the deployed functions: registers `fanout`, `worker`, `collector`, `api`,
+ * `notifier` and the daily `forget` with the Functions Framework over the GCP adapters. Each adapter (and its Google client library) is built once per
  * instance, on its first use: importing this file stays cheap, and an instance serving one
  * function never loads the clients only another one needs (`gcp/deferred.ts`).
  */
@@ -8,6 +8,7 @@
 import { SlackWebhook } from './anomalies/slack-webhook.js';
 import { loadApiConfig } from './api/api-config.js';
 import {
+  deferredEraser,
   deferredLiveSink,
   deferredStateStore,
   deferredTaskQueue,
@@ -22,6 +23,7 @@ import {
   registerApi,
   registerCollector,
   registerFanout,
+  registerForget,
   registerNotifier,
   registerWorker,
 } from './register.js';
@@ -32,6 +34,7 @@ const state = deferredStateStore(async () =>
   (await import('./gcp/open-firestore.js')).openStateStore(config),
 );
 const now = Date.now;
+const iterable = iterableSource(pipeline.iterable);
 
 registerFanout(
   {
@@ -45,7 +48,7 @@ registerFanout(
 
 registerWorker(
   {
-    iterable: iterableSource(pipeline.iterable),
+    iterable,
     warehouse: deferredWarehouse(async () => (await import('./gcp/open-bigquery.js')).openWarehouse(config)),
     state,
     now,
@@ -53,6 +56,13 @@ registerWorker(
   },
   { leaseMs: config.leaseMs },
 );
+
+registerForget({
+  iterable,
+  warehouse: deferredEraser(async () => (await import('./gcp/open-bigquery.js')).openEraser(config)),
+  now,
+  log: stdoutLogger,
+});
 
 // Only the collector's instance has the webhook secret (gcp-config.ts checks it is there).
 const { live } = config;

@@ -3,6 +3,7 @@
  * local ones under `local/`; the core in `functions/src/pipeline/` knows only these.
  */
 import type { DimensionSource, ExportSource, StreamName } from './catalog.js';
+import type { UserForgotten } from './forget-tables.js';
 import type { PlannedWindow, Window, WindowKind } from './pipeline/window.js';
 
 /** Iterable, seen as batches of raw JSON lines (one record per line, blank lines already dropped). */
@@ -136,4 +137,34 @@ export interface EnqueueResult {
 
 export interface TaskQueue {
   enqueue(tasks: readonly QueuedTask[]): Promise<EnqueueResult>;
+}
+
+/** A user Iterable has forgotten: the SHA-256 hex of the lower-cased, trimmed email or user id. */
+export interface ForgottenHash {
+  readonly hash: string;
+  readonly kind: 'email' | 'user_id';
+}
+
+/** Iterable's lists of forgotten users (GDPR / CCPA requests). */
+export interface ForgottenSource {
+  /** `GET /api/users/forgotten`; Iterable answers an error on user-id based projects. */
+  forgottenEmailHashes(signal?: AbortSignal): Promise<string[]>;
+  /** `GET /api/users/forgottenUserIds`; Iterable answers an error on email based projects. */
+  forgottenUserIdHashes(signal?: AbortSignal): Promise<string[]>;
+}
+
+export interface ForgetOutcome {
+  /** Users newly forgotten, or forgotten again because rows of theirs were found. */
+  readonly forgotten: readonly UserForgotten[];
+  /** Users already in the audit with nothing left to delete. */
+  readonly unchanged: number;
+}
+
+/**
+ * Deletes every row of the given users from every table that can hold one (`FORGET_TARGETS`),
+ * in one transaction, and writes one audit row per user newly forgotten (hash, tables, rows
+ * deleted, when). Running it again for the same users changes nothing.
+ */
+export interface UserEraser {
+  forget(users: readonly ForgottenHash[], at: number): Promise<ForgetOutcome>;
 }

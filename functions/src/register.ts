@@ -7,10 +7,12 @@ import type { NotifyDeps, NotifySettings } from './anomalies/notify.js';
 import { type ApiDeps, type ApiSettings, apiHandler } from './api/handler.js';
 import { collectorHandler } from './handlers/collector.js';
 import { fanoutHandler } from './handlers/fanout.js';
+import { forgetHandler } from './handlers/forget.js';
 import { notifierHandler } from './handlers/notifier.js';
 import { workerHandler } from './handlers/worker.js';
 import type { CollectDeps } from './live/collect.js';
 import type { FanoutDeps, FanoutSettings } from './pipeline/fanout.js';
+import type { ForgetDeps } from './pipeline/forget.js';
 import type { LoadDeps, LoadSettings } from './pipeline/load-window.js';
 
 export const FUNCTION_NAMES = {
@@ -19,6 +21,7 @@ export const FUNCTION_NAMES = {
   collector: 'collector',
   api: 'api',
   notifier: 'notifier',
+  forget: 'forget',
 } as const;
 
 export function registerWorker(deps: LoadDeps, settings: Omit<LoadSettings, 'runId'>): void {
@@ -39,4 +42,8 @@ export function registerApi(deps: ApiDeps, settings: ApiSettings): void {
 
 export function registerNotifier(deps: NotifyDeps, settings: NotifySettings): void {
   http(FUNCTION_NAMES.notifier, notifierHandler(deps, settings));
+}
+
+export function registerForget(deps: ForgetDeps): void {
+  http(FUNCTION_NAMES.forget, forgetHandler(deps));
 }

@@ -29,6 +29,8 @@ export interface RunModelsOptions {
   readonly lookbackDays?: number;
   /** Epoch milliseconds the build treats as now (lookback, engagement segments). */
   readonly now?: number;
+  /** Custom event names counted as conversions (`CONVERSION_EVENT_NAMES`). */
+  readonly conversionEventNames?: readonly string[];
   /** Profile each statement and report the tables it scanned (slower: one statement at a time). */
   readonly profile?: boolean;
   /** The model files to run, in order; every file of sql/ when absent. */
@@ -60,6 +62,7 @@ export async function runModels(
       const render: RenderOptions = {
         datasets,
         lookbackDays,
+        conversionEventNames: options.conversionEventNames ?? [],
         ...(options.now === undefined ? {} : { now: options.now }),
       };
       const script = duckDbScript(renderSql(sql, render));

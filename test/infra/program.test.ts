@@ -49,10 +49,13 @@ describe('the Pulumi program under mocks', () => {
         [...stream.columns, ...METADATA_COLUMNS].map((c) => `${c.name}:${c.type}`),
       );
       if (stream.source.kind === 'export') {
-        assert.deepEqual(table.timePartitioning, { type: 'DAY', field: 'created_at' }, stream.name);
-        assert.deepEqual(table.clusterings, ['campaign_id'], stream.name);
+        // Partitioned on the column windows are cut on, so a window's replace touches its days only.
+        const field = stream.name === 'users' ? 'profile_updated_at' : 'created_at';
+        assert.deepEqual(table.timePartitioning, { type: 'DAY', field }, stream.name);
+        assert.deepEqual(table.clusterings, [stream.name === 'users' ? 'email' : 'campaign_id'], stream.name);
       }
     }
+    assert.ok(tables.get('forgotten_users'), 'the audit of forgotten users has a table');
     const rejects = tables.get('rejects');
     assert.ok(rejects);
     assert.deepEqual(
@@ -174,7 +177,7 @@ describe('the Pulumi program under mocks', () => {
     );
   });
 
-  it('lets only the task invoker call the worker, the scheduler the fan-out and the push account the notifier', () => {
+  it('lets only the task invoker call the worker, the scheduler the fan-out and forget, and the push account the notifier', () => {
     const invokers = ofType('cloudrunv2/serviceIamMember:ServiceIamMember').map(
       (m) => `${String(m.inputs.name)} ${String(m.inputs.role)} ${String(m.inputs.member)}`,
     );
@@ -182,15 +185,25 @@ describe('the Pulumi program under mocks', () => {
       // Iterable's webhooks cannot carry an OIDC token; the collector checks their header itself.
       'iterable-collector roles/run.invoker allUsers',
       `iterable-fanout roles/run.invoker serviceAccount:iterable-scheduler-invoker@${PROJECT}.iam.gserviceaccount.com`,
+      `iterable-forget roles/run.invoker serviceAccount:iterable-scheduler-invoker@${PROJECT}.iam.gserviceaccount.com`,
       `iterable-notifier roles/run.invoker serviceAccount:iterable-anomaly-push@${PROJECT}.iam.gserviceaccount.com`,
       `iterable-worker roles/run.invoker serviceAccount:iterable-tasks-invoker@${PROJECT}.iam.gserviceaccount.com`,
     ]);
-    const [job] = ofType('cloudscheduler/job:Job');
+    const jobs = new Map(ofType('cloudscheduler/job:Job').map((j) => [String(j.inputs.name), j]));
+    const job = jobs.get('iterable-fanout');
     assert.ok(job);
     assert.equal(job.inputs.schedule, '0 */5 * * *');
     assert.deepEqual(obj(obj(job.inputs.httpTarget).oidcToken), {
       serviceAccountEmail: `iterable-scheduler-invoker@${PROJECT}.iam.gserviceaccount.com`,
       audience: program.outputs.fanoutUrl,
+    });
+    // The forget step runs daily, as the scheduler, against the forget function only.
+    const forget = jobs.get('iterable-forget');
+    assert.ok(forget);
+    assert.equal(forget.inputs.schedule, '30 3 * * *');
+    assert.deepEqual(obj(obj(forget.inputs.httpTarget).oidcToken), {
+      serviceAccountEmail: `iterable-scheduler-invoker@${PROJECT}.iam.gserviceaccount.com`,
+      audience: program.outputs.forgetUrl,
     });
   });
 

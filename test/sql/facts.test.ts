@@ -22,6 +22,7 @@ import {
   campaignDimensions,
   EVENT_STREAMS,
   type EventStream,
+  latestProfiles,
   parseEvent,
   type TruthEvent,
 } from './support/truth.js';
@@ -39,7 +40,8 @@ describe('fact tables on simulator data', () => {
 
   const expected = (now = NOW, extra: readonly TruthEvent[] = []) => {
     const all = [...events, ...extra];
-    const facts = expectedFacts(all, campaignDimensions(sim.truth.dimension), now);
+    const profiles = latestProfiles(sim.truth.lines('users', { start: RANGE.from, end: RANGE.to }));
+    const facts = expectedFacts(all, campaignDimensions(sim.truth.dimension), now, profiles);
     return Object.fromEntries(FACT_TABLES.map((t) => [t, normalise(t, facts[t])])) as typeof facts;
   };
 

@@ -21,6 +21,22 @@ describe('renderSql', () => {
       want: 'WHERE t >= CURRENT_TIMESTAMP - INTERVAL 30 /* lookback_days */ DAY AND u > INTERVAL 7 DAY',
     },
     {
+      name: 'the conversion event names',
+      sql: 'WHERE event_name IN (NULL) /* conversion_event_names */',
+      options: {
+        datasets: DATASETS,
+        lookbackDays: 7,
+        conversionEventNames: ['trialStarted', 'plan upgraded'],
+      },
+      want: "WHERE event_name IN ('trialStarted', 'plan upgraded') /* conversion_event_names */",
+    },
+    {
+      name: 'no conversion event names (the placeholder stays, matching nothing)',
+      sql: 'WHERE event_name IN (NULL) /* conversion_event_names */',
+      options: { datasets: DATASETS, lookbackDays: 7, conversionEventNames: [] },
+      want: 'WHERE event_name IN (NULL) /* conversion_event_names */',
+    },
+    {
       name: 'a pinned now',
       sql: 'SELECT CURRENT_TIMESTAMP AS now',
       options: { datasets: DATASETS, lookbackDays: 7, now: Date.UTC(2026, 9, 11) },
@@ -33,6 +49,26 @@ describe('renderSql', () => {
 
   it('refuses a lookback that is not a whole number of days', () => {
     assert.throws(() => renderSql('', { datasets: DATASETS, lookbackDays: 1.5 }), /whole number of days/);
+  });
+
+  it('refuses a conversion event name that would break out of its SQL literal', () => {
+    const sql = 'IN (NULL) /* conversion_event_names */';
+    for (const name of ["it's", 'back\\slash', '']) {
+      assert.throws(
+        () => renderSql(sql, { datasets: DATASETS, lookbackDays: 7, conversionEventNames: [name] }),
+        /cannot be used/,
+      );
+    }
+  });
+
+  it('finds the conversion placeholder in stg_email_events', () => {
+    const file = modelFiles().find((f) => basename(f) === '03_stg_email_events.sql') ?? '';
+    const rendered = renderSql(readFileSync(file, 'utf8'), {
+      datasets: DATASETS,
+      lookbackDays: 7,
+      conversionEventNames: ['trialStarted'],
+    });
+    assert.match(rendered, /event_name IN \('trialStarted'\)/);
   });
 
   it('refuses a dataset name that is not a plain identifier', () => {

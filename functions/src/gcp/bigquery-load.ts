@@ -11,7 +11,10 @@ import {
   REJECTS_TABLE,
   rawTableName,
   type Stream,
+  windowColumnOf,
 } from '../catalog.js';
+import { BIGQUERY_DIALECT, notForgotten } from '../forget-sql.js';
+import { FORGET_TARGETS, FORGOTTEN_USERS_TABLE, REJECT_IDENTIFIERS } from '../forget-tables.js';
 import { LOADED_EDGES_TABLE } from '../live/live-tables.js';
 import { mergeLoadedEdge } from '../live/loaded-edge-sql.js';
 import type { Cell, RawRow, Reject, WindowLoad } from '../ports.js';
@@ -90,10 +93,17 @@ export function loadPlan(stream: Stream, raw: DatasetRef): LoadPlan {
   const rawTable = table(raw, rawTableName(stream.name));
   const rejectsTable = table(raw, REJECTS_TABLE);
   const dimension = stream.source.kind === 'dimension';
-  const inWindow = 'created_at >= @window_start AND created_at < @window_end';
+  const inWindow = (column: string) => `${column} >= @window_start AND ${column} < @window_end`;
+  // Users are forgotten for good: a later load of their rows (a re-read, a backfill) skips them.
+  const forgotten = table(raw, FORGOTTEN_USERS_TABLE);
+  const forgetTarget = FORGET_TARGETS.find(
+    (t) => t.dataset === 'raw' && t.table === rawTableName(stream.name),
+  );
+  const keepRow = forgetTarget ? ` WHERE ${notForgotten(BIGQUERY_DIALECT, forgetTarget, forgotten)}` : '';
+  const keepReject = ` WHERE ${notForgotten(BIGQUERY_DIALECT, REJECT_IDENTIFIERS, forgotten)}`;
   // A reject without a readable createdAt is filed under the window (or piece of a split window)
   // that produced it; replacing a window replaces those of its pieces too.
-  const rejectOfWindow = `(${inWindow}) OR (created_at IS NULL AND _window_start >= @window_start AND _window_end <= @window_end)`;
+  const rejectOfWindow = `(${inWindow('created_at')}) OR (created_at IS NULL AND _window_start >= @window_start AND _window_end <= @window_end)`;
   const metadata = LOAD_COLUMNS.map((c) => `@${loadParameter(c)}`).join(', ');
   const rawColumns = target.map((f) => f.name).join(', ');
   const staged = columns.map((c) => STAGED[c.type].toRaw(c.name));
@@ -130,12 +140,12 @@ export function loadPlan(stream: Stream, raw: DatasetRef): LoadPlan {
       // https://cloud.google.com/bigquery/docs/querying-partitioned-tables#pruning_limiting_partitions
       const query = [
         'BEGIN TRANSACTION;',
-        `DELETE FROM ${rawTable} WHERE ${dimension ? 'TRUE' : inWindow};`,
+        `DELETE FROM ${rawTable} WHERE ${dimension ? 'TRUE' : inWindow(windowColumnOf(stream) ?? 'created_at')};`,
         `INSERT INTO ${rawTable} (${rawColumns})`,
-        `SELECT ${[...staged, parseJson('payload')].join(', ')}, ${metadata} FROM ${table(raw, staging.rows)};`,
+        `SELECT ${[...staged, parseJson('payload')].join(', ')}, ${metadata} FROM ${table(raw, staging.rows)}${keepRow};`,
         `DELETE FROM ${rejectsTable} WHERE stream = @stream${dimension ? '' : ` AND (${rejectOfWindow})`};`,
         `INSERT INTO ${rejectsTable} (${REJECT_COLUMNS.map((c) => c.name).join(', ')})`,
-        `SELECT @stream, ${STAGED.TIMESTAMP.toRaw('created_at')}, line, reason, ${metadata} FROM ${table(raw, staging.rejects)};`,
+        `SELECT @stream, ${STAGED.TIMESTAMP.toRaw('created_at')}, line, reason, ${metadata} FROM ${table(raw, staging.rejects)}${keepReject};`,
         // An export window moves its stream's loaded edge in the same transaction, so the live
         // views switch from webhook rows to exported rows exactly when the rows arrive.
         ...(dimension

@@ -5,7 +5,7 @@
  * failed is built again on the next call, so one bad start does not poison the instance.
  */
 import type { LiveSink } from '../live/live-sink.js';
-import type { StateStore, TaskQueue, Warehouse } from '../ports.js';
+import type { StateStore, TaskQueue, UserEraser, Warehouse } from '../ports.js';
 
 function onFirstUse<T>(build: () => Promise<T>): { get: () => Promise<T>; built: () => Promise<T> | null } {
   let built: Promise<T> | null = null;
@@ -41,6 +41,11 @@ export function deferredWarehouse(build: () => Promise<Warehouse>): Warehouse {
     replaceWindow: async (load, batches) => (await warehouse.get()).replaceWindow(load, batches),
     close: async () => (await warehouse.built())?.close(),
   };
+}
+
+export function deferredEraser(build: () => Promise<UserEraser>): UserEraser {
+  const eraser = onFirstUse(build);
+  return { forget: async (users, at) => (await eraser.get()).forget(users, at) };
 }
 
 export function deferredLiveSink(build: () => Promise<LiveSink>): LiveSink {

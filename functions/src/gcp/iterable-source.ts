@@ -1,12 +1,12 @@
 /**
- * The Iterable source of a deployed function. Only the worker holds the key (from Secret Manager);
+ * The Iterable source of a deployed function. Only the worker and forget hold the key (from Secret Manager);
  * in the fan-out's instance the worker is registered but never served, so its source only has to
  * say clearly what is missing should it ever be called.
  */
 import type { DimensionSource, ExportSource } from '../catalog.js';
 import { ConfigError, type PipelineConfig } from '../config.js';
 import { IterableClient } from '../iterable/client.js';
-import type { IterableSource } from '../ports.js';
+import type { ForgottenSource, IterableSource } from '../ports.js';
 
 const missingKey = (): never => {
   throw new ConfigError(
@@ -20,8 +20,13 @@ const NO_KEY: IterableSource = {
   dimensionLines: (_source: DimensionSource) => missingKey(),
 };
 
-export function iterableSource(config: PipelineConfig['iterable']): IterableSource {
+const NO_KEY_LISTS: ForgottenSource = {
+  forgottenEmailHashes: () => missingKey(),
+  forgottenUserIdHashes: () => missingKey(),
+};
+
+export function iterableSource(config: PipelineConfig['iterable']): IterableSource & ForgottenSource {
   return config.apiKey === null
-    ? NO_KEY
+    ? { ...NO_KEY, ...NO_KEY_LISTS }
     : new IterableClient({ baseUrl: config.baseUrl, apiKey: config.apiKey });
 }

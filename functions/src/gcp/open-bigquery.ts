@@ -1,6 +1,8 @@
 /** The BigQuery warehouse; imported on first use (`deferred.ts`), so loading BigQuery waits until then. */
 import { BigQuery } from '@google-cloud/bigquery';
-import type { Warehouse } from '../ports.js';
+import { LIVE_DATASET } from '../live/live-tables.js';
+import type { UserEraser, Warehouse } from '../ports.js';
+import { BigQueryEraser } from './bigquery-eraser.js';
 import { BigQueryWarehouse } from './bigquery-warehouse.js';
 import type { GcpConfig } from './gcp-config.js';
 
@@ -9,3 +11,10 @@ export const openWarehouse = (config: GcpConfig): Warehouse =>
     rawDataset: config.pipeline.datasets.raw,
     location: config.bigqueryLocation,
   });
+
+export const openEraser = (config: GcpConfig): UserEraser =>
+  new BigQueryEraser(
+    new BigQuery({ projectId: config.projectId }),
+    { projectId: config.projectId, ...config.pipeline.datasets, live: LIVE_DATASET },
+    config.bigqueryLocation,
+  );

@@ -6,6 +6,7 @@
  */
 import { CAMPAIGN_METRICS_TABLE_COLUMNS } from '../campaign-metrics-table.js';
 import { type ColumnType, METADATA_COLUMNS, REJECT_COLUMNS, type StreamDefinition } from '../catalog.js';
+import { FORGOTTEN_USERS_COLUMNS } from '../forget-tables.js';
 
 export interface TableField {
   readonly name: string;
@@ -29,7 +30,11 @@ export const campaignMetricsTableFields: readonly TableField[] = CAMPAIGN_METRIC
   field(c.name, c.type),
 );
 
-/** Event streams are cut into windows on `created_at`; dimensions are replaced whole. */
+/** The rejects are filed by the time their window is cut on (`created_at` of the reject). */
 export const PARTITION_FIELD = 'created_at';
 /** Analysts filter and join facts on the campaign first. */
 export const CLUSTER_FIELDS = ['campaign_id'] as const;
+
+export const forgottenUsersTableFields: readonly TableField[] = FORGOTTEN_USERS_COLUMNS.map((c) =>
+  field(c.name, c.type),
+);

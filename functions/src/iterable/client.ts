@@ -7,7 +7,7 @@
  * window (`IterableTruncatedError`), and the worker's replace of the window rolls back.
  */
 import type { DimensionSource, ExportSource } from '../catalog.js';
-import type { IterableSource } from '../ports.js';
+import type { ForgottenSource, IterableSource } from '../ports.js';
 import type { Interval } from '../time.js';
 import {
   errorForStatus,
@@ -53,7 +53,7 @@ export interface RequestOptions {
   readonly beforeAttempt?: () => Promise<void>;
 }
 
-export class IterableClient implements IterableSource {
+export class IterableClient implements IterableSource, ForgottenSource {
   readonly baseUrl: string;
   readonly #apiKey: string;
   readonly #retry: RetryOptions;
@@ -104,6 +104,32 @@ export class IterableClient implements IterableSource {
       // Unpaged endpoints answer whole; paged ones end with a short page.
       if (!source.paged || records.length < DIMENSION_MAX_PAGE_SIZE) return;
     }
+  }
+
+  /**
+   * The users the project has forgotten, as SHA-256 hex of the lower-cased, trimmed email
+   * (`{hashedEmails: [...]}`) or user id (`{hashedUserIds: [...]}`); 3 requests/s, far above the
+   * one request a run makes (swagger: GET /api/users/forgotten, /api/users/forgottenUserIds).
+   */
+  forgottenEmailHashes(signal?: AbortSignal): Promise<string[]> {
+    return this.#readStrings('/api/users/forgotten', 'hashedEmails', signal);
+  }
+
+  forgottenUserIdHashes(signal?: AbortSignal): Promise<string[]> {
+    return this.#readStrings('/api/users/forgottenUserIds', 'hashedUserIds', signal);
+  }
+
+  async #readStrings(path: string, key: string, signal?: AbortSignal): Promise<string[]> {
+    const { text, context } = await this.getText(path, new URLSearchParams(), {}, signal);
+    const list = (parseJson(text) as Record<string, unknown> | null)?.[key];
+    if (!Array.isArray(list) || list.some((h) => typeof h !== 'string')) {
+      throw new IterableError(`${context.request} from ${context.baseUrl} has no "${key}" list of strings`, {
+        status: 200,
+        code: null,
+        retryable: true,
+      });
+    }
+    return list as string[];
   }
 
   async #readList(source: DimensionSource, query: URLSearchParams, signal?: AbortSignal): Promise<unknown[]> {

@@ -12,22 +12,21 @@ export type Normalised = { readonly row: RawRow } | { readonly reject: Reject };
 
 export type Normaliser = (line: string) => Normalised;
 
-/** The field export windows are cut on. */
-const CREATED_AT = 'createdAt';
-
 /**
- * Builds the normaliser of one stream's window. For export streams a record whose `createdAt`
- * falls outside the window is rejected: loading it would put a row where a later replace of this
- * window would not delete it, and the raw table could then hold it twice.
+ * Builds the normaliser of one stream's window. For export streams a record whose window field
+ * (`createdAt`, or `profileUpdatedAt` for users) falls outside the window is rejected: loading it
+ * would put a row where a later replace of this window would not delete it, and the raw table
+ * could then hold it twice.
  */
 export function normaliser(
   stream: StreamDefinition & { name: StreamName },
   window: Window | null,
 ): Normaliser {
   const reader = RECORD_READERS[stream.name];
-  const createdAtCell = stream.columns.findIndex((c) => c.field === CREATED_AT);
-  const bounds = stream.source.kind === 'export' && createdAtCell !== -1 ? window : null;
-  // A reject is filed under its createdAt only when that lies inside the window, so the next
+  const windowField = stream.source.kind === 'export' ? stream.source.windowField : null;
+  const windowCell = stream.columns.findIndex((c) => c.field === windowField);
+  const bounds = windowField !== null && windowCell !== -1 ? window : null;
+  // A reject is filed under its window time only when that lies inside the window, so the next
   // replace of the window replaces it too; otherwise it is filed under the window itself.
   const inside = (createdAt: unknown): number | null => {
     const ms = bounds === null ? null : parseIterableTimestamp(createdAt);
@@ -46,14 +45,18 @@ export function normaliser(
     const record = value as Record<string, unknown>;
     const cells = reader.read(record);
     if (cells === null) {
-      return reject(line, `invalid record: ${reader.issues(record).join('; ')}`, inside(record[CREATED_AT]));
+      return reject(
+        line,
+        `invalid record: ${reader.issues(record).join('; ')}`,
+        inside(windowField === null ? null : record[windowField]),
+      );
     }
     if (bounds !== null) {
-      const createdAt = cells[createdAtCell] as number;
-      if (createdAt < bounds.start || createdAt >= bounds.end) {
+      const at = cells[windowCell] as number;
+      if (at < bounds.start || at >= bounds.end) {
         return reject(
           line,
-          `createdAt ${new Date(createdAt).toISOString()} is outside ${formatWindow(bounds)}`,
+          `${windowField} ${new Date(at).toISOString()} is outside ${formatWindow(bounds)}`,
           null,
         );
       }

@@ -74,7 +74,7 @@ describe('the fanout function through the Functions Framework', () => {
     });
 
   const invalid: [string, unknown][] = [
-    ['an unknown stream', { streams: ['users'] }],
+    ['an unknown stream', { streams: ['people'] }],
     ['from after to', { from: '2026-10-03T00:00:00Z', to: '2026-10-01T00:00:00Z' }],
     ['a date that is not ISO', { from: 'last tuesday' }],
     ['an extra field', { dataset: 'other' }],

@@ -11,7 +11,7 @@ import {
 } from '../../../functions/src/iterable/errors.js';
 
 const KEY = 'secret-key-4242';
-const SEND = { kind: 'export', dataTypeName: 'emailSend' } as const;
+const SEND = { kind: 'export', dataTypeName: 'emailSend', windowField: 'createdAt' } as const;
 const CAMPAIGNS = { kind: 'dimension', path: '/api/campaigns', listKey: 'campaigns', paged: true } as const;
 const CHANNELS = { kind: 'dimension', path: '/api/channels', listKey: 'channels', paged: false } as const;
 const WINDOW = { start: Date.UTC(2026, 10, 1), end: Date.UTC(2026, 10, 1, 6) };

@@ -1,12 +1,15 @@
 /**
  * email_send_cohort_fact computed in TypeScript from the simulator's events, following the
  * definitions at the top of sql/15_email_send_cohort_fact.sql: each send's message followed
- * through its message id, each attributed purchase credited to the recipient's latest send of
+ * through its message id, each attributed purchase (or configured conversion) credited to the recipient's latest send of
  * the campaign at or before it.
  */
 import { type CampaignDimensions, dayOf, type TruthEvent } from './truth.js';
 
 type Row = Record<string, unknown>;
+
+/** Purchases, and custom events configured as conversions, are credited to a send alike. */
+const isConversion = (e: TruthEvent): boolean => e.type === 'purchase' || e.type === 'conversion';
 
 const safeDivide = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 
@@ -32,13 +35,13 @@ export function expectedCohorts(
   }
   for (const e of events) {
     const message = e.messageId === null ? undefined : messages.get(e.messageId);
-    if (message && e.type !== 'send' && e.type !== 'purchase') {
+    if (message && e.type !== 'send' && !isConversion(e)) {
       message.reactions.add(e.type);
       if (e.type === 'open' && !e.isMachineOpen) message.reactions.add('human_open');
     }
   }
   for (const purchase of events) {
-    if (purchase.type !== 'purchase' || purchase.campaignId === null || purchase.userKey === null) continue;
+    if (!isConversion(purchase) || purchase.campaignId === null || purchase.userKey === null) continue;
     const latest = [...messages.entries()]
       .filter(
         ([, m]) =>

@@ -6,7 +6,7 @@
 
 import { DAY } from '../../../functions/src/time.js';
 import { expectedCohorts } from './expected-cohorts.js';
-import { type CampaignDimensions, dayOf, iso, type TruthEvent } from './truth.js';
+import { type CampaignDimensions, dayOf, iso, type Profile, type TruthEvent } from './truth.js';
 import type { FactTable } from './warehouse-facts.js';
 
 type Row = Record<string, unknown>;
@@ -86,6 +86,8 @@ export function expectedFacts(
   events: readonly TruthEvent[],
   campaigns: ReadonlyMap<number, CampaignDimensions>,
   now: number,
+  /** Latest profile per user key (stg_users); users without one get NULLs. */
+  profiles: ReadonlyMap<string, Profile> = new Map(),
 ): Record<FactTable, Row[]> {
   const byCampaign = groupBy(events, (e) => e.campaignId);
   const dims = (id: number) => campaigns.get(id) ?? NO_DIMENSIONS(id);
@@ -146,6 +148,9 @@ export function expectedFacts(
       last_unsubscribe_at: iso(lastUnsubscribe),
       last_subscribe_at: iso(lastSubscribe),
       engagement_segment: segment,
+      signed_up_on: profiles.get(userKey)?.signed_up_on ?? null,
+      signup_cohort: profiles.get(userKey)?.signup_cohort ?? null,
+      subscription_state: profiles.get(userKey)?.subscription_state ?? null,
     };
   });
 
@@ -155,7 +160,13 @@ export function expectedFacts(
       const delivered = has('send') > has('bounce');
       const opened = delivered && has('open') > 0;
       const clicked = opened && has('click') > 0;
-      return { sent: has('send') > 0, delivered, opened, clicked, converted: clicked && has('purchase') > 0 };
+      return {
+        sent: has('send') > 0,
+        delivered,
+        opened,
+        clicked,
+        converted: clicked && has('purchase') + has('conversion') > 0,
+      };
     });
     if (recipients.length === 0) return [];
     const stage = (key: keyof (typeof recipients)[number]) => recipients.filter((r) => r[key]).length;

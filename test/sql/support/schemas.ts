@@ -1,12 +1,14 @@
 /**
  * The BigQuery schemas the SQL is checked against, derived from the same declarations as the
- * tables themselves: the stream catalog (raw tables, rejects) and the campaign metrics table.
+ * tables themselves: the stream catalog (raw tables, rejects), the campaign metrics table and the
+ * audit of forgotten users.
  */
 import {
   CAMPAIGN_METRICS_TABLE,
   CAMPAIGN_METRICS_TABLE_COLUMNS,
 } from '../../../functions/src/campaign-metrics-table.js';
 import { REJECT_COLUMNS, REJECTS_TABLE, rawTableName, STREAMS } from '../../../functions/src/catalog.js';
+import { FORGOTTEN_USERS_COLUMNS, FORGOTTEN_USERS_TABLE } from '../../../functions/src/forget-tables.js';
 import {
   LIVE_DATASET,
   LIVE_EVENT_COLUMNS,
@@ -28,6 +30,7 @@ export function rawSchemas(): TableSchemas {
     ]),
     [REJECTS_TABLE, REJECT_COLUMNS.map(catalogColumn)],
     [CAMPAIGN_METRICS_TABLE, CAMPAIGN_METRICS_TABLE_COLUMNS.map(catalogColumn)],
+    [FORGOTTEN_USERS_TABLE, FORGOTTEN_USERS_COLUMNS.map(catalogColumn)],
     [LOADED_EDGES_TABLE, LOADED_EDGE_COLUMNS.map(catalogColumn)],
   ]);
   const live = new Map<string, readonly CatalogColumn[]>([

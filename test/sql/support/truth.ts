@@ -18,7 +18,8 @@ export const EVENT_STREAMS = {
 } as const;
 
 export type EventStream = keyof typeof EVENT_STREAMS;
-export type EventType = (typeof EVENT_STREAMS)[EventStream];
+/** A custom event configured as a conversion (CONVERSION_EVENT_NAMES) is a `conversion`. */
+export type EventType = (typeof EVENT_STREAMS)[EventStream] | 'conversion';
 
 export interface TruthEvent {
   readonly type: EventType;
@@ -44,6 +45,57 @@ interface EventRecord {
   proxySource?: string;
   unsubSource?: string;
   total?: number;
+}
+
+/** A custom event counted as a conversion: an event like any other, of type `conversion`. */
+export function parseConversion(line: string): TruthEvent {
+  return { ...parseEvent('purchase', line), type: 'conversion', revenue: null };
+}
+
+/** What user_engagement_fact takes from a user's latest profile. */
+export interface Profile {
+  readonly signed_up_on: string | null;
+  readonly signup_cohort: string | null;
+  readonly subscription_state: string;
+}
+
+interface ProfileRecord {
+  email?: string;
+  userId?: string;
+  signupDate?: unknown;
+  profileUpdatedAt?: unknown;
+  emailListIds?: unknown[];
+  unsubscribedChannelIds?: unknown[];
+  unsubscribedMessageTypeIds?: unknown[];
+}
+
+/** The latest profile per user key, as 05_stg_users.sql defines it, from the user export's lines. */
+export function latestProfiles(lines: readonly string[]): Map<string, Profile> {
+  const latest = new Map<string, { at: number; profile: Profile }>();
+  for (const line of lines) {
+    const r = JSON.parse(line) as ProfileRecord;
+    const key = r.email?.toLowerCase() ?? r.userId ?? null;
+    const at = parseIterableTimestamp(r.profileUpdatedAt);
+    if (key === null || at === null) continue;
+    if ((latest.get(key)?.at ?? -1) >= at) continue;
+    const signup = parseIterableTimestamp(r.signupDate);
+    const any = (list: unknown[] | undefined) => (list?.length ?? 0) > 0;
+    latest.set(key, {
+      at,
+      profile: {
+        signed_up_on: signup === null ? null : dayOf(signup),
+        signup_cohort: signup === null ? null : new Date(signup).toISOString().slice(0, 7),
+        subscription_state: any(r.unsubscribedChannelIds)
+          ? 'unsubscribed'
+          : any(r.unsubscribedMessageTypeIds)
+            ? 'partially_unsubscribed'
+            : any(r.emailListIds)
+              ? 'subscribed'
+              : 'no_subscriptions',
+      },
+    });
+  }
+  return new Map([...latest].map(([key, { profile }]) => [key, profile]));
 }
 
 export function parseEvent(stream: EventStream, line: string): TruthEvent {

@@ -24,8 +24,8 @@ export interface CatalogColumn {
 export type TableSchemas = Map<string, Map<string, readonly CatalogColumn[]>>;
 
 export interface ScriptContext {
-  /** Named query parameters (`@name`) and their types. */
-  readonly parameters?: Readonly<Record<string, ColumnType>>;
+  /** Named query parameters (`@name`) and their types; `[T]` is an ARRAY<T>. */
+  readonly parameters?: Readonly<Record<string, ColumnType | readonly [ColumnType]>>;
   /** The project the datasets sit in, for SQL that names tables `project.dataset.table`. */
   readonly project?: string;
 }
@@ -109,7 +109,13 @@ export class ZetaSqlAnalyzer {
     const declared = Object.fromEntries(variables.map((v) => [v.name, v.type as ColumnType]));
     const queryParameters = Object.entries({ ...context.parameters, ...declared }).map(([name, type]) => ({
       name,
-      type: { typeKind: TYPE_KINDS[type] },
+      type:
+        typeof type === 'string'
+          ? { typeKind: TYPE_KINDS[type] }
+          : {
+              typeKind: 'TYPE_ARRAY' as const,
+              arrayType: { elementType: { typeKind: TYPE_KINDS[type[0]] } },
+            },
     }));
     const end = Buffer.byteLength(sql);
     for (let position = 0; position < end && sql.slice(position).trim() !== ''; ) {
