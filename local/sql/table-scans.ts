@@ -71,10 +71,17 @@ function collect(node: ProfileNode, into: TableScan[]): void {
   for (const child of node.children ?? []) collect(child, into);
 }
 
-/** The raw tables of export streams: partitioned by `DATE(created_at)` in BigQuery. */
+/**
+ * The raw tables of event streams, windowed on `createdAt`: partitioned by `DATE(created_at)` in
+ * BigQuery. Profile versions (`users`, windowed on `profileUpdatedAt`) are not among them: the
+ * `stg_users` view still reads every version to find each user's latest, a cost that grows with
+ * the number of profile updates until an incremental table of latest profiles replaces it.
+ */
 export function rawEventTables(datasets: Datasets): Set<string> {
   return new Set(
-    STREAMS.filter((s) => s.source.kind === 'export').map((s) => `${datasets.raw}.${rawTableName(s.name)}`),
+    STREAMS.filter((s) => s.source.kind === 'export' && s.source.windowField === 'createdAt').map(
+      (s) => `${datasets.raw}.${rawTableName(s.name)}`,
+    ),
   );
 }
 
