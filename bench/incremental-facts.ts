@@ -45,7 +45,9 @@ async function measure(sizes: IncrementalFactSizes, weeks: number): Promise<Meas
     const events = await fillWarehouse(warehouse, sizes.weeklyEvents, weeks);
     // Rows in event order, as BigQuery's date partitions hold them and the pipeline's window loads
     // append them (the fill's copies come out interleaved), each loaded an hour after its event.
-    for (const stream of STREAMS.filter((s) => s.source.kind === 'export')) {
+    for (const stream of STREAMS.filter(
+      (s) => s.source.kind === 'export' && s.source.windowField === 'createdAt',
+    )) {
       const table = `${warehouse.datasets.raw}.${rawTableName(stream.name)}`;
       await warehouse.query(
         `CREATE OR REPLACE TABLE ${table} AS

@@ -36,9 +36,14 @@ export interface WebhookPushReport {
   readonly failed: number;
 }
 
-/** The exports' event streams, with the event name a webhook carries (the export's `dataTypeName`). */
+/**
+ * The exports' event streams (windowed on `createdAt`; profile versions are no webhook event), with
+ * the event name a webhook carries (the export's `dataTypeName`).
+ */
 const EVENT_STREAMS = STREAMS.flatMap((s) =>
-  s.source.kind === 'export' ? [{ stream: s.name, eventName: s.source.dataTypeName }] : [],
+  s.source.kind === 'export' && s.source.windowField === 'createdAt'
+    ? [{ stream: s.name, eventName: s.source.dataTypeName }]
+    : [],
 );
 
 /** One webhook body for an exported record. */

@@ -36,6 +36,7 @@ describe('runModels', () => {
           'stg_metric_baselines',
           'stg_metric_campaign_days',
           'stg_rebuild_from',
+          'stg_users',
           'unsubscribe_fact',
           'user_daily',
           'user_engagement_fact',
