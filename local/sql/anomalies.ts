@@ -3,22 +3,11 @@
  * BigQuery: the rows a build found first (to print after `npm start`), or every recent one (to
  * tell "since when" and to list them on the dashboard).
  */
-import type { Anomaly } from '../../functions/src/anomalies/anomaly.js';
+import { type Anomaly, type AnomalyRow, anomalyFromRow } from '../../functions/src/anomalies/anomaly.js';
 import type { AnomalySource } from '../../functions/src/anomalies/notify.js';
 import type { DuckDbWarehouse } from '../duckdb-warehouse.js';
 
-interface AnomalyRow {
-  readonly anomaly_on: string;
-  readonly series: string;
-  readonly metric: string;
-  readonly value: number;
-  readonly expected: number;
-  readonly lower_bound: number | null;
-  readonly upper_bound: number | null;
-  readonly score: number;
-  readonly direction: Anomaly['direction'];
-  readonly severity: Anomaly['severity'];
-  readonly kind: Anomaly['kind'];
+interface DetectedRow extends AnomalyRow {
   readonly detected_ms: number | bigint;
 }
 
@@ -30,7 +19,7 @@ export async function readAnomalies(warehouse: DuckDbWarehouse, detectedFrom?: n
     { schema: warehouse.datasets.analytics },
   );
   if (!exists || Number(exists.n) === 0) return [];
-  const rows = await warehouse.query<AnomalyRow>(
+  const rows = await warehouse.query<DetectedRow>(
     `SELECT CAST(anomaly_on AS VARCHAR) AS anomaly_on, series, metric, value, expected, lower_bound,
        upper_bound, score, direction, severity, kind, epoch_ms(first_detected_at) AS detected_ms
      FROM ${table}
@@ -38,20 +27,7 @@ export async function readAnomalies(warehouse: DuckDbWarehouse, detectedFrom?: n
      ORDER BY anomaly_on DESC, severity, series, metric`,
     { from: detectedFrom ?? null },
   );
-  return rows.map((r) => ({
-    anomalyOn: r.anomaly_on,
-    series: r.series,
-    metric: r.metric,
-    value: r.value,
-    expected: r.expected,
-    lowerBound: r.lower_bound,
-    upperBound: r.upper_bound,
-    score: r.score,
-    direction: r.direction,
-    severity: r.severity,
-    kind: r.kind,
-    firstDetectedAt: new Date(Number(r.detected_ms)).toISOString(),
-  }));
+  return rows.map((r) => anomalyFromRow(r, new Date(Number(r.detected_ms)).toISOString()));
 }
 
 /** The notifier's source over the local warehouse: what BigQuery answers it on GCP. */

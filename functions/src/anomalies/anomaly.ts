@@ -23,6 +23,36 @@ export interface Anomaly {
   readonly firstDetectedAt: string;
 }
 
+/** A row of iterable_analytics.metric_anomalies as both warehouses return it (`anomaly_on` as text). */
+export interface AnomalyRow {
+  readonly anomaly_on: string;
+  readonly series: string;
+  readonly metric: string;
+  readonly value: number;
+  readonly expected: number;
+  readonly lower_bound: number | null;
+  readonly upper_bound: number | null;
+  readonly score: number;
+  readonly direction: Anomaly['direction'];
+  readonly severity: Anomaly['severity'];
+  readonly kind: Anomaly['kind'];
+}
+
+export const anomalyFromRow = (r: AnomalyRow, firstDetectedAt: string): Anomaly => ({
+  anomalyOn: r.anomaly_on,
+  series: r.series,
+  metric: r.metric,
+  value: r.value,
+  expected: r.expected,
+  lowerBound: r.lower_bound,
+  upperBound: r.upper_bound,
+  score: r.score,
+  direction: r.direction,
+  severity: r.severity,
+  kind: r.kind,
+  firstDetectedAt,
+});
+
 /** What makes an anomaly the same one on a later run: sent once per key, ever. */
 export function anomalyKey(a: Pick<Anomaly, 'anomalyOn' | 'series' | 'metric' | 'kind'>): string {
   return `${a.anomalyOn}|${a.series}|${a.metric}|${a.kind}`;

@@ -1,20 +1,9 @@
 /** Reads iterable_analytics.metric_anomalies for the notifier, one query per run. */
 import type { BigQuery } from '@google-cloud/bigquery';
-import type { Anomaly } from '../anomalies/anomaly.js';
+import { type Anomaly, type AnomalyRow, anomalyFromRow } from '../anomalies/anomaly.js';
 import type { AnomalySource } from '../anomalies/notify.js';
 
-interface Row {
-  readonly anomaly_on: string;
-  readonly series: string;
-  readonly metric: string;
-  readonly value: number;
-  readonly expected: number;
-  readonly lower_bound: number | null;
-  readonly upper_bound: number | null;
-  readonly score: number;
-  readonly direction: Anomaly['direction'];
-  readonly severity: Anomaly['severity'];
-  readonly kind: Anomaly['kind'];
+interface Row extends AnomalyRow {
   readonly first_detected_at: string;
 }
 
@@ -35,19 +24,6 @@ export class BigQueryAnomalySource implements AnomalySource {
       params: { fromDay },
       location: this.options.location,
     });
-    return (rows as Row[]).map((r) => ({
-      anomalyOn: r.anomaly_on,
-      series: r.series,
-      metric: r.metric,
-      value: r.value,
-      expected: r.expected,
-      lowerBound: r.lower_bound,
-      upperBound: r.upper_bound,
-      score: r.score,
-      direction: r.direction,
-      severity: r.severity,
-      kind: r.kind,
-      firstDetectedAt: r.first_detected_at,
-    }));
+    return (rows as Row[]).map((r) => anomalyFromRow(r, r.first_detected_at));
   }
 }
