@@ -5,6 +5,7 @@
 import type { DimensionSource, ExportSource, StreamName } from './catalog.js';
 import type { UserForgotten } from './forget-tables.js';
 import type { PlannedWindow, Window, WindowKind } from './pipeline/window.js';
+import type { Interval } from './time.js';
 
 /** Iterable, seen as batches of raw JSON lines (one record per line, blank lines already dropped). */
 export interface IterableSource {
@@ -92,6 +93,12 @@ export interface StreamState {
   /** Everything before the watermark is loaded; `null` before the first plan. */
   readonly watermark: number | null;
   readonly windows: readonly WindowRecord[];
+  /**
+   * Every interval a done window loaded, merged (`pipeline/coverage.ts`). It outlives the window
+   * records, which the ledger drops a retention period behind the watermark, so a backfill never
+   * reads loaded history again. Absent in ledgers written before it; bounded in length.
+   */
+  readonly loaded?: readonly Interval[];
 }
 
 /**

@@ -38,7 +38,11 @@ export class FirestoreStateStore implements StateStore {
       // The ledger's rules return the state they were given when nothing changed (a busy or done
       // claim, a plan with nothing new): no write then, on a document every worker contends for.
       if (state !== current) {
-        tx.set(ref, { watermark: state.watermark, windows: state.windows.map((w) => ({ ...w })) });
+        tx.set(ref, {
+          watermark: state.watermark,
+          windows: state.windows.map((w) => ({ ...w })),
+          loaded: (state.loaded ?? []).map((i) => ({ start: i.start, end: i.end })),
+        });
       }
       return result;
     });

@@ -36,6 +36,7 @@ const WindowRecordSchema: z.ZodType<WindowRecord, unknown> = z.object({
 const StreamStateSchema = z.object({
   watermark: epochMs.nullable(),
   windows: z.array(WindowRecordSchema),
+  loaded: z.array(z.object({ start: epochMs, end: epochMs })).optional(),
 });
 
 export function parseStreamState(path: string, data: unknown): StreamState {

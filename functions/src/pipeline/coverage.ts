@@ -1,11 +1,35 @@
 /**
- * What a backfill still has to read: the planned windows minus every interval the ledger records
- * as loaded (a done window of any kind). Re-reading a loaded window would only replace its rows by
- * the same ones, at the cost of an export out of Iterable's 4 a minute.
+ * What a backfill still has to read: the planned windows minus every interval the stream has
+ * loaded. Re-reading a loaded window would only replace its rows by the same ones, at the cost of
+ * an export out of Iterable's 4 a minute.
+ *
+ * The loaded intervals are kept merged in the stream's state (`StreamState.loaded`), apart from
+ * the window records: those are dropped a retention period behind the watermark, so the ledger
+ * alone would forget that older history is loaded.
  */
-import type { WindowRecord } from '../ports.js';
+import type { StreamState, WindowRecord } from '../ports.js';
 import type { Interval } from '../time.js';
 import type { PlannedWindow } from './window.js';
+
+/**
+ * At most this many separate loaded intervals are kept (a few KiB of the 1 MiB Firestore
+ * document, ledger-size.ts). Loads are contiguous in practice, so the list is a handful long;
+ * past the bound the oldest are forgotten, which only means a backfill reads them again.
+ */
+export const MAX_LOADED_INTERVALS = 200;
+
+/** `intervals` with `added` merged in: sorted, with touching or overlapping intervals joined. */
+export function mergeInterval(intervals: readonly Interval[], added: Interval): Interval[] {
+  const merged: Interval[] = [];
+  let current: Interval = { start: added.start, end: added.end };
+  for (const i of intervals) {
+    if (i.end < current.start || i.start > current.end) merged.push(i);
+    else current = { start: Math.min(i.start, current.start), end: Math.max(i.end, current.end) };
+  }
+  merged.push(current);
+  merged.sort((a, b) => a.start - b.start);
+  return merged.slice(-MAX_LOADED_INTERVALS);
+}
 
 /** The parts of `range` that no interval of `covered` covers, in order. */
 export function uncovered(range: Interval, covered: readonly Interval[]): Interval[] {
@@ -23,14 +47,14 @@ export function uncovered(range: Interval, covered: readonly Interval[]): Interv
   return gaps;
 }
 
-/**
- * Each planned window cut down to its parts no done window covers. The ledger forgets windows a
- * retention period behind the watermark (`LEDGER_RETENTION_MS`), so older history is read again.
- */
-export function withoutLoaded(
-  planned: readonly PlannedWindow[],
-  ledger: readonly WindowRecord[],
-): PlannedWindow[] {
-  const done = ledger.filter((r) => r.status === 'done');
-  return planned.flatMap((w) => uncovered(w, done).map((gap) => ({ ...gap, kind: w.kind })));
+/** Intervals the stream has loaded: the merged record, and the done windows still in the ledger. */
+const loadedIntervals = (state: StreamState): readonly Interval[] => [
+  ...(state.loaded ?? []),
+  ...state.windows.filter((r: WindowRecord) => r.status === 'done'),
+];
+
+/** Each planned window cut down to its parts the stream has not loaded. */
+export function withoutLoaded(planned: readonly PlannedWindow[], state: StreamState): PlannedWindow[] {
+  const loaded = loadedIntervals(state);
+  return planned.flatMap((w) => uncovered(w, loaded).map((gap) => ({ ...gap, kind: w.kind })));
 }

@@ -215,7 +215,7 @@ function backfillWindows(
   reread: boolean,
 ): PlannedWindow[] {
   const planned = planBackfillWindows(from, to, state.watermark, lengthMs);
-  return reread ? planned : withoutLoaded(planned, state.windows);
+  return reread ? planned : withoutLoaded(planned, state);
 }
 
 /**

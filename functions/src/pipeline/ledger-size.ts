@@ -54,7 +54,7 @@ export function boundLedger(state: StreamState): StreamState {
       ? { ...w, lastError: truncateError(w.lastError) }
       : w,
   );
-  const size = () => storedBytes({ watermark: state.watermark, windows });
+  const size = () => storedBytes({ watermark: state.watermark, windows, loaded: state.loaded ?? [] });
   const oldestFirst = windows
     .map((w, index) => ({ index, updatedAt: w.updatedAt }))
     .filter(({ index }) => windows[index]?.lastError)

@@ -8,6 +8,7 @@
  */
 import type { StreamName } from '../catalog.js';
 import type { LoadCounts, StateChange, StreamState, WindowRecord } from '../ports.js';
+import { mergeInterval } from './coverage.js';
 import { boundLedger } from './ledger-size.js';
 import type { PlannedWindow } from './window.js';
 
@@ -159,7 +160,8 @@ export function applyComplete(
     updatedAt: now,
   };
   const windows = replace(state, record);
-  const next = prune({ watermark: advance(state.watermark, windows), windows });
+  const loaded = mergeInterval(state.loaded ?? [], record);
+  const next = prune({ watermark: advance(state.watermark, windows), windows, loaded });
   return { state: next, result: next };
 }
 

@@ -67,6 +67,11 @@ describe('FirestoreStateStore on the Firestore emulator', () => {
       state.windows.map((w) => [w.start, w.end, w.status]),
       windows.map((w) => [w.start, w.end, 'pending']),
     );
+    const [first] = windows;
+    assert.ok(first);
+    await store.update(STREAM, (s) => applyClaim(s, STREAM, first, FROM, HOUR));
+    await store.update(STREAM, (s) => applyComplete(s, STREAM, first, { rows: 1, rejects: 0 }, 1, FROM));
+    assert.deepEqual((await store.read(STREAM)).loaded, [{ start: first.start, end: first.end }]);
   });
 
   it('lets exactly one of two concurrent claims of one window win', async () => {

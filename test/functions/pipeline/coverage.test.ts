@@ -8,10 +8,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { uncovered, withoutLoaded } from '../../../functions/src/pipeline/coverage.js';
+import {
+  MAX_LOADED_INTERVALS,
+  mergeInterval,
+  uncovered,
+  withoutLoaded,
+} from '../../../functions/src/pipeline/coverage.js';
 import { type FanoutSettings, fanOut } from '../../../functions/src/pipeline/fanout.js';
-import { applyClaim, applyComplete } from '../../../functions/src/pipeline/ledger.js';
-import type { QueuedTask, TaskQueue, WindowRecord } from '../../../functions/src/ports.js';
+import {
+  applyClaim,
+  applyComplete,
+  applyPlan,
+  EMPTY_STATE,
+  LEDGER_RETENTION_MS,
+} from '../../../functions/src/pipeline/ledger.js';
+import type { QueuedTask, StreamState, TaskQueue, WindowRecord } from '../../../functions/src/ports.js';
 import { JsonFileStateStore } from '../../../local/json-state-store.js';
 
 const H = 3600_000;
@@ -119,7 +130,49 @@ describe('withoutLoaded', () => {
   it('keeps what done windows do not cover, whatever failed or is pending', () => {
     const planned = [0, 6, 12, 18].map((h) => ({ start: at(h), end: at(h + 6), kind: 'backfill' as const }));
     const ledger = [record(3, 12, 'done'), record(12, 18, 'failed'), record(18, 24, 'pending')];
-    assert.deepEqual(hours(withoutLoaded(planned, ledger)), ['0-3', '12-18', '18-24']);
+    const state = { watermark: at(0), windows: ledger };
+    assert.deepEqual(hours(withoutLoaded(planned, state)), ['0-3', '12-18', '18-24']);
+  });
+
+  it('remembers loaded history after the ledger has dropped its windows', () => {
+    const windows = Array.from({ length: 40 }, (_, i) => ({
+      start: at(6 * i),
+      end: at(6 * i + 6),
+      kind: 'advance' as const,
+    }));
+    let state: StreamState = applyPlan(EMPTY_STATE, 'email_send', windows, at(0), at(0), H).state;
+    for (const w of windows) {
+      state = applyClaim(state, 'email_send', w, at(240), H).state;
+      state = applyComplete(state, 'email_send', w, { rows: 1, rejects: 0 }, 1, at(240)).state;
+    }
+    assert.equal(state.watermark, at(240));
+    assert.ok(
+      state.windows.every((r) => r.end > at(240) - LEDGER_RETENTION_MS),
+      'windows more than the retention behind the watermark are dropped',
+    );
+    assert.deepEqual(hours(state.loaded ?? []), ['0-240'], 'one merged interval');
+    const backfill = [0, 6, 12, 18].map((h) => ({ start: at(h), end: at(h + 6), kind: 'backfill' as const }));
+    assert.deepEqual(withoutLoaded(backfill, state), []);
+    const earlier = [{ start: at(-12), end: at(6), kind: 'backfill' as const }];
+    assert.deepEqual(hours(withoutLoaded(earlier, state)), ['-12-0']);
+  });
+});
+
+describe('mergeInterval', () => {
+  it('joins touching and overlapping intervals and keeps the others apart, in order', () => {
+    let loaded = mergeInterval([], iv(10, 12));
+    loaded = mergeInterval(loaded, iv(0, 2));
+    loaded = mergeInterval(loaded, iv(2, 4));
+    loaded = mergeInterval(loaded, iv(11, 15));
+    assert.deepEqual(hours(loaded), ['0-4', '10-15']);
+    assert.deepEqual(hours(mergeInterval(loaded, iv(3, 11))), ['0-15']);
+  });
+
+  it('keeps at most MAX_LOADED_INTERVALS, forgetting the oldest', () => {
+    let loaded: ReturnType<typeof mergeInterval> = [];
+    for (let i = 0; i <= MAX_LOADED_INTERVALS; i++) loaded = mergeInterval(loaded, iv(2 * i, 2 * i + 1));
+    assert.equal(loaded.length, MAX_LOADED_INTERVALS);
+    assert.deepEqual(hours(loaded.slice(0, 1)), ['2-3']);
   });
 });
 
