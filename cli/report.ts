@@ -77,6 +77,14 @@ const percent = (rate: number | null): string => (rate === null ? '-' : `${(rate
 export function factsReport(facts: FactBuild): string {
   const ms = facts.models.reduce((n, m) => n + m.ms, 0);
   const lines = [`Fact tables built: ${facts.models.length} models in ${seconds(ms)}`, ''];
+  const rebuilt = facts.models.flatMap((m) => m.rebuilt);
+  if (rebuilt.length > 0) {
+    lines.splice(
+      1,
+      0,
+      `Rebuilt from the raw tables, as their columns changed in this version: ${rebuilt.join(', ')}`,
+    );
+  }
   if (facts.campaigns.length > 0) {
     const rows = facts.campaigns.map((c) => [
       `${c.campaign_name ?? '(unnamed)'} (${c.campaign_id})`.slice(0, 40),

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
+import { withColumnChecks } from './column-checks.js';
 import { runSqlFiles, type SqlFile } from './run-sql-files.js';
 
 export interface SqlSetupInputs {
@@ -57,7 +58,7 @@ export class SqlSetup extends pulumi.dynamic.Resource {
   declare readonly jobs: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: SqlSetupArgs, opts?: pulumi.CustomResourceOptions) {
-    const files = args.files.map(({ key, sql }) => ({ key, sql }));
+    const files = withColumnChecks(args.files).map(({ key, sql }) => ({ key, sql }));
     super(
       provider,
       name,

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { changedTables, declaredTables } from '../../sql/declared-tables.js';
 import {
   DEFAULT_LOOKBACK_DAYS,
   modelFiles,
@@ -41,6 +42,8 @@ export interface ModelRun {
   readonly file: string;
   readonly lookbackDays: number;
   readonly ms: number;
+  /** Tables of the file dropped to be rebuilt from history: their columns changed (sql/declared-tables.ts). */
+  readonly rebuilt: readonly string[];
   /** With `profile`: every table scan of the file, with its pushed-down filters and rows read. */
   readonly scans?: readonly TableScan[];
 }
@@ -65,18 +68,45 @@ export async function runModels(
         conversionEventNames: options.conversionEventNames ?? [],
         ...(options.now === undefined ? {} : { now: options.now }),
       };
-      const script = duckDbScript(renderSql(sql, render));
+      const rendered = renderSql(sql, render);
+      const script = duckDbScript(rendered);
       const started = performance.now();
-      const scans = await inTransaction(connection, file, () =>
-        options.profile ? runProfiled(connection, script) : connection.run(script).then(() => undefined),
-      );
+      const { rebuilt, scans } = await inTransaction(connection, file, async () => {
+        const dropped = await dropChangedTables(connection, rendered);
+        const profiled = options.profile
+          ? await runProfiled(connection, script)
+          : await connection.run(script).then(() => undefined);
+        return { rebuilt: dropped, scans: profiled };
+      });
       const ms = Math.round(performance.now() - started);
-      runs.push({ file, lookbackDays: render.lookbackDays, ms, ...(scans ? { scans } : {}) });
+      runs.push({ file, lookbackDays: render.lookbackDays, ms, rebuilt, ...(scans ? { scans } : {}) });
     }
     return runs;
   } finally {
     connection.closeSync();
   }
+}
+
+/**
+ * Drops the file's tables that an earlier version built with other columns, so the file rebuilds
+ * them from history (sql/declared-tables.ts); inside the file's transaction, so a failing
+ * rebuild leaves the old table.
+ */
+async function dropChangedTables(connection: DuckDBConnection, sql: string): Promise<string[]> {
+  const declared = declaredTables(sql);
+  if (declared.length === 0) return [];
+  const reader = await connection.runAndReadAll(
+    "SELECT c.table_schema || '.' || c.table_name AS name, c.column_name FROM information_schema.columns AS c " +
+      "JOIN information_schema.tables AS t USING (table_catalog, table_schema, table_name) WHERE t.table_type = 'BASE TABLE'",
+  );
+  const existing = new Map<string, string[]>();
+  for (const row of reader.getRowObjects()) {
+    const name = String(row.name);
+    existing.set(name, [...(existing.get(name) ?? []), String(row.column_name)]);
+  }
+  const changed = changedTables(declared, existing).map((d) => d.table);
+  for (const table of changed) await connection.run(`DROP TABLE ${table}`);
+  return changed;
 }
 
 async function inTransaction<T>(

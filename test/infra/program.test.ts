@@ -105,14 +105,20 @@ describe('the Pulumi program under mocks', () => {
     const [setup] = ofType('dynamic/iterable:SqlSetup');
     assert.ok(setup, 'one SQL set-up step');
     const files = setup.inputs.files as { key: string; sql: string }[];
+    const modelFiles = files.filter((f) => !f.key.endsWith('_columns'));
     assert.deepEqual(
-      files.map((f) => f.key),
+      modelFiles.map((f) => f.key),
       queries.map((q) => q.key),
     );
     assert.deepEqual(
-      files.map((f) => f.sql),
+      modelFiles.map((f) => f.sql),
       queries.map((q) => q.sql),
     );
+    // Each file that declares tables is preceded by the check that drops them if their columns changed.
+    for (const [i, file] of files.entries()) {
+      if (file.key.endsWith('_columns')) assert.equal(`${file.key}`, `${files[i + 1]?.key}_columns`);
+    }
+    assert.ok(files.some((f) => f.key === '10_campaign_fact_table_columns'));
     assert.match(String(setup.inputs.hash), /^[0-9a-f]{64}$/);
     assert.match(String(setup.inputs.__provider), /runSqlFiles/, 'the provider serializes with its runner');
     for (const transfer of ofType('bigquery/dataTransferConfig:DataTransferConfig')) {

@@ -126,6 +126,25 @@ describe('fact tables on simulator data', () => {
     assert.deepEqual(await readFacts(warehouse), first);
   });
 
+  it('rebuilds from history the tables an earlier version built with other columns', async () => {
+    const first = await readFacts(warehouse);
+    // As an earlier version left them: a fact table without a column, an intermediate table with one more.
+    await warehouse.query('ALTER TABLE iterable_analytics.campaign_fact_table DROP COLUMN complaint_rate');
+    await warehouse.query('ALTER TABLE iterable_analytics.user_daily ADD COLUMN retired_count BIGINT');
+    const runs = await runModels(warehouse, { now: NOW });
+    assert.deepEqual(
+      runs.flatMap((r) => r.rebuilt),
+      ['iterable_analytics.user_daily', 'iterable_analytics.campaign_fact_table'],
+    );
+    assert.deepEqual(await readFacts(warehouse), first);
+    const again = await runModels(warehouse, { now: NOW });
+    assert.deepEqual(
+      again.flatMap((r) => r.rebuilt),
+      [],
+      'rebuilt once',
+    );
+  });
+
   it('reads the raw tables only from a constant or a script variable, and changes nothing', async () => {
     const first = await readFacts(warehouse);
     const runs = await runModels(warehouse, { now: NOW, profile: true });
