@@ -48,6 +48,8 @@ export interface ApiFunctionArgs {
 
 export class ApiFunction extends pulumi.ComponentResource {
   readonly url: pulumi.Output<string>;
+  /** The Cloud Run service behind the function, for invoker grants. */
+  readonly serviceName: pulumi.Output<string>;
   readonly serviceAccountEmail: pulumi.Output<string>;
 
   constructor(name: string, args: ApiFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -132,6 +134,7 @@ export class ApiFunction extends pulumi.ComponentResource {
     }
 
     this.url = fn.serviceConfig.apply((c) => c?.uri ?? '');
+    this.serviceName = fn.name;
     this.serviceAccountEmail = account.email;
     this.registerOutputs({ url: this.url, serviceAccountEmail: this.serviceAccountEmail });
   }

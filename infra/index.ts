@@ -9,6 +9,7 @@ import { DEFAULT_STATE_COLLECTION } from '../functions/src/gcp/gcp-config.js';
 import { Alerts } from './alerts.js';
 import { AnomalyNotifier } from './anomaly-notifier.js';
 import { ApiFunction } from './api-function.js';
+import { ApiKeyGateway } from './api-key-gateway.js';
 import { ProjectApis } from './apis.js';
 import { bundleFunctions, REPO_ROOT } from './bundle.js';
 import { settings } from './config.js';
@@ -311,6 +312,16 @@ export const forgetUrl = functions.forgetUrl;
 /** The URL to give Iterable's system webhooks (README, "Live events"). */
 export const collectorUrl = functions.collectorUrl;
 export const apiUrl = api.url;
+/** Where API-key callers (spreadsheets) go; set only with `apiKeySha256`. */
+export const apiKeyUrl = settings.apiKeySha256
+  ? new ApiKeyGateway('api-keys', {
+      project,
+      region,
+      namePrefix,
+      service: api.serviceName,
+      url: api.url,
+    }).url
+  : undefined;
 export const rawDatasetId = warehouse.rawDatasetId;
 export const analyticsDatasetId = warehouse.analyticsDatasetId;
 export const taskQueue = queue.path;

@@ -34,6 +34,11 @@ describe('the api function under mocks', () => {
     assert.equal(program.outputs.apiUrl, 'https://iterable-api-x7.a.run.app');
   });
 
+  it('puts no API Gateway in front of it without API keys', () => {
+    assert.deepEqual(ofType('apigateway/gateway:Gateway'), []);
+    assert.equal(program.outputs.apiKeyUrl, undefined);
+  });
+
   it('lets exactly the configured members invoke it, and no public member', () => {
     const invokers = ofType('cloudrunv2/serviceIamMember:ServiceIamMember')
       .filter((m) => m.inputs.name === 'iterable-api')

@@ -43,6 +43,8 @@ const computed = (type: string, name: string, inputs: Record<string, unknown>): 
       const email = `service-123@gcp-sa-${String(inputs.service).split('.')[0]}.iam.gserviceaccount.com`;
       return { email, member: `serviceAccount:${email}` };
     }
+    case 'gcp:apigateway/gateway:Gateway':
+      return { defaultHostname: `${String(inputs.gatewayId)}-1a2b3c4d.ew.gateway.dev` };
     case 'gcp:monitoring/dashboard:Dashboard':
       return { id: `projects/123/dashboards/${name}` };
     default:
