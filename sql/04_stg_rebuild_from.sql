@@ -1,4 +1,5 @@
--- stg_rebuild_from: one row, the earliest event time the incremental fact builds recompute.
+-- rebuild_start, and its view stg_rebuild_from: one row, the earliest event time the incremental
+-- fact builds recompute.
 -- It is the start of the lookback (event dates from 7 days before the run's date;
 -- `7 /* lookback_days */` is replaced by the runner), or earlier when rows loaded within the
 -- lookback carry older event dates: a backfill, a first load still arriving when a build runs, a
@@ -8,7 +9,9 @@
 -- constant bound, so BigQuery reads those partitions and no others. Rows dated earlier than that
 -- and loaded late (a backfill of old history) are built by one run with a lookback that reaches
 -- them (FACT_LOOKBACK_DAYS locally, the stack's factLookbackDays in GCP).
-CREATE OR REPLACE VIEW iterable_analytics.stg_rebuild_from AS
+-- Computed once per run, into a table of one row, and read by every later file through the view:
+-- as a view over the raw tables, each of the files would read those 28 days again.
+CREATE OR REPLACE TABLE iterable_analytics.rebuild_start AS
 WITH lookback AS (
   SELECT CAST(DATE(CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY) AS TIMESTAMP) AS starts_at
 ),
@@ -25,4 +28,7 @@ final AS (
   FROM lookback CROSS JOIN recent_loads
 )
 
-SELECT * FROM final
+SELECT * FROM final;
+
+CREATE OR REPLACE VIEW iterable_analytics.stg_rebuild_from AS
+SELECT rebuild_from FROM iterable_analytics.rebuild_start;

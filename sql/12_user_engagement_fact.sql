@@ -12,7 +12,7 @@
 --   'at_risk'       engaged in the last 90 days, but not the last 30;
 --   'dormant'       not engaged in the last 90 days, or never.
 --
--- From the user's latest profile (stg_users; NULL without one): signed_up_on, signup_cohort
+-- From the user's latest profile (user_profiles; NULL without one): signed_up_on, signup_cohort
 -- ('YYYY-MM') and subscription_state ('subscribed', 'partially_unsubscribed', 'unsubscribed',
 -- 'no_subscriptions'). Users whose profile was updated since `events_from` are recomputed too.
 --
@@ -61,7 +61,7 @@ USING (
     WHERE event_on >= DATE(events_from)
     UNION ALL
     SELECT user_key
-    FROM iterable_analytics.stg_users
+    FROM iterable_analytics.user_profiles
     WHERE profile_updated_at >= events_from
   ),
 
@@ -91,11 +91,11 @@ USING (
   final AS (
     SELECT
       events.*,
-      stg_users.signed_up_on,
-      stg_users.signup_cohort,
-      stg_users.subscription_state
+      profiles.signed_up_on,
+      profiles.signup_cohort,
+      profiles.subscription_state
     FROM events
-    LEFT JOIN iterable_analytics.stg_users AS stg_users ON stg_users.user_key = events.user_key
+    LEFT JOIN iterable_analytics.user_profiles AS profiles ON profiles.user_key = events.user_key
   )
 
   SELECT * FROM final

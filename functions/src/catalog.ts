@@ -214,7 +214,7 @@ export const STREAMS = [
     QUIET_FIRST,
   ),
   // Users are exported like events but windowed on profileUpdatedAt: the raw table keeps every
-  // version loaded, and `stg_users` keeps the latest per user key (upsert). The whole profile
+  // version loaded, and `user_profiles` keeps the latest per user key (upsert). The whole profile
   // stays in `payload`, so custom user fields are never dropped (airbytehq/airbyte#79634).
   {
     name: 'users',

@@ -55,7 +55,7 @@ const USER_KEY = { email: { column: 'user_key' }, userId: { column: 'user_key' }
 
 /**
  * Tables keyed by user outside the catalog: the user fact, the fact build's intermediate tables
- * with a row per user (sql/05, 06, 15), the live webhook table. Aggregates (per campaign, per day)
+ * with a row per user (sql/05, 06, 15) and the latest profiles (sql/05_user_profiles.sql), the live webhook table. Aggregates (per campaign, per day)
  * hold no person.
  */
 const DECLARED_TARGETS: readonly ForgetTarget[] = [
@@ -69,6 +69,13 @@ const DECLARED_TARGETS: readonly ForgetTarget[] = [
   {
     dataset: 'analytics',
     table: 'user_daily',
+    email: { column: 'email' },
+    userId: { column: 'user_id' },
+    optional: true,
+  },
+  {
+    dataset: 'analytics',
+    table: 'user_profiles',
     email: { column: 'email' },
     userId: { column: 'user_id' },
     optional: true,

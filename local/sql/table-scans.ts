@@ -4,7 +4,7 @@
  * only when its bound is a constant once planned (a literal, or a session variable: the way the
  * files' script variables run here), never a scalar subquery: the same rule by which BigQuery
  * prunes partitions (https://cloud.google.com/bigquery/docs/querying-partitioned-tables). So a raw
- * scan without a `created_at` filter here is a raw read that BigQuery would bill in full.
+ * scan without a filter on its partitioning column (`created_at`, `profile_updated_at`) here is a raw read that BigQuery would bill in full.
  * https://duckdb.org/docs/dev/profiling (metrics `OPERATOR_ROWS_SCANNED`, `EXTRA_INFO`).
  * Statistics propagation is turned off while profiling: it drops a filter the table's min/max
  * prove always true (a first build's `created_at >= 1970-01-01`), which would hide a bound that
@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { rawTableName, STREAMS } from '../../functions/src/catalog.js';
+import { rawTableName, STREAMS, windowColumnOf } from '../../functions/src/catalog.js';
 import type { Datasets } from '../../sql/datasets.js';
 
 export interface TableScan {
@@ -72,21 +72,23 @@ function collect(node: ProfileNode, into: TableScan[]): void {
 }
 
 /**
- * The raw tables of event streams, windowed on `createdAt`: partitioned by `DATE(created_at)` in
- * BigQuery. Profile versions (`users`, windowed on `profileUpdatedAt`) are not among them: the
- * `stg_users` view still reads every version to find each user's latest, a cost that grows with
- * the number of profile updates until an incremental table of latest profiles replaces it.
+ * The raw tables of exported streams, each with the column its windows are cut on and BigQuery
+ * partitions it by day of: `created_at` for events, `profile_updated_at` for the user profiles.
  */
-export function rawEventTables(datasets: Datasets): Set<string> {
-  return new Set(
-    STREAMS.filter((s) => s.source.kind === 'export' && s.source.windowField === 'createdAt').map(
-      (s) => `${datasets.raw}.${rawTableName(s.name)}`,
-    ),
+export function rawWindowedTables(datasets: Datasets): Map<string, string> {
+  return new Map(
+    STREAMS.flatMap((s) => {
+      const column = windowColumnOf(s);
+      return column === null ? [] : [[`${datasets.raw}.${rawTableName(s.name)}`, column] as const];
+    }),
   );
 }
 
-/** Scans of a raw event table with no bound on `created_at` pushed into them. */
+/** Scans of a windowed raw table with no bound on its window column pushed into them. */
 export function unboundedRawScans(scans: readonly TableScan[], datasets: Datasets): TableScan[] {
-  const raw = rawEventTables(datasets);
-  return scans.filter((s) => raw.has(s.table) && !/\bcreated_at\s*(>=|>|=|BETWEEN)/i.test(s.filters));
+  const raw = rawWindowedTables(datasets);
+  return scans.filter((s) => {
+    const column = raw.get(s.table);
+    return column !== undefined && !new RegExp(`\\b${column}\\s*(>=|>|=|BETWEEN)`, 'i').test(s.filters);
+  });
 }

@@ -15,7 +15,7 @@ import { runAssertions } from '../../local/sql/assertions.js';
 import { loadCampaignMetrics } from '../../local/sql/campaign-metrics-load.js';
 import { runModels } from '../../local/sql/models.js';
 import { campaignSummary, reconciliationSummary } from '../../local/sql/summary.js';
-import { rawEventTables, unboundedRawScans } from '../../local/sql/table-scans.js';
+import { rawWindowedTables, unboundedRawScans } from '../../local/sql/table-scans.js';
 import { FROM, run, type Simulator, simulator, tempWarehouse } from '../support/pipeline.js';
 import { expectedFacts } from './support/expected-facts.js';
 import {
@@ -149,7 +149,7 @@ describe('fact tables on simulator data', () => {
     const first = await readFacts(warehouse);
     const runs = await runModels(warehouse, { now: NOW, profile: true });
     const scans = runs.flatMap((r) => r.scans ?? []);
-    const raw = rawEventTables(warehouse.datasets);
+    const raw = rawWindowedTables(warehouse.datasets);
     assert.ok(
       scans.some((s) => raw.has(s.table) && s.rowsScanned > 0),
       'the build read raw tables',

@@ -56,14 +56,14 @@ describe('users and custom events', () => {
     await sim?.close();
   });
 
-  it('keeps every profile version loaded, and the latest one per user in stg_users', async () => {
+  it('keeps every profile version loaded, and the latest one per user in user_profiles', async () => {
     const [versions] = await warehouse.query<{ n: number }>(
       `SELECT count(*) AS n FROM iterable_raw.users_raw WHERE lower(email) = '${changed}'`,
     );
     assert.equal(versions?.n, 2);
     const rows = await warehouse.query<{ subscription_state: string; colour: string | null }>(
       `SELECT subscription_state, payload->>'$.favouriteColour' AS colour
-       FROM iterable_analytics.stg_users WHERE user_key = '${changed}'`,
+       FROM iterable_analytics.user_profiles WHERE user_key = '${changed}'`,
     );
     assert.deepEqual(rows, [{ subscription_state: 'unsubscribed', colour: 'teal' }]);
     const [fact] = await warehouse.query<{ subscription_state: string }>(

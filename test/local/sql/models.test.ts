@@ -29,6 +29,7 @@ describe('runModels', () => {
           'metric_anomalies',
           'metric_daily_series',
           'metric_forecast',
+          'rebuild_start',
           'stg_campaigns',
           'stg_email_events',
           'stg_email_events_fresh',
@@ -36,10 +37,10 @@ describe('runModels', () => {
           'stg_metric_baselines',
           'stg_metric_campaign_days',
           'stg_rebuild_from',
-          'stg_users',
           'unsubscribe_fact',
           'user_daily',
           'user_engagement_fact',
+          'user_profiles',
         ],
       );
       assert.deepEqual(await campaignSummary(warehouse), []);

@@ -86,7 +86,7 @@ export function expectedFacts(
   events: readonly TruthEvent[],
   campaigns: ReadonlyMap<number, CampaignDimensions>,
   now: number,
-  /** Latest profile per user key (stg_users); users without one get NULLs. */
+  /** Latest profile per user key (user_profiles); users without one get NULLs. */
   profiles: ReadonlyMap<string, Profile> = new Map(),
 ): Record<FactTable, Row[]> {
   const byCampaign = groupBy(events, (e) => e.campaignId);

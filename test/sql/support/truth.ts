@@ -69,7 +69,7 @@ interface ProfileRecord {
   unsubscribedMessageTypeIds?: unknown[];
 }
 
-/** The latest profile per user key, as 05_stg_users.sql defines it, from the user export's lines. */
+/** The latest profile per user key, as 05_user_profiles.sql defines it, from the user export's lines. */
 export function latestProfiles(lines: readonly string[]): Map<string, Profile> {
   const latest = new Map<string, { at: number; profile: Profile }>();
   for (const line of lines) {
