@@ -20,6 +20,7 @@ import { ForgetSchedule } from './forget-schedule.js';
 import { sharedEnvironment } from './function-env.js';
 import { Functions } from './functions.js';
 import { FunctionsSource } from './functions-source.js';
+import { intermediateTableSpecs } from './intermediate-tables.js';
 import { IterableSecret } from './iterable-secret.js';
 import { LiveIngest } from './live.js';
 import { LogMetrics } from './log-metrics.js';
@@ -79,6 +80,7 @@ const warehouse = new Warehouse(
     rawDataset: datasets.raw,
     analyticsDataset: datasets.analytics,
     deletionProtection: settings.deletionProtection,
+    analyticsTables: intermediateTableSpecs(join(REPO_ROOT, 'sql')),
     rawWriters: { worker: memberOf(accounts.worker) },
     // The forget step runs as the worker and deletes forgotten users' rows from the facts too.
     analyticsWriters: { factQueries: memberOf(accounts.factQueries), forget: memberOf(accounts.worker) },

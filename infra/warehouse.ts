@@ -1,11 +1,12 @@
 /**
  * BigQuery: the raw dataset with one table per catalog stream plus rejects, and the analytics
- * dataset the scheduled queries fill. Access is granted per dataset, to the service accounts that
+ * dataset the scheduled queries fill, with the fact build's intermediate tables partitioned and
+ * clustered (intermediate-tables.ts). Access is granted per dataset, to the service accounts that
  * need it: the worker writes raw tables, the fact queries read raw and write analytics.
  */
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
-import { RAW_TABLE_SPECS } from './raw-tables.js';
+import { RAW_TABLE_SPECS, type TableSpec } from './raw-tables.js';
 
 export interface WarehouseArgs {
   readonly project: string;
@@ -13,6 +14,8 @@ export interface WarehouseArgs {
   readonly rawDataset: string;
   readonly analyticsDataset: string;
   readonly deletionProtection: boolean;
+  /** Tables of the analytics dataset created here rather than by their SQL: partitioned, clustered. */
+  readonly analyticsTables: readonly TableSpec[];
   /** Members that write raw tables (load jobs, the replace transaction), by role name. */
   readonly rawWriters: Readonly<Record<string, pulumi.Input<string>>>;
   /** Members that read raw tables and write the analytics dataset, by role name. */
@@ -54,6 +57,19 @@ export class Warehouse extends pulumi.ComponentResource {
         {
           project: args.project,
           datasetId: raw.datasetId,
+          deletionProtection: args.deletionProtection,
+          ...spec,
+        },
+        { parent: this },
+      );
+    }
+
+    for (const spec of args.analyticsTables) {
+      new gcp.bigquery.Table(
+        `${name}-analytics-${spec.tableId}`,
+        {
+          project: args.project,
+          datasetId: analytics.datasetId,
           deletionProtection: args.deletionProtection,
           ...spec,
         },

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { METADATA_COLUMNS, REJECT_COLUMNS, rawTableName, STREAMS } from '../../functions/src/catalog.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../../functions/src/iterable/limits.js';
 import { REPO_ROOT } from '../../infra/bundle.js';
+import { declaredColumns, INTERMEDIATE_TABLES } from '../../infra/intermediate-tables.js';
 import { FACT_TABLES } from '../../infra/looker.js';
 import { RULES, STACK_RULES } from '../../infra/policy/rules.js';
 import { readFactQueries } from '../../infra/sql-files.js';
@@ -62,6 +64,29 @@ describe('the Pulumi program under mocks', () => {
       (JSON.parse(String(rejects.schema)) as { name: string }[]).map((f) => f.name),
       REJECT_COLUMNS.map((c) => c.name),
     );
+  });
+
+  it('creates the fact build’s intermediate tables partitioned by day and clustered on their keys', () => {
+    const tables = new Map(ofType('bigquery/table:Table').map((t) => [String(t.inputs.tableId), t]));
+    const expected = {
+      campaign_recipient_daily: { field: 'event_on', clusterings: ['campaign_id', 'user_key'] },
+      user_daily: { field: 'event_on', clusterings: ['user_key'] },
+      email_message_daily: { field: 'event_on', clusterings: ['message_id', 'campaign_id'] },
+      user_profiles: { field: 'profile_updated_at', clusterings: ['user_key'] },
+    };
+    for (const [table, { field, clusterings }] of Object.entries(expected)) {
+      const resource = tables.get(table);
+      assert.ok(resource, `${table} is created by the program`);
+      assert.equal(resource.name, `warehouse-analytics-${table}`, 'in the analytics dataset');
+      assert.deepEqual(resource.inputs.timePartitioning, { type: 'DAY', field }, table);
+      assert.deepEqual(resource.inputs.clusterings, clusterings, table);
+      // The columns of the SQL's CREATE TABLE, so the scheduled query finds the table it expects.
+      const file = INTERMEDIATE_TABLES.find((t) => t.table === table)?.file ?? '';
+      assert.deepEqual(
+        JSON.parse(String(resource.inputs.schema)),
+        declaredColumns(readFileSync(join(REPO_ROOT, 'sql', file), 'utf8'), table),
+      );
+    }
   });
 
   it('schedules one query per fact SQL file, with the stack’s dataset names, run by its own service account', () => {

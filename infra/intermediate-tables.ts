@@ -1,0 +1,103 @@
+/**
+ * The fact build's intermediate tables (sql/05, 06, 15), created by the Pulumi program partitioned
+ * and clustered on their keys, so that a scheduled run reads only what it rebuilds:
+ *   - partitioned by day on the date the build replaces from (`event_on`), so the DELETE of the
+ *     lookback's dates and every `event_on >= DATE(events_from)` read touch those partitions only
+ *     (`events_from` is a script variable: BigQuery prunes on it, never on a subquery);
+ *   - clustered on the keys the facts read them by (campaign, recipient, user, message), so a read
+ *     of the affected keys' rows skips the blocks of other keys.
+ *   https://cloud.google.com/bigquery/docs/querying-partitioned-tables
+ *   https://cloud.google.com/bigquery/docs/querying-clustered-tables
+ * The columns are those of the file's `CREATE TABLE IF NOT EXISTS`, read from it, so the SQL stays
+ * their one definition: the scheduled query finds the table already there, and DuckDB, which has
+ * no partitions, creates it from the same statement. DDL's `PARTITION BY` / `CLUSTER BY` would
+ * fork the file between the engines.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TableSpec } from './raw-tables.js';
+
+export interface IntermediateTable {
+  readonly table: string;
+  /** The sql/ file whose CREATE TABLE declares the columns. */
+  readonly file: string;
+  /** DATE or TIMESTAMP column of the day partitions. */
+  readonly partitionField: string;
+  /** At most 4 columns, the one filtered on most first (BigQuery prunes blocks in this order). */
+  readonly clusterings: readonly string[];
+  readonly description: string;
+}
+
+export const INTERMEDIATE_TABLES: readonly IntermediateTable[] = [
+  {
+    table: 'campaign_recipient_daily',
+    file: '05_campaign_recipient_daily.sql',
+    partitionField: 'event_on',
+    clusterings: ['campaign_id', 'user_key'],
+    description: 'Events per campaign, recipient and date: the lifetime totals of the campaign facts',
+  },
+  {
+    table: 'user_profiles',
+    file: '05_user_profiles.sql',
+    // user_engagement_fact finds the profiles updated since the rebuild start by this column.
+    partitionField: 'profile_updated_at',
+    clusterings: ['user_key'],
+    description: 'The latest profile per user key (upserted from users_raw)',
+  },
+  {
+    table: 'user_daily',
+    file: '06_user_daily.sql',
+    partitionField: 'event_on',
+    clusterings: ['user_key'],
+    description: 'Events per user and date: the lifetime counts of user_engagement_fact',
+  },
+  {
+    table: 'email_message_daily',
+    file: '15_email_send_cohort_fact.sql',
+    partitionField: 'event_on',
+    clusterings: ['message_id', 'campaign_id'],
+    description: 'Events per message and date: the send cohorts of email_send_cohort_fact',
+  },
+];
+
+/** BigQuery's names of the types the intermediate tables use. */
+const TYPES = new Set(['STRING', 'INT64', 'FLOAT64', 'BOOL', 'DATE', 'TIMESTAMP', 'JSON']);
+
+interface Field {
+  readonly name: string;
+  readonly type: string;
+  readonly mode: 'NULLABLE';
+}
+
+/** The columns of `CREATE TABLE IF NOT EXISTS iterable_analytics.<table> (…);` in `sql`. */
+export function declaredColumns(sql: string, table: string): Field[] {
+  const create = new RegExp(
+    `CREATE TABLE IF NOT EXISTS iterable_analytics\\.${table} \\(\\n([\\s\\S]*?)\\n\\);`,
+  ).exec(sql);
+  if (!create?.[1]) throw new Error(`no CREATE TABLE IF NOT EXISTS iterable_analytics.${table} (…); found`);
+  return create[1].split('\n').map((line) => {
+    const column = /^\s*(\w+) (\w+),?$/.exec(line);
+    if (!column?.[1] || !column[2] || !TYPES.has(column[2])) {
+      throw new Error(
+        `${table}: cannot read the column "${line.trim()}" (name and one of ${[...TYPES].join(', ')})`,
+      );
+    }
+    return { name: column[1], type: column[2], mode: 'NULLABLE' };
+  });
+}
+
+export function intermediateTableSpecs(sqlDir: string): TableSpec[] {
+  return INTERMEDIATE_TABLES.map((t) => {
+    const fields = declaredColumns(readFileSync(join(sqlDir, t.file), 'utf8'), t.table);
+    for (const key of [t.partitionField, ...t.clusterings]) {
+      if (!fields.some((f) => f.name === key)) throw new Error(`${t.table} has no column ${key} (${t.file})`);
+    }
+    return {
+      tableId: t.table,
+      description: t.description,
+      schema: JSON.stringify(fields),
+      timePartitioning: { type: 'DAY', field: t.partitionField },
+      clusterings: [...t.clusterings],
+    };
+  });
+}
