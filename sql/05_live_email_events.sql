@@ -37,6 +37,7 @@ typed AS (
     campaign_id,
     email,
     user_id,
+    iterable_message_id,
     payload,
     received_at
   FROM not_loaded
@@ -51,6 +52,7 @@ final AS (
     COALESCE(LOWER(email), user_id) AS user_key,
     LOWER(email) AS email,
     user_id,
+    iterable_message_id AS message_id,
     stream = 'email_open' AND JSON_VALUE(payload, '$.proxySource') IS NOT NULL AS is_machine_open,
     IF(stream = 'email_unsubscribe', JSON_VALUE(payload, '$.unsubSource'), NULL) AS unsub_source,
     IF(stream = 'purchase', CAST(JSON_VALUE(payload, '$.total') AS FLOAT64), NULL) AS revenue,

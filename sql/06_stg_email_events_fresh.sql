@@ -7,15 +7,15 @@
 CREATE OR REPLACE VIEW iterable_analytics.stg_email_events_fresh AS
 WITH loaded AS (
   SELECT
-    event_type, created_at, event_on, campaign_id, user_key, email, user_id, is_machine_open,
-    unsub_source, revenue, _loaded_at, FALSE AS is_live
+    event_type, created_at, event_on, campaign_id, user_key, email, user_id, message_id,
+    is_machine_open, unsub_source, revenue, _loaded_at, FALSE AS is_live
   FROM iterable_analytics.stg_email_events
 ),
 
 live AS (
   SELECT
-    event_type, created_at, event_on, campaign_id, user_key, email, user_id, is_machine_open,
-    unsub_source, revenue, _loaded_at, TRUE AS is_live
+    event_type, created_at, event_on, campaign_id, user_key, email, user_id, message_id,
+    is_machine_open, unsub_source, revenue, _loaded_at, TRUE AS is_live
   FROM iterable_analytics.live_email_events
 ),
 

@@ -11,6 +11,12 @@
 -- have events are deleted (within the lookback's dates only). Older dates are left as they are.
 -- The raw tables are read from `events_from` on, a script variable set before any read, so
 -- BigQuery prunes the partitions before it (a scalar subquery in the filter would scan them all).
+--
+-- Fresh: the events are read through stg_email_events_fresh, so today's row also counts the
+-- webhooks received after each stream's loaded edge (a preview: webhook delivery is not
+-- guaranteed). Each run recomputes the lookback's dates whole, so once the exports load a range
+-- its webhook rows give way to the loaded ones: an event is counted once, from one or the other.
+-- The live half is iterable_live.events, whose day partitions expire within days.
 DECLARE events_from TIMESTAMP;
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.email_performance_fact (
@@ -53,7 +59,7 @@ MERGE INTO iterable_analytics.email_performance_fact AS target
 USING (
   WITH events AS (
     SELECT *
-    FROM iterable_analytics.stg_email_events
+    FROM iterable_analytics.stg_email_events_fresh
     WHERE created_at >= events_from
       AND campaign_id IS NOT NULL
   ),

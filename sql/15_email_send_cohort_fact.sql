@@ -26,6 +26,11 @@
 -- touched by them (a late open updates the row of its send's date) is recomputed from that table.
 -- The raw tables are read from `events_from` on, a script variable computed before any read, so
 -- BigQuery prunes the partitions before it (a scalar subquery in the filter would scan them all).
+--
+-- Fresh: the events are read through stg_email_events_fresh, so today's cohorts also count the
+-- webhooks received after each stream's loaded edge. email_message_daily's dates from
+-- events_from on are replaced on every run, so once the exports load a range its webhook rows
+-- give way to the loaded ones: an event is counted once, from one or the other.
 DECLARE events_from TIMESTAMP;
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.email_message_daily (
@@ -86,7 +91,7 @@ INSERT INTO iterable_analytics.email_message_daily (
 )
 WITH events AS (
   SELECT *
-  FROM iterable_analytics.stg_email_events
+  FROM iterable_analytics.stg_email_events_fresh
   WHERE created_at >= events_from
     AND message_id IS NOT NULL
     AND event_type IN ('send', 'bounce', 'open', 'click', 'unsubscribe', 'complaint')
@@ -124,7 +129,7 @@ WITH purchases AS (
   SELECT
     campaign_id, user_key, created_at, event_on, revenue,
     ROW_NUMBER() OVER (ORDER BY campaign_id, user_key, created_at, event_type, revenue) AS purchase_number
-  FROM iterable_analytics.stg_email_events
+  FROM iterable_analytics.stg_email_events_fresh
   WHERE created_at >= events_from
     AND event_type IN ('purchase', 'conversion')
     AND campaign_id IS NOT NULL

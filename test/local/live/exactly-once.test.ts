@@ -3,7 +3,9 @@
  * webhook delivered (some twice, some never), the exports then load the same range window by
  * window, and after each step the fresh view holds each event once, from the raw table before the
  * stream's loaded edge and from the webhooks at or after it. Once the exports cover everything,
- * it equals the ground truth: 0 events double-counted, 0 lost (the lost webhooks included).
+ * it equals the ground truth: 0 events double-counted, 0 lost (the lost webhooks included). The
+ * facts that read through the view (email_performance_fact, email_send_cohort_fact), rebuilt after
+ * each step, count the same events.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -96,7 +98,44 @@ describe('webhooks and exports of the same events, counted once', () => {
     }
   };
 
-  /** Asserts the fresh view holds exactly `expected`, each once, live where `isLive` says so. */
+  /**
+   * Per campaign, the events the facts read through the fresh view count after a build: all of
+   * email_performance_fact's counted events, and email_send_cohort_fact's sends.
+   */
+  const factCounts = async () => {
+    await runModels(live.warehouse, { now: NOW });
+    const perCampaign = async (sql: string) =>
+      Object.fromEntries(
+        (await live.warehouse.query<{ campaign_id: number; n: number }>(sql)).map((r) => [
+          r.campaign_id,
+          r.n,
+        ]),
+      );
+    return {
+      performance: await perCampaign(
+        `SELECT campaign_id, CAST(sum(count_sends + count_opens + count_clicks + count_unsubscribes) AS INTEGER) AS n
+         FROM iterable_analytics.email_performance_fact GROUP BY ALL`,
+      ),
+      cohortSends: await perCampaign(
+        `SELECT campaign_id, CAST(sum(count_sends) AS INTEGER) AS n
+         FROM iterable_analytics.email_send_cohort_fact GROUP BY ALL`,
+      ),
+    };
+  };
+
+  const countsOf = (events: readonly TruthEvent[]) => {
+    const count = (of: readonly TruthEvent[]) => {
+      const counts: Record<number, number> = {};
+      for (const e of of) counts[e.campaignId] = (counts[e.campaignId] ?? 0) + 1;
+      return counts;
+    };
+    return { performance: count(events), cohortSends: count(events.filter((e) => e.kind.type === 'send')) };
+  };
+
+  /**
+   * Asserts the fresh view holds exactly `expected`, each once, live where `isLive` says so, and
+   * that the facts reading through it count each of them once.
+   */
   const assertExactly = async (expected: readonly TruthEvent[], isLive: (e: TruthEvent) => boolean) => {
     const rows = await fresh();
     const doubled = [...rows].filter(([, r]) => r.n > 1).map(([id]) => id);
@@ -105,6 +144,7 @@ describe('webhooks and exports of the same events, counted once', () => {
     assert.deepEqual(missing, [], 'events lost');
     assert.equal(rows.size, expected.length, 'events that are not in the ground truth');
     for (const e of expected) assert.equal(rows.get(truthId(e))?.live, isLive(e), truthId(e));
+    assert.deepEqual(await factCounts(), countsOf(expected), 'facts read through the fresh view');
   };
 
   before(async () => {
