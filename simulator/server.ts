@@ -40,6 +40,12 @@ export interface SimulatorOptions extends DatasetOptions {
   readonly late?: { readonly share: number; readonly maxDelayMs: number };
   /** How long a `stall` fault holds the body; make it longer than the client's idle timeout. */
   readonly stallMs?: number;
+  /**
+   * A user-id based project: its forgotten users are listed by user id only, and the email list
+   * answers an error (shared/iterable-api.md, "Forgotten users"). A hybrid project, with both
+   * lists, when absent.
+   */
+  readonly userIdBased?: boolean;
 }
 
 export interface SimulatorStats {
@@ -78,7 +84,7 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-/** The simulated project is hybrid (emails and user ids), so both lists answer. */
+/** A hybrid project (emails and user ids) answers both lists; a user-id based one the second only. */
 const FORGOTTEN_LISTS = new Map<string, 'email' | 'user_id'>([
   ['/api/users/forgotten', 'email'],
   ['/api/users/forgottenUserIds', 'user_id'],
@@ -164,6 +170,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         spoil,
         options.stallMs ?? 5000,
       );
+    }
+    if (forgottenKind === 'email' && options.userIdBased) {
+      return sendJson(res, 400, {
+        msg: 'Forgotten emails are not listed in a user-id based project',
+        code: 'BadParams',
+        params: null,
+      });
     }
     if (forgottenKind) {
       const key = forgottenKind === 'email' ? 'hashedEmails' : 'hashedUserIds';

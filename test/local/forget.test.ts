@@ -8,8 +8,6 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { readFacts } from '../../cli/dashboard/data.js';
-import { FORGET_TARGETS } from '../../functions/src/forget-tables.js';
-import { LIVE_DATASET } from '../../functions/src/live/live-tables.js';
 import { DAY } from '../../functions/src/time.js';
 import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
 import { forgetLocal } from '../../local/forget.js';
@@ -23,46 +21,11 @@ import {
   simulator,
   tempWarehouse,
 } from '../support/pipeline.js';
+import { rowsOf, total, type Victim } from './forget-rows.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text.trim().toLowerCase()).digest('hex');
 const RANGE = { from: FROM, to: FROM + 2 * DAY };
 const NOW = RANGE.to + DAY;
-
-interface Victim {
-  readonly email: string;
-  readonly userId: string | null;
-}
-
-/** Rows of the victim in every table that exists, by the table's `<dataset>.<table>` name. */
-async function rowsOf(warehouse: DuckDbWarehouse, victim: Victim): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  const ids = [victim.email, victim.userId]
-    .filter((v): v is string => v !== null)
-    .map((v) => v.toLowerCase());
-  const list = ids.map((v) => `'${v}'`).join(', ');
-  for (const target of FORGET_TARGETS) {
-    const schema = target.dataset === 'live' ? LIVE_DATASET : warehouse.datasets[target.dataset];
-    const [exists] = await warehouse.query<{ n: number }>(
-      `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = '${schema}' AND table_name = '${target.table}'`,
-    );
-    if (!exists?.n) continue;
-    const where =
-      target.table === 'rejects'
-        ? ids.map((v) => `contains(lower(line), '${v}')`).join(' OR ')
-        : [target.email, target.userId]
-            .flatMap((s) =>
-              s !== null && 'column' in s ? [`lower(CAST(${s.column} AS VARCHAR)) IN (${list})`] : [],
-            )
-            .join(' OR ');
-    const [row] = await warehouse.query<{ n: number }>(
-      `SELECT count(*) AS n FROM ${schema}.${target.table} WHERE ${where}`,
-    );
-    counts[`${schema}.${target.table}`] = row?.n ?? 0;
-  }
-  return counts;
-}
-
-const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 describe('forgetting a user Iterable has forgotten', () => {
   let sim: Simulator;

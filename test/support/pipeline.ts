@@ -30,8 +30,10 @@ export async function simulator(options: {
   days: number;
   events: number;
   seed?: number;
+  userIdBased?: boolean;
 }): Promise<Simulator> {
   return startSimulator({
+    ...(options.userIdBased ? { userIdBased: true } : {}),
     seed: options.seed ?? 7,
     from: FROM,
     to: FROM + options.days * DAY,
