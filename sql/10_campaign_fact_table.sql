@@ -19,6 +19,7 @@
 -- again on every run would count them twice. So a run reads no raw table at all: the lookback's
 -- raw partitions were read once, into campaign_recipient_daily, by sql/05.
 DECLARE events_from TIMESTAMP;
+DECLARE rebuilt_campaigns ARRAY<INT64>;
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.campaign_fact_table (
   campaign_id INT64,
@@ -63,6 +64,24 @@ SET events_from = (
   FROM iterable_analytics.campaign_fact_table
 );
 
+-- The campaigns rebuilt, as a script variable: their rows of campaign_recipient_daily are read
+-- with `IN UNNEST(rebuilt_campaigns)`, which lets BigQuery skip the blocks of other campaigns of
+-- that table (clustered on campaign_id, infra/intermediate-tables.ts); a subquery would not.
+SET rebuilt_campaigns = (
+  SELECT ARRAY_AGG(DISTINCT campaign_id)
+  FROM (
+    SELECT campaign_id
+    FROM iterable_analytics.campaign_recipient_daily
+    WHERE event_on >= DATE(events_from)
+    UNION ALL
+    SELECT campaigns.campaign_id
+    FROM iterable_analytics.stg_campaigns AS campaigns
+    LEFT JOIN iterable_analytics.campaign_fact_table AS facts ON facts.campaign_id = campaigns.campaign_id
+    WHERE facts.campaign_id IS NULL
+  ) AS affected
+  WHERE campaign_id IS NOT NULL
+);
+
 MERGE INTO iterable_analytics.campaign_fact_table AS target
 USING (
   WITH recent_campaigns AS (
@@ -98,7 +117,7 @@ USING (
       SUM(count_purchases) AS count_purchases,
       SUM(revenue) AS revenue
     FROM iterable_analytics.campaign_recipient_daily
-    WHERE campaign_id IN (SELECT campaign_id FROM affected_campaigns)
+    WHERE campaign_id IN UNNEST(rebuilt_campaigns)
     GROUP BY campaign_id, user_key
   ),
 

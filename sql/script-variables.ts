@@ -14,15 +14,20 @@
  * and DuckDB folds `getvariable` into a constant that it pushes down into the table scan, as it
  * does not for a scalar subquery: the same rule as BigQuery's. `duckDbScript` rewrites the one
  * into the other, so both engines run one file.
+ *
+ * A set of keys is an ARRAY variable, filtered on with `column IN UNNEST(name)`: BigQuery prunes a
+ * clustered table's blocks by it as by constants, which a subquery does not let it do
+ * (https://cloud.google.com/bigquery/docs/querying-clustered-tables). DuckDB's `IN` takes no
+ * UNNEST, so there it becomes `IN (SELECT UNNEST(getvariable('name')))`.
  */
 
 export interface ScriptVariable {
   readonly name: string;
-  /** The BigQuery type named in the DECLARE, e.g. TIMESTAMP. */
+  /** The BigQuery type named in the DECLARE, e.g. TIMESTAMP or ARRAY<INT64>. */
   readonly type: string;
 }
 
-const DECLARE = /^DECLARE (\w+) (\w+);\n/gm;
+const DECLARE = /^DECLARE (\w+) ([\w<>]+);\n/gm;
 
 export function scriptVariables(sql: string): ScriptVariable[] {
   return [...sql.matchAll(DECLARE)].map(([, name, type]) => ({ name: name as string, type: type as string }));
@@ -37,6 +42,7 @@ export function replaceVariableUses(sql: string, name: string, to: (name: string
 export function duckDbScript(sql: string): string {
   let script = sql.replace(DECLARE, '');
   for (const { name } of scriptVariables(sql)) {
+    script = script.replace(new RegExp(`\\bIN UNNEST\\(${name}\\)`, 'g'), `IN (SELECT UNNEST(${name}))`);
     script = replaceVariableUses(script, name, (n) => `getvariable('${n}')`).replace(
       new RegExp(`^SET ${name} =`, 'gm'),
       `SET VARIABLE ${name} =`,

@@ -24,6 +24,18 @@ SELECT * FROM a.t WHERE created_at >= getvariable('events_from') AND t.events_fr
     );
   });
 
+  it('renders a filter on an ARRAY variable as a subquery over its elements, which DuckDB takes', () => {
+    const sql = `DECLARE ids ARRAY<INT64>;
+SET ids = (SELECT ARRAY_AGG(DISTINCT id) FROM a.t);
+SELECT * FROM a.u WHERE id IN UNNEST(ids);`;
+    assert.deepEqual(scriptVariables(sql), [{ name: 'ids', type: 'ARRAY<INT64>' }]);
+    assert.equal(
+      duckDbScript(sql),
+      `SET VARIABLE ids = (SELECT ARRAY_AGG(DISTINCT id) FROM a.t);
+SELECT * FROM a.u WHERE id IN (SELECT UNNEST(getvariable('ids')));`,
+    );
+  });
+
   for (const file of modelFiles().filter((f) =>
     /\bcreated_at >= events_from\b/.test(readFileSync(f, 'utf8')),
   )) {

@@ -95,9 +95,13 @@ export class ZetaSqlAnalyzer {
    */
   async analyzeScript(script: string, tables: TableSchemas, context: ScriptContext = {}): Promise<void> {
     const variables = scriptVariables(script);
+    const declared: Record<string, ColumnType | readonly [ColumnType]> = {};
     let sql = script;
     for (const { name, type } of variables) {
-      if (!(type in TYPE_KINDS)) throw new SqlAnalysisError(`DECLARE ${name} ${type}: unknown type ${type}`);
+      const element = /^ARRAY<(\w+)>$/.exec(type)?.[1] ?? type;
+      if (!(element in TYPE_KINDS))
+        throw new SqlAnalysisError(`DECLARE ${name} ${type}: unknown type ${type}`);
+      declared[name] = element === type ? (type as ColumnType) : [element as ColumnType];
       sql = replaceVariableUses(
         sql
           .replace(`DECLARE ${name} ${type};`, (d) => ' '.repeat(d.length))
@@ -106,7 +110,6 @@ export class ZetaSqlAnalyzer {
         (n) => `@${n}`,
       );
     }
-    const declared = Object.fromEntries(variables.map((v) => [v.name, v.type as ColumnType]));
     const queryParameters = Object.entries({ ...context.parameters, ...declared }).map(([name, type]) => ({
       name,
       type:
