@@ -116,4 +116,41 @@ describe('users and custom events', () => {
       normalise('email_send_cohort_fact', cohorts),
     );
   });
+  it('upserts a later run’s profile versions: a newer one replaces the user’s, an older one re-read does not', async () => {
+    const state = async () => {
+      const [profile] = await warehouse.query<{ subscription_state: string; updated: number }>(
+        `SELECT subscription_state, epoch_ms(profile_updated_at) AS updated
+         FROM iterable_analytics.user_profiles WHERE user_key = '${changed}'`,
+      );
+      const [fact] = await warehouse.query<{ subscription_state: string }>(
+        `SELECT subscription_state FROM iterable_analytics.user_engagement_fact WHERE user_key = '${changed}'`,
+      );
+      return {
+        profile: profile?.subscription_state,
+        updated: profile?.updated,
+        fact: fact?.subscription_state,
+      };
+    };
+    // A version as a later window would load it, updated `hoursBefore` the build (the user's latest
+    // version so far was updated a second before it).
+    const load = (hoursBefore: number, state: string) =>
+      warehouse.query(
+        `INSERT INTO iterable_raw.users_raw
+         SELECT * REPLACE (
+           TIMESTAMPTZ '${new Date(NOW).toISOString()}' - to_hours(${hoursBefore}) AS profile_updated_at,
+           '${state}'::JSON AS unsubscribed_channel_ids,
+           TIMESTAMPTZ '${new Date(NOW).toISOString()}' AS _loaded_at
+         ) FROM iterable_raw.users_raw WHERE lower(email) = '${changed}'
+         QUALIFY row_number() OVER (ORDER BY profile_updated_at DESC) = 1`,
+      );
+    await load(0, '[]');
+    await runModels(warehouse, { now: NOW, conversionEventNames: CONVERSIONS });
+    const resubscribed = await state();
+    assert.notEqual(resubscribed.profile, 'unsubscribed', 'the newer version replaced the unsubscribed one');
+    assert.equal(resubscribed.updated, NOW);
+    assert.equal(resubscribed.fact, resubscribed.profile);
+    await load(48, '[1]');
+    await runModels(warehouse, { now: NOW, conversionEventNames: CONVERSIONS });
+    assert.deepEqual(await state(), resubscribed, 'an older version loaded later changes nothing');
+  });
 });
