@@ -5,9 +5,9 @@
 -- keeps lifetime distinct counts exact: a recipient is unique over a campaign's rows however many
 -- days they span. count_purchases counts purchases only (what Iterable's campaign metrics count);
 -- count_conversions adds the custom events configured as conversions. Rows of events without a
--- recipient (no email, no user id) have a NULL user_key. email and user_id: the largest seen that
--- day, so that a user Iterable forgets is found by either identifier (its lists hash the email on
--- email-based projects and the user id on user-id based ones), whichever user_key holds.
+-- recipient (no email, no user id) have a NULL user_key. user_id: the largest seen that day, so
+-- that a user Iterable forgets is found by either identifier (its lists hash the email on
+-- email-based projects and the user id on user-id based ones) when user_key holds the email.
 --
 -- Incremental, date partition by date partition: the dates from `events_from` on (the rebuild
 -- start, `stg_rebuild_from`; all history on a first build) are deleted and recomputed from the
@@ -18,7 +18,6 @@ DECLARE events_from TIMESTAMP;
 CREATE TABLE IF NOT EXISTS iterable_analytics.campaign_recipient_daily (
   campaign_id INT64,
   user_key STRING,
-  email STRING,
   user_id STRING,
   event_on DATE,
   count_sends INT64,
@@ -42,7 +41,7 @@ SET events_from = (
 DELETE FROM iterable_analytics.campaign_recipient_daily WHERE event_on >= DATE(events_from);
 
 INSERT INTO iterable_analytics.campaign_recipient_daily (
-  campaign_id, user_key, email, user_id, event_on, count_sends, count_bounces, count_opens,
+  campaign_id, user_key, user_id, event_on, count_sends, count_bounces, count_opens,
   count_machine_opens, count_clicks, count_complaints, count_unsubscribes, count_purchases, revenue,
   count_conversions
 )
@@ -57,7 +56,6 @@ final AS (
   SELECT
     campaign_id,
     user_key,
-    MAX(email) AS email,
     MAX(user_id) AS user_id,
     event_on,
     COUNTIF(event_type = 'send') AS count_sends,

@@ -24,8 +24,8 @@
 -- message x purchase date for purchases credited to it): the event dates from `stg_rebuild_from`
 -- on are replaced from the raw events of those dates only; then every cohort with a message
 -- touched by them (a late open updates the row of its send's date) is recomputed from that table.
--- Its email and user_id (the largest of the message's events) let a forgotten user be found by
--- either identifier, whichever user_key holds.
+-- Its user_id (the largest of the message's events) lets a forgotten user be found by either
+-- identifier when user_key holds the email.
 -- The raw tables are read from `events_from` on, a script variable computed before any read, so
 -- BigQuery prunes the partitions before it (a scalar subquery in the filter would scan them all).
 --
@@ -40,7 +40,6 @@ CREATE TABLE IF NOT EXISTS iterable_analytics.email_message_daily (
   event_on DATE,
   campaign_id INT64,
   user_key STRING,
-  email STRING,
   user_id STRING,
   sent_at TIMESTAMP,
   count_sends INT64,
@@ -90,7 +89,7 @@ SET events_from = (
 DELETE FROM iterable_analytics.email_message_daily WHERE event_on >= DATE(events_from);
 
 INSERT INTO iterable_analytics.email_message_daily (
-  message_id, event_on, campaign_id, user_key, email, user_id, sent_at, count_sends, count_bounces,
+  message_id, event_on, campaign_id, user_key, user_id, sent_at, count_sends, count_bounces,
   count_opens, count_human_opens, count_clicks, count_unsubscribes, count_complaints, count_purchases,
   revenue
 )
@@ -108,7 +107,6 @@ final AS (
     event_on,
     ANY_VALUE(campaign_id) AS campaign_id,
     ANY_VALUE(user_key) AS user_key,
-    MAX(email) AS email,
     MAX(user_id) AS user_id,
     MIN(IF(event_type = 'send', created_at, NULL)) AS sent_at,
     COUNTIF(event_type = 'send') AS count_sends,
@@ -127,7 +125,7 @@ final AS (
 SELECT * FROM final;
 
 INSERT INTO iterable_analytics.email_message_daily (
-  message_id, event_on, campaign_id, user_key, email, user_id, sent_at, count_sends, count_bounces,
+  message_id, event_on, campaign_id, user_key, user_id, sent_at, count_sends, count_bounces,
   count_opens, count_human_opens, count_clicks, count_unsubscribes, count_complaints, count_purchases,
   revenue
 )
@@ -135,7 +133,7 @@ WITH purchases AS (
   -- Numbered in a total order: an unordered ROW_NUMBER() gave a run-to-run varying credit on
   -- DuckDB once conversions joined the purchases; with this order only identical rows tie.
   SELECT
-    campaign_id, user_key, email, user_id, created_at, event_on, revenue,
+    campaign_id, user_key, user_id, created_at, event_on, revenue,
     ROW_NUMBER() OVER (ORDER BY campaign_id, user_key, created_at, event_type, revenue) AS purchase_number
   FROM iterable_analytics.stg_email_events_fresh
   WHERE created_at >= events_from
@@ -168,7 +166,6 @@ final AS (
     event_on,
     campaign_id,
     user_key,
-    MAX(email) AS email,
     MAX(user_id) AS user_id,
     CAST(NULL AS TIMESTAMP) AS sent_at,
     0 AS count_sends,

@@ -50,13 +50,15 @@ export const REJECT_IDENTIFIERS = {
   userId: { lineKey: 'userId', line: 'line' },
 } as const satisfies Pick<ForgetTarget, 'email' | 'userId'>;
 
+const BOTH_IDS = { email: { column: 'email' }, userId: { column: 'user_id' } } as const;
+
 /**
  * Tables keyed by `user_key` (the lower-cased email, or the user id for a user without one, sql/03)
- * carry the email and the user id beside it: Iterable lists a forgotten user by the hash of one
- * identifier only (the email on email-based projects, the user id on user-id based ones), and a
- * user with both has `user_key` = the email, which a user-id hash would never match.
+ * carry the user id beside it: Iterable lists a forgotten user by the hash of one identifier only
+ * (the email on email-based projects, the user id on user-id based ones), and a user with both has
+ * `user_key` = the email, which a user-id hash would never match.
  */
-const BOTH_IDS = { email: { column: 'email' }, userId: { column: 'user_id' } } as const;
+const USER_KEY_AND_ID = { email: { column: 'user_key' }, userId: { column: 'user_id' } } as const;
 
 /**
  * Tables keyed by user outside the catalog: the user fact, the fact build's intermediate tables
@@ -67,8 +69,8 @@ const DECLARED_TARGETS: readonly ForgetTarget[] = [
   { dataset: 'analytics', table: 'user_engagement_fact', ...BOTH_IDS, optional: true },
   { dataset: 'analytics', table: 'user_daily', ...BOTH_IDS, optional: true },
   { dataset: 'analytics', table: 'user_profiles', ...BOTH_IDS, optional: true },
-  { dataset: 'analytics', table: 'campaign_recipient_daily', ...BOTH_IDS, optional: true },
-  { dataset: 'analytics', table: 'email_message_daily', ...BOTH_IDS, optional: true },
+  { dataset: 'analytics', table: 'campaign_recipient_daily', ...USER_KEY_AND_ID, optional: true },
+  { dataset: 'analytics', table: 'email_message_daily', ...USER_KEY_AND_ID, optional: true },
   {
     dataset: 'live',
     table: LIVE_EVENTS_TABLE,
