@@ -15,6 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { declaredTables } from '../sql/declared-tables.js';
 import type { TableSpec } from './raw-tables.js';
 
 export interface IntermediateTable {
@@ -69,20 +70,17 @@ interface Field {
   readonly mode: 'NULLABLE';
 }
 
-/** The columns of `CREATE TABLE IF NOT EXISTS iterable_analytics.<table> (…);` in `sql`. */
+/** The columns of `CREATE TABLE IF NOT EXISTS iterable_analytics.<table> (…)` in `sql`. */
 export function declaredColumns(sql: string, table: string): Field[] {
-  const create = new RegExp(
-    `CREATE TABLE IF NOT EXISTS iterable_analytics\\.${table} \\(\\n([\\s\\S]*?)\\n\\);`,
-  ).exec(sql);
-  if (!create?.[1]) throw new Error(`no CREATE TABLE IF NOT EXISTS iterable_analytics.${table} (…); found`);
-  return create[1].split('\n').map((line) => {
-    const column = /^\s*(\w+) (\w+),?$/.exec(line);
-    if (!column?.[1] || !column[2] || !TYPES.has(column[2])) {
+  const declared = declaredTables(sql).find((t) => t.table === `iterable_analytics.${table}`);
+  if (!declared) throw new Error(`no CREATE TABLE IF NOT EXISTS iterable_analytics.${table} (…) found`);
+  return declared.columns.map(({ name, type }) => {
+    if (!TYPES.has(type)) {
       throw new Error(
-        `${table}: cannot read the column "${line.trim()}" (name and one of ${[...TYPES].join(', ')})`,
+        `${table}: cannot read the column "${name} ${type}" (name and one of ${[...TYPES].join(', ')})`,
       );
     }
-    return { name: column[1], type: column[2], mode: 'NULLABLE' };
+    return { name, type, mode: 'NULLABLE' };
   });
 }
 

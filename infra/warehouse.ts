@@ -64,16 +64,20 @@ export class Warehouse extends pulumi.ComponentResource {
       );
     }
 
+    // An intermediate table is derived from the raw tables, so a new version of its columns
+    // replaces it (deleted, then created empty) rather than patching it: a column merely added
+    // would stay NULL in every row built before, while an empty table makes its file's next run
+    // rebuild it from all history. Nothing is lost, so it needs no deletion protection.
     for (const spec of args.analyticsTables) {
       new gcp.bigquery.Table(
         `${name}-analytics-${spec.tableId}`,
         {
           project: args.project,
           datasetId: analytics.datasetId,
-          deletionProtection: args.deletionProtection,
+          deletionProtection: false,
           ...spec,
         },
-        { parent: this },
+        { parent: this, replaceOnChanges: ['schema'], deleteBeforeReplace: true },
       );
     }
 

@@ -8,11 +8,17 @@
  * raw tables, which keep the whole history.
  */
 
+export interface DeclaredColumn {
+  readonly name: string;
+  /** The type as written: `INT64`, `NUMERIC(10, 2)`, … */
+  readonly type: string;
+}
+
 export interface DeclaredTable {
-  /** `dataset.table`, as the rendered SQL names it. */
+  /** `dataset.table`, as the SQL names it. */
   readonly table: string;
-  /** Column names in declared order, lower-cased. */
-  readonly columns: readonly string[];
+  /** In declared order. */
+  readonly columns: readonly DeclaredColumn[];
 }
 
 const CREATE = /CREATE TABLE IF NOT EXISTS\s+([A-Za-z_][\w]*\.[A-Za-z_]\w*)\s*\(/gi;
@@ -52,8 +58,9 @@ export function declaredTables(sql: string): DeclaredTable[] {
   return [...text.matchAll(CREATE)].map((match) => {
     const open = (match.index ?? 0) + match[0].length - 1;
     const columns = topLevelParts(parenthesised(text, open))
-      .map((part) => part.trim().split(/\s+/)[0]?.toLowerCase() ?? '')
-      .filter((name) => name !== '');
+      .map((part) => /^(\S+)\s*([\s\S]*)$/.exec(part.trim()))
+      .filter((column) => column !== null)
+      .map(([, name = '', type = '']) => ({ name, type: type.trim() }));
     return { table: match[1] as string, columns };
   });
 }
@@ -70,6 +77,6 @@ export function changedTables(
     const columns = existing.get(d.table);
     if (columns === undefined) return false;
     const have = new Set(columns.map((c) => c.toLowerCase()));
-    return have.size !== d.columns.length || d.columns.some((c) => !have.has(c));
+    return have.size !== d.columns.length || d.columns.some((c) => !have.has(c.name.toLowerCase()));
   });
 }

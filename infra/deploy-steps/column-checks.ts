@@ -15,7 +15,10 @@ const quoted = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace
 /** Drops `table` when it exists with another set of columns; a missing table compares as NULL. */
 function dropIfChanged({ table, columns }: DeclaredTable): string {
   const [dataset, name] = table.split('.');
-  const wanted = [...columns].sort().join(',');
+  const wanted = columns
+    .map((c) => c.name.toLowerCase())
+    .sort()
+    .join(',');
   return [
     `IF IFNULL((`,
     `  SELECT STRING_AGG(LOWER(column_name), ',' ORDER BY LOWER(column_name))`,

@@ -18,6 +18,9 @@ export interface MockResource {
   readonly inputs: Record<string, unknown>;
   /** Names of the resources the engine is told this one waits for (explicit and through inputs). */
   readonly dependsOn: readonly string[];
+  /** Inputs whose change replaces the resource, and whether the old one goes first. */
+  readonly replaceOnChanges: readonly string[];
+  readonly deleteBeforeReplace: boolean;
 }
 
 const computed = (type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> => {
@@ -65,6 +68,8 @@ export const outputValue = <T>(output: pulumi.Output<T>): Promise<T> =>
 interface RegisterRequest {
   getName(): string;
   getDependenciesList(): string[];
+  getReplaceonchangesList(): string[];
+  getDeletebeforereplace(): boolean;
 }
 interface Monitor {
   registerResource(request: RegisterRequest, callback: unknown): void;
@@ -72,7 +77,10 @@ interface Monitor {
 
 export async function runProgram(config: Record<string, string> = {}): Promise<MockedProgram> {
   const resources: MockResource[] = [];
-  const dependencies = new Map<string, string[]>();
+  const dependencies = new Map<
+    string,
+    Pick<MockResource, 'dependsOn' | 'replaceOnChanges' | 'deleteBeforeReplace'>
+  >();
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
@@ -81,7 +89,9 @@ export async function runProgram(config: Record<string, string> = {}): Promise<M
           type: args.type,
           name: args.name,
           inputs,
-          dependsOn: dependencies.get(args.name) ?? [],
+          dependsOn: dependencies.get(args.name)?.dependsOn ?? [],
+          replaceOnChanges: dependencies.get(args.name)?.replaceOnChanges ?? [],
+          deleteBeforeReplace: dependencies.get(args.name)?.deleteBeforeReplace ?? false,
         });
         const extra = computed(args.type, args.name, inputs);
         return {
@@ -104,10 +114,11 @@ export async function runProgram(config: Record<string, string> = {}): Promise<M
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) => {
-    dependencies.set(
-      request.getName(),
-      request.getDependenciesList().map((urn) => urn.slice(urn.lastIndexOf('::') + 2)),
-    );
+    dependencies.set(request.getName(), {
+      dependsOn: request.getDependenciesList().map((urn) => urn.slice(urn.lastIndexOf('::') + 2)),
+      replaceOnChanges: request.getReplaceonchangesList(),
+      deleteBeforeReplace: request.getDeletebeforereplace(),
+    });
     register(request, callback);
   };
   pulumi.runtime.setAllConfig(

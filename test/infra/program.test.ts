@@ -80,6 +80,10 @@ describe('the Pulumi program under mocks', () => {
       assert.equal(resource.name, `warehouse-analytics-${table}`, 'in the analytics dataset');
       assert.deepEqual(resource.inputs.timePartitioning, { type: 'DAY', field }, table);
       assert.deepEqual(resource.inputs.clusterings, clusterings, table);
+      // New columns replace the table, which its file then rebuilds from history.
+      assert.deepEqual(resource.replaceOnChanges, ['schema'], table);
+      assert.equal(resource.deleteBeforeReplace, true, table);
+      assert.equal(resource.inputs.deletionProtection, false, table);
       // The columns of the SQL's CREATE TABLE, so the scheduled query finds the table it expects.
       const file = INTERMEDIATE_TABLES.find((t) => t.table === table)?.file ?? '';
       assert.deepEqual(

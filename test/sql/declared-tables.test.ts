@@ -11,17 +11,30 @@ CREATE TABLE IF NOT EXISTS a.t (
   tags ARRAY<STRUCT<k STRING, v STRING>>
 );
 CREATE OR REPLACE TABLE a.replaced AS SELECT 1 AS x;`;
-    assert.deepEqual(declaredTables(sql), [{ table: 'a.t', columns: ['id', 'price', 'tags'] }]);
+    assert.deepEqual(declaredTables(sql), [
+      {
+        table: 'a.t',
+        columns: [
+          { name: 'id', type: 'INT64' },
+          { name: 'price', type: 'NUMERIC(10, 2)' },
+          { name: 'tags', type: 'ARRAY<STRUCT<k STRING, v STRING>>' },
+        ],
+      },
+    ]);
   });
 });
 
 describe('changedTables', () => {
+  const table = (name: string, ...columns: string[]) => ({
+    table: name,
+    columns: columns.map((c) => ({ name: c, type: 'INT64' })),
+  });
   const declared = [
-    { table: 'a.same', columns: ['id', 'x'] },
-    { table: 'a.fewer', columns: ['id', 'x'] },
-    { table: 'a.more', columns: ['id'] },
-    { table: 'a.renamed', columns: ['id', 'y'] },
-    { table: 'a.new', columns: ['id'] },
+    table('a.same', 'id', 'x'),
+    table('a.fewer', 'id', 'x'),
+    table('a.more', 'id'),
+    table('a.renamed', 'id', 'y'),
+    table('a.new', 'id'),
   ];
   it('names the tables that exist with another set of columns, ignoring order and case', () => {
     const existing = new Map([
