@@ -5,7 +5,11 @@
 -- count_sends), so the detector can ignore samples too small to mean anything.
 --
 -- Incremental like the facts: the dates from stg_rebuild_from on are recomputed and merged, the
--- rest is kept. The source is stg_metric_campaign_days (one row per date x campaign).
+-- rest is kept. The source is stg_metric_campaign_days (one row per date x campaign), read from
+-- `series_from` on: a script variable computed before the read, so BigQuery prunes the cohort
+-- fact's partitions before it (a scalar subquery in the filter would scan them all,
+-- https://cloud.google.com/bigquery/docs/querying-partitioned-tables; see sql/script-variables.ts).
+DECLARE series_from DATE;
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.metric_daily_series (
   metric_on DATE,
@@ -15,16 +19,18 @@ CREATE TABLE IF NOT EXISTS iterable_analytics.metric_daily_series (
   denominator FLOAT64
 );
 
+-- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
+SET series_from = (
+  SELECT IF(COUNT(*) = 0, DATE '1970-01-01', (SELECT DATE(rebuild_from) FROM iterable_analytics.stg_rebuild_from))
+  FROM iterable_analytics.metric_daily_series
+);
+
 MERGE INTO iterable_analytics.metric_daily_series AS target
 USING (
   WITH campaign_days AS (
     SELECT *
     FROM iterable_analytics.stg_metric_campaign_days
-    WHERE metric_on >= (
-      -- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
-      SELECT IF(COUNT(*) = 0, DATE '1970-01-01', (SELECT DATE(rebuild_from) FROM iterable_analytics.stg_rebuild_from))
-      FROM iterable_analytics.metric_daily_series
-    )
+    WHERE metric_on >= series_from
   ),
 
   by_series AS (
