@@ -33,9 +33,9 @@ export const TARGET_SIZE_SDS = 4;
 /** The baseline's 8 weeks: days judged after them are the detector's steady state. */
 const BASELINE_DAYS = 56;
 
-/** The detector's files, and stg_rebuild_from, whose lookback they share. */
+/** The detector's files (30-33), and stg_rebuild_from, whose lookback they share. */
 export const DETECTOR_FILES = modelFiles().filter((file) =>
-  /^(04_stg_rebuild_from|3\d_)/.test(basename(file)),
+  /^(04_stg_rebuild_from|3[0-3]_)/.test(basename(file)),
 );
 
 export interface KindScore {

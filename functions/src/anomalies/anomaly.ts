@@ -3,6 +3,22 @@
  * moved, by how much against normal, for which campaign or category, since when, and where to
  * look. The notifier posts it to Slack and logs it; `npm start` prints it.
  */
+
+/** The metrics sql/30_metric_daily_series.sql builds a daily series of (fact column names). */
+export const ANOMALY_METRICS = [
+  'count_sends',
+  'delivery_rate',
+  'bounce_rate',
+  'complaint_rate',
+  'human_open_rate',
+  'click_rate',
+  'unsubscribe_rate',
+  'revenue_per_delivered',
+] as const;
+
+/** statistical: against the series' own normal; guardrail: above a fixed ceiling (sql/32). */
+export const ANOMALY_KINDS = ['statistical', 'guardrail'] as const;
+
 export interface Anomaly {
   /** The day (UTC) the metric was anomalous, `YYYY-MM-DD`. */
   readonly anomalyOn: string;
@@ -18,7 +34,7 @@ export interface Anomaly {
   readonly score: number;
   readonly direction: 'up' | 'down';
   readonly severity: 'warning' | 'critical';
-  readonly kind: 'statistical' | 'guardrail';
+  readonly kind: (typeof ANOMALY_KINDS)[number];
   /** ISO instant the detector first found it. */
   readonly firstDetectedAt: string;
 }

@@ -14,7 +14,6 @@ export const PROBLEM_TYPES = {
   'not-found': { status: 404, title: 'No such resource' },
   'method-not-allowed': { status: 405, title: 'The API is read-only' },
   'not-acceptable': { status: 406, title: 'No representation matches the Accept header' },
-  'not-available': { status: 501, title: 'This route has no data source yet' },
   'query-failed': { status: 500, title: 'The warehouse query failed' },
 } as const;
 

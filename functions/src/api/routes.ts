@@ -1,9 +1,10 @@
 /**
  * The routes of /v1. Each list route filters one fact table with allow-listed parameters; the
  * campaign route adds the campaign's daily series; health reads the watermark store; anomalies
- * answer a problem until the anomaly table exists.
+ * (anomalies.ts) list metric_anomalies.
  */
 import { z } from 'zod';
+import { anomaliesRoute } from './anomalies.js';
 import { streamHealth } from './health.js';
 import { CursorParam, dateRange, FormatParam, FromParam, IdParam, LimitParam, ToParam } from './params.js';
 import { ApiProblem, invalidParameters } from './problem.js';
@@ -191,25 +192,12 @@ const health: Route = {
   },
 };
 
-/** The table sql/ will build for anomaly detection; the route answers once it does. */
-const ANOMALY_TABLE = 'metric_anomalies';
-
-const anomalies: Route = {
-  name: 'anomalies',
-  path: '/v1/anomalies',
-  summary: 'Metric anomalies (not available yet)',
-  description: `Answers 501 until the ${ANOMALY_TABLE} table exists in the analytics dataset.`,
-  pathParams: {},
-  query: z.strictObject({ from: FromParam, to: ToParam, format: FormatParam }),
-  response: z.never(),
-  problems: { 501: `the ${ANOMALY_TABLE} fact table is not built yet` },
-  prepare(query) {
-    parseParams(anomalies.query, query);
-    throw new ApiProblem(
-      'not-available',
-      `anomalies are not computed yet: no SQL in sql/ builds ${ANOMALY_TABLE}; this route answers once one does`,
-    );
-  },
-};
-
-export const ROUTES: readonly Route[] = [campaigns, campaign, daily, funnel, unsubscribes, anomalies, health];
+export const ROUTES: readonly Route[] = [
+  campaigns,
+  campaign,
+  daily,
+  funnel,
+  unsubscribes,
+  anomaliesRoute,
+  health,
+];

@@ -30,6 +30,8 @@ const REQUESTS = [
   '/v1/unsubscribes',
   '/v1/unsubscribes?message_type=nope',
   '/v1/anomalies',
+  '/v1/anomalies?kind=guardrail&metric=bounce_rate&series=campaign%3A1&limit=5',
+  '/v1/anomalies?metric=open_rate',
   '/v1/health',
 ];
 
