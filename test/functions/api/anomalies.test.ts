@@ -136,8 +136,11 @@ describe('GET /v1/anomalies', () => {
     const { body } = await get('?kind=statistical&metric=bounce_rate');
     const ajv = new Ajv2020.default({ strict: false, allErrors: true });
     addFormats.default(ajv);
-    const paths = doc.paths as Record<string, { get: Json }>;
-    const ok = (paths['/v1/anomalies']?.get.responses as Record<string, Json>)['200'] as Json;
+    const route = (doc.paths as Record<string, { get: { responses: Record<string, Json> } }>)[
+      '/v1/anomalies'
+    ];
+    assert.ok(route, '/v1/anomalies is documented');
+    const ok = route.get.responses['200'] as Json;
     const schema = ((ok.content as Json)['application/json'] as Json).schema;
     const check = ajv.compile({ ...(schema as Json), components: doc.components });
     assert.ok(check(body), ajv.errorsText(check.errors));
