@@ -9,7 +9,7 @@
 -- `series_from` on: a script variable computed before the read, so BigQuery prunes the cohort
 -- fact's partitions before it (a scalar subquery in the filter would scan them all,
 -- https://cloud.google.com/bigquery/docs/querying-partitioned-tables; see sql/script-variables.ts).
-DECLARE series_from DATE;
+DECLARE series_from TIMESTAMP;
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.metric_daily_series (
   metric_on DATE,
@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS iterable_analytics.metric_daily_series (
 
 -- A first build (the table still empty) reads all history; later ones from stg_rebuild_from.
 SET series_from = (
-  SELECT IF(COUNT(*) = 0, DATE '1970-01-01', (SELECT DATE(rebuild_from) FROM iterable_analytics.stg_rebuild_from))
+  SELECT IF(COUNT(*) = 0, TIMESTAMP '1970-01-01 00:00:00', (SELECT rebuild_from FROM iterable_analytics.stg_rebuild_from))
   FROM iterable_analytics.metric_daily_series
 );
 
@@ -30,7 +30,7 @@ USING (
   WITH campaign_days AS (
     SELECT *
     FROM iterable_analytics.stg_metric_campaign_days
-    WHERE metric_on >= series_from
+    WHERE metric_on >= DATE(series_from)
   ),
 
   by_series AS (
