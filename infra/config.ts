@@ -5,7 +5,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { readStreamList, STREAM_NAMES, type StreamName } from '../functions/src/catalog.js';
 import { MAX_WORKER_TIMEOUT_SECONDS } from '../functions/src/gcp/gcp-config.js';
-import { checkEventNames } from '../sql/render.js';
+import { ANOMALY_DETECTORS, checkEventNames } from '../sql/render.js';
 import { readApiInvokers } from './api-function.js';
 
 const config = new pulumi.Config();
@@ -126,10 +126,11 @@ export const settings = {
   /** SHA-256 digests (hex, comma-separated) of API keys the API also requires; none when unset. */
   apiKeySha256: config.get('apiKeySha256'),
   /**
-   * Which detector fills metric_anomalies and metric_forecast: `robust_z`, the SQL of sql/. The
-   * BigQuery ML option (`arima_plus`) is not built yet, and is refused rather than ignored.
+   * Which detector fills metric_anomalies' statistical rows and metric_forecast: `robust_z`, the
+   * SQL of sql/31-33, or `arima_plus`, BigQuery ML's ARIMA_PLUS in a scheduled query of its own
+   * (sql/bigquery-ml/metric_arima_plus.sql). Guardrails come from sql/32 either way.
    */
-  anomalyDetector: oneOf('anomalyDetector', ['robust_z'] as const, 'robust_z'),
+  anomalyDetector: oneOf('anomalyDetector', ANOMALY_DETECTORS, 'robust_z'),
   /** A Slack-compatible incoming webhook for anomaly alerts (a secret); the log alert alone without it. */
   anomalyWebhookUrl: config.getSecret('anomalyWebhookUrl'),
   /** Refuse to delete datasets, tables and the Firestore database; set false before `pulumi destroy`. */

@@ -31,6 +31,11 @@ export interface FactQueriesArgs {
   readonly namePrefix: string;
   readonly schedule: string;
   readonly queries: readonly FactQuery[];
+  /**
+   * Scheduled after `queries` but never run at deploy: BigQuery ML cannot train a model before
+   * there is data (the ARIMA_PLUS detector, anomalyDetector = arima_plus).
+   */
+  readonly scheduledOnly?: readonly FactQuery[];
   readonly serviceAccountEmail: pulumi.Input<string>;
   /** Fully qualified id (`projects/…/serviceAccounts/…`) of the same account. */
   readonly serviceAccountId: pulumi.Input<string>;
@@ -95,7 +100,7 @@ export class FactQueries extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    for (const [position, query] of args.queries.entries()) {
+    for (const [position, query] of [...args.queries, ...(args.scheduledOnly ?? [])].entries()) {
       const transfer = new gcp.bigquery.DataTransferConfig(
         `${name}-${query.key}`,
         {

@@ -28,7 +28,7 @@ import { FACT_TABLES, lookerStudioUrl } from './looker.js';
 import { ProjectRoles } from './project-roles.js';
 import { RunSchedule } from './scheduler.js';
 import { memberOf, ServiceAccounts } from './service-accounts.js';
-import { ANOMALY_QUERY, readFactQueries } from './sql-files.js';
+import { ANOMALY_QUERY, ARIMA_PLUS_QUERY, readArimaPlusQuery, readFactQueries } from './sql-files.js';
 import { StateDatabase } from './state-database.js';
 import { TaskQueue } from './task-queue.js';
 import { Warehouse } from './warehouse.js';
@@ -253,6 +253,13 @@ const notifier = new AnomalyNotifier(
   { dependsOn: [...apis.services, projectRoles, warehouse, grants.ready] },
 );
 
+const sqlRender = {
+  datasets,
+  lookbackDays: settings.factLookbackDays,
+  conversionEventNames: settings.conversionEventNames,
+  anomalyDetector: settings.anomalyDetector,
+};
+const arimaPlus = settings.anomalyDetector === 'arima_plus';
 const facts = new FactQueries(
   'facts',
   {
@@ -260,15 +267,12 @@ const facts = new FactQueries(
     location: settings.bigqueryLocation,
     namePrefix,
     schedule: settings.factSchedule,
-    queries: readFactQueries(join(REPO_ROOT, 'sql'), {
-      datasets,
-      lookbackDays: settings.factLookbackDays,
-      conversionEventNames: settings.conversionEventNames,
-    }),
+    queries: readFactQueries(join(REPO_ROOT, 'sql'), sqlRender),
+    scheduledOnly: arimaPlus ? [readArimaPlusQuery(join(REPO_ROOT, 'sql'), sqlRender)] : [],
     serviceAccountEmail: accounts.factQueries.email,
     serviceAccountId: accounts.factQueries.name,
-    // The notifier runs when the detector's run completes.
-    notificationTopics: { [ANOMALY_QUERY]: notifier.topicId },
+    // The notifier runs when the detector's run completes: BigQuery ML's, when it is the detector.
+    notificationTopics: { [arimaPlus ? ARIMA_PLUS_QUERY : ANOMALY_QUERY]: notifier.topicId },
   },
   { dependsOn: [...apis.services, projectRoles, warehouse, live] },
 );

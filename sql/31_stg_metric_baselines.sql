@@ -17,8 +17,11 @@
 -- for counts and money, a share of the median (min_relative_scale).
 -- Past days count only with at least min_denominator in their denominator (small samples are
 -- noise), and a day has a baseline only with at least 4 such weeks.
-CREATE OR REPLACE VIEW iterable_analytics.stg_metric_baselines AS
-WITH settings AS (
+--
+-- stg_metric_settings: one row per watched metric, the settings above, which BigQuery ML's
+-- detector (sql/bigquery-ml/metric_arima_plus.sql, stack key anomalyDetector = arima_plus) reads too.
+CREATE OR REPLACE VIEW iterable_analytics.stg_metric_settings AS
+WITH final AS (
   -- watched: the direction that is an incident (a holiday surge in sends is not one).
   SELECT 'count_sends' AS metric, 'down' AS watched, 1000 AS min_denominator, 0.05 AS min_relative_scale, FALSE AS is_rate
   -- delivery_rate is 1 - bounce_rate here: forecast, but alerted through bounce_rate only.
@@ -29,6 +32,13 @@ WITH settings AS (
   UNION ALL SELECT 'click_rate', 'down', 500, 0.0, TRUE
   UNION ALL SELECT 'unsubscribe_rate', 'up', 500, 0.0, TRUE
   UNION ALL SELECT 'revenue_per_delivered', 'down', 500, 0.05, FALSE
+)
+
+SELECT * FROM final;
+
+CREATE OR REPLACE VIEW iterable_analytics.stg_metric_baselines AS
+WITH settings AS (
+  SELECT * FROM iterable_analytics.stg_metric_settings
 ),
 
 history AS (

@@ -11,6 +11,9 @@
 -- first_detected_at: when a build first found the row; later builds update the figures (late data)
 -- but keep it, and the notifier sends each row once. A day of the lookback that is no longer
 -- anomalous after late data is removed. Only complete days are judged (today is not).
+-- With the stack key anomalyDetector = arima_plus, the literal 'robust_z' before each
+-- anomaly_detector comment is rendered 'arima_plus' (sql/render.ts): this file then writes the
+-- guardrails only, and leaves the statistical rows to BigQuery ML (sql/bigquery-ml/).
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.metric_anomalies (
   anomaly_on DATE,
@@ -48,7 +51,8 @@ USING (
       IF(ABS(score) >= 7, 'critical', 'warning') AS severity,
       'statistical' AS kind
     FROM baselines
-    WHERE (watched = 'up' AND score >= 3.5) OR (watched = 'down' AND score <= -3.5)
+    WHERE 'robust_z' /* anomaly_detector */ = 'robust_z'
+      AND ((watched = 'up' AND score >= 3.5) OR (watched = 'down' AND score <= -3.5))
   ),
 
   -- Ceilings per campaign and day, at least 1,000 delivered (a handful of complaints on a small
@@ -114,4 +118,5 @@ WHEN NOT MATCHED THEN INSERT (
 )
 WHEN NOT MATCHED BY SOURCE
   AND target.anomaly_on >= DATE(CURRENT_TIMESTAMP - INTERVAL 7 /* lookback_days */ DAY)
-  AND target.anomaly_on < DATE(CURRENT_TIMESTAMP) THEN DELETE;
+  AND target.anomaly_on < DATE(CURRENT_TIMESTAMP)
+  AND (target.kind = 'guardrail' OR 'robust_z' /* anomaly_detector */ = 'robust_z') THEN DELETE;

@@ -2,7 +2,9 @@
 -- every series seen within the lookback: the value the detector expects (the median of the same
 -- weekday over the last 8 weeks) and the band outside which it would alert (+-3.5 robust SDs).
 -- model says which detector wrote the row ('robust_z' here; with the stack key
--- anomalyDetector = arima_plus, BigQuery ML's ARIMA_PLUS forecasts fill it instead).
+-- anomalyDetector = arima_plus, the 'robust_z' before the anomaly_detector comment is rendered
+-- 'arima_plus', this file inserts nothing, and BigQuery ML's ARIMA_PLUS forecasts fill the table
+-- instead: sql/bigquery-ml/metric_arima_plus.sql, scheduled after this file).
 -- Rebuilt whole from today on at each run; past days are kept as they were forecast.
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.metric_forecast (
@@ -34,6 +36,7 @@ WITH final AS (
     CURRENT_TIMESTAMP AS forecast_at
   FROM iterable_analytics.stg_metric_baselines
   WHERE is_forecast
+    AND 'robust_z' /* anomaly_detector */ = 'robust_z'
 )
 
 SELECT * FROM final;

@@ -6,6 +6,8 @@
  *   - the `7` of `INTERVAL 7 DAY` that a `lookback_days` comment follows, with the lookback;
  *   - the `(NULL)` that a `conversion_event_names` comment follows, with the custom event names that count as conversions
  *     (`CONVERSION_EVENT_NAMES`), when any are configured;
+ *   - the `'robust_z'` that an `anomaly_detector` comment follows, with the stack's detector
+ *     (`anomalyDetector`), so the robust-z SQL stands aside when BigQuery ML's detector runs;
  *   - `CURRENT_TIMESTAMP` with a fixed instant (DuckDB syntax), when the build is pinned to one
  *     (tests, a rerun as of a past day).
  */
@@ -15,6 +17,13 @@ import { fileURLToPath } from 'node:url';
 import { checkDatasets, type Datasets } from './datasets.js';
 
 export const DEFAULT_LOOKBACK_DAYS = 7;
+
+/**
+ * Who fills metric_anomalies' statistical rows and metric_forecast: `robust_z`, the SQL of 31–33
+ * on both engines, or `arima_plus`, BigQuery ML (sql/bigquery-ml/, BigQuery only).
+ */
+export const ANOMALY_DETECTORS = ['robust_z', 'arima_plus'] as const;
+export type AnomalyDetector = (typeof ANOMALY_DETECTORS)[number];
 
 export const SQL_DIR = fileURLToPath(new URL('./', import.meta.url));
 
@@ -33,10 +42,13 @@ export interface RenderOptions {
   readonly now?: number;
   /** Custom event names counted as conversions beside purchases; none when absent. */
   readonly conversionEventNames?: readonly string[];
+  /** The stack's anomaly detector; robust_z when absent (the only one DuckDB can run). */
+  readonly anomalyDetector?: AnomalyDetector;
 }
 
 const LOOKBACK = /\b7 \/\* lookback_days \*\//g;
 const CONVERSION_EVENTS = /\(NULL\) \/\* conversion_event_names \*\//g;
+const DETECTOR = /'robust_z' \/\* anomaly_detector \*\//g;
 
 /**
  * Event names become string literals in SQL text; quotes and backslashes, which the two engines
@@ -66,7 +78,8 @@ export function renderSql(sql: string, options: RenderOptions): string {
       return names.length === 0
         ? placeholder
         : `(${names.map((n) => `'${n}'`).join(', ')}) /* conversion_event_names */`;
-    });
+    })
+    .replace(DETECTOR, `'${options.anomalyDetector ?? 'robust_z'}' /* anomaly_detector */`);
   if (options.now === undefined) return rendered;
   const instant = new Date(options.now).toISOString();
   return rendered.replace(/\bCURRENT_TIMESTAMP\b/g, `CAST('${instant}' AS TIMESTAMPTZ)`);

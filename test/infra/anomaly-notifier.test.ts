@@ -33,6 +33,11 @@ describe('anomaly alerting under mocks', () => {
     const detector = transfers.find((t) => String(t.inputs.displayName).endsWith('32_metric_anomalies'));
     assert.equal(detector?.inputs.notificationPubsubTopic, `${topic.name}-id`);
     assert.equal(transfers.filter((t) => t.inputs.notificationPubsubTopic !== undefined).length, 1);
+    // The default detector is robust_z: no BigQuery ML query (anomaly-detector-arima.test.ts).
+    assert.ok(!transfers.some((t) => String(t.inputs.displayName).endsWith('metric_arima_plus')));
+    assert.ok(
+      !transfers.some((t) => String((t.inputs.params as Json).query).includes('ML.DETECT_ANOMALIES')),
+    );
 
     const fn = ofType(resources, 'cloudfunctionsv2/function:Function').find(
       (f) => obj(f.inputs.buildConfig).entryPoint === 'notifier',
