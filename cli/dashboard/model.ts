@@ -4,6 +4,7 @@
  * stream's status for the pipeline-health panel. Dates are `YYYY-MM-DD` (UTC), times epoch ms.
  */
 import type { StreamStatus } from '../status-model.js';
+import type { Insights } from './insights-model.js';
 
 /** `email_performance_fact`: one row per event date × campaign. */
 export interface DailyRow {
@@ -98,4 +99,6 @@ export interface DashboardData {
   readonly segments: readonly SegmentRow[];
   readonly engagedUsers: readonly EngagedUserRow[];
   readonly health: { readonly streams: readonly StreamStatus[]; readonly note: string | null };
+  /** Anomalies on email metrics and the best send hours (insights-model.ts). */
+  readonly insights: Insights;
 }

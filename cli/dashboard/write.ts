@@ -10,6 +10,7 @@ import type { Datasets } from '../../sql/datasets.js';
 import { localStatus } from '../status-local.js';
 import { readFacts } from './data.js';
 import { renderDashboard } from './html.js';
+import { readInsights } from './insights-data.js';
 
 /** One page per warehouse, so the demo's never replaces a real project's. */
 export const dashboardFileOf = (warehouseFile: string): string =>
@@ -23,8 +24,10 @@ export async function writeDashboard(options: {
   const { warehouseFile, datasets, now } = options;
   const warehouse = await DuckDbWarehouse.open(warehouseFile, datasets);
   let facts: Awaited<ReturnType<typeof readFacts>>;
+  let insights: Awaited<ReturnType<typeof readInsights>>;
   try {
     facts = await readFacts(warehouse);
+    insights = await readInsights(warehouse);
   } catch (error) {
     throw new Error(
       `the dashboard reads the fact tables, which could not be read (${error instanceof Error ? error.message : String(error)}); ` +
@@ -41,6 +44,7 @@ export async function writeDashboard(options: {
     warehouse: basename(warehouseFile),
     ...facts,
     health: { streams: health.streams, note: health.note },
+    insights,
   });
   const file = dashboardFileOf(warehouseFile);
   writeFileSync(file, html);

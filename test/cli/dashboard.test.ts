@@ -95,6 +95,7 @@ describe('the dashboard in Chromium', () => {
       charts.map((c) => c.id),
       [
         'chart-daily',
+        'chart-anomalies',
         'chart-funnel',
         'chart-opens',
         'chart-unsub-source',
@@ -104,6 +105,8 @@ describe('the dashboard in Chromium', () => {
     );
     for (const chart of charts) {
       assert.ok(chart.canvas, `${chart.id} has a canvas`);
+      // Four days have no anomaly to chart: dashboard-insights.test.ts draws that one with some.
+      if (chart.id === 'chart-anomalies') continue;
       const values = chart.series.flatMap(([, data]) => data);
       assert.ok(
         values.some((v) => typeof v === 'number' && v > 0),

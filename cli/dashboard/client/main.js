@@ -17,6 +17,14 @@ import {
   unsubscribeChart,
 } from './charts.js';
 import { count, instant, money, percent } from './format.js';
+import {
+  ANOMALY_COLUMNS,
+  anomaliesIn,
+  anomalyChart,
+  pairOf,
+  SEND_HOUR_COLUMNS,
+  withAnomalyDays,
+} from './insights.js';
 import { CAMPAIGN_COLUMNS, fillTable, healthColumns, sortRows, USER_COLUMNS } from './tables.js';
 
 /** @param {string} id */
@@ -35,6 +43,8 @@ const fromInput = /** @type {HTMLInputElement} */ (byId('filter-from'));
 const toInput = /** @type {HTMLInputElement} */ (byId('filter-to'));
 const campaignSelect = /** @type {HTMLSelectElement} */ (byId('filter-campaign'));
 let sorted = { key: 'count_sends', descending: true };
+/** The series · metric the anomaly chart shows: the latest anomaly's until a row is clicked. */
+let anomalyPair = /** @type {string | null} */ (null);
 
 /** @returns {Filter} */
 function currentFilter() {
@@ -87,6 +97,29 @@ function renderCampaigns(filter) {
   );
 }
 
+/** @param {Filter} filter */
+function renderAnomalies(filter) {
+  const anomalies = anomaliesIn(data, filter);
+  const first = anomalies[0];
+  if (!anomalies.some((a) => pairOf(a) === anomalyPair)) anomalyPair = first ? pairOf(first) : null;
+  byId('anomaly-scope').textContent = anomalyPair ?? 'no anomaly in the dates chosen';
+  fillTable(
+    /** @type {HTMLTableElement} */ (byId('anomaly-table')),
+    ANOMALY_COLUMNS,
+    anomalies,
+    null,
+    (row, tr) => {
+      tr.dataset.severity = row.severity;
+      tr.title = 'Chart this series and metric';
+      tr.addEventListener('click', () => {
+        anomalyPair = pairOf(row);
+        render();
+      });
+    },
+  );
+  draw('chart-anomalies', anomalyChart(data, filter, anomalyPair));
+}
+
 function render() {
   const filter = currentFilter();
   const campaign = data.campaigns.find((c) => c.campaign_id === filter.campaign);
@@ -95,7 +128,8 @@ function render() {
     : 'all campaigns';
   renderKpis(filter);
   renderCampaigns(filter);
-  draw('chart-daily', dailyChart(data, filter));
+  draw('chart-daily', withAnomalyDays(dailyChart(data, filter), data, filter));
+  renderAnomalies(filter);
   draw('chart-funnel', funnelChart(data, filter));
   draw('chart-unsub-source', unsubscribeChart(data, filter, 'unsub_source'));
   draw('chart-unsub-type', unsubscribeChart(data, filter, 'message_type_name'));
@@ -140,6 +174,11 @@ function setUp() {
     data.health.streams,
   );
   byId('health-note').textContent = data.health.note ?? '';
+  fillTable(
+    /** @type {HTMLTableElement} */ (byId('send-hour-table')),
+    SEND_HOUR_COLUMNS,
+    data.insights.sendHours,
+  );
   draw('chart-segments', segmentChart(data));
   window.addEventListener('resize', resizeAll);
   render();
