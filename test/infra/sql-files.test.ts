@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readFactQueries } from '../../infra/sql-files.js';
+import { readArimaPlusQuery, readFactQueries } from '../../infra/sql-files.js';
 
 const RENDER = { datasets: { raw: 'raw_prod', analytics: 'marts_prod' }, lookbackDays: 30 };
 
@@ -44,6 +44,29 @@ describe('readFactQueries', () => {
     assert.equal(
       readFactQueries(root, RENDER)[0]?.sql,
       'MERGE INTO marts_prod.f USING raw_prod.email_send_raw WHERE d >= INTERVAL 30 /* lookback_days */ DAY',
+    );
+  });
+});
+
+describe('readArimaPlusQuery', () => {
+  it("reads sql/bigquery-ml/metric_arima_plus.sql, rendered with the stack's datasets and lookback", () => {
+    const root = sqlTree({
+      'bigquery-ml/metric_arima_plus.sql':
+        'CREATE OR REPLACE MODEL iterable_analytics.metric_arima_plus; SELECT INTERVAL 7 /* lookback_days */ DAY',
+    });
+    const query = readArimaPlusQuery(root, RENDER);
+    assert.equal(query.key, 'metric_arima_plus');
+    assert.equal(
+      query.sql,
+      'CREATE OR REPLACE MODEL marts_prod.metric_arima_plus; SELECT INTERVAL 30 /* lookback_days */ DAY',
+    );
+  });
+
+  it('is no model file: the local runner and the deploy-time setup never see it', () => {
+    const root = sqlTree({ '10_a.sql': 'select 1', 'bigquery-ml/metric_arima_plus.sql': 'select 2' });
+    assert.deepEqual(
+      readFactQueries(root, RENDER).map((q) => q.key),
+      ['10_a'],
     );
   });
 });

@@ -37,6 +37,18 @@ describe('renderSql', () => {
       want: 'WHERE event_name IN (NULL) /* conversion_event_names */',
     },
     {
+      name: 'the anomaly detector',
+      sql: "WHERE 'robust_z' /* anomaly_detector */ = 'robust_z' AND kind = 'robust_z'",
+      options: { datasets: DATASETS, lookbackDays: 7, anomalyDetector: 'arima_plus' as const },
+      want: "WHERE 'arima_plus' /* anomaly_detector */ = 'robust_z' AND kind = 'robust_z'",
+    },
+    {
+      name: 'no anomaly detector (robust_z, the only one DuckDB runs)',
+      sql: "WHERE 'robust_z' /* anomaly_detector */ = 'robust_z'",
+      options: { datasets: DATASETS, lookbackDays: 7 },
+      want: "WHERE 'robust_z' /* anomaly_detector */ = 'robust_z'",
+    },
+    {
       name: 'a pinned now',
       sql: 'SELECT CURRENT_TIMESTAMP AS now',
       options: { datasets: DATASETS, lookbackDays: 7, now: Date.UTC(2026, 9, 11) },
