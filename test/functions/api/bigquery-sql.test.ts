@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { anomaliesStatement } from '../../../functions/src/api/anomalies.js';
 import type { Statement } from '../../../functions/src/api/fact-reader.js';
 import {
   campaignSeriesStatement,
@@ -55,6 +56,18 @@ const STATEMENTS: [string, Statement][] = [
   ['funnel, filtered', funnelStatement(DATASET, ALL_FILTERS, PAGE)],
   ['unsubscribes', unsubscribesStatement(DATASET, { range: RANGE, messageType: undefined }, PAGE)],
   ['unsubscribes, filtered', unsubscribesStatement(DATASET, { range: RANGE, messageType: 4 }, PAGE)],
+  [
+    'anomalies',
+    anomaliesStatement({ ...RANGE, series: undefined, metric: undefined, kind: undefined }, DATASET, PAGE),
+  ],
+  [
+    'anomalies, filtered',
+    anomaliesStatement(
+      { ...RANGE, series: 'campaign:7', metric: 'bounce_rate', kind: 'guardrail' },
+      DATASET,
+      PAGE,
+    ),
+  ],
 ];
 
 describe('the API’s statements as BigQuery SQL (ZetaSQL)', () => {
