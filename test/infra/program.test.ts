@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { METADATA_COLUMNS, REJECT_COLUMNS, rawTableName, STREAMS } from '../../functions/src/catalog.js';
+import { METADATA_COLUMNS, rawTableName, STREAMS } from '../../functions/src/catalog.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../../functions/src/iterable/limits.js';
 import { REPO_ROOT } from '../../infra/bundle.js';
 import { declaredColumns, INTERMEDIATE_TABLES } from '../../infra/intermediate-tables.js';
@@ -58,12 +58,6 @@ describe('the Pulumi program under mocks', () => {
       }
     }
     assert.ok(tables.get('forgotten_users'), 'the audit of forgotten users has a table');
-    const rejects = tables.get('rejects');
-    assert.ok(rejects);
-    assert.deepEqual(
-      (JSON.parse(String(rejects.schema)) as { name: string }[]).map((f) => f.name),
-      REJECT_COLUMNS.map((c) => c.name),
-    );
   });
 
   it('creates the fact build’s intermediate tables partitioned by day and clustered on their keys', () => {
