@@ -20,6 +20,8 @@ export interface WarehouseArgs {
   readonly analyticsTables: readonly TableSpec[];
   /** Members that write raw tables (load jobs, the replace transaction), by role name. */
   readonly rawWriters: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Members that only read raw tables (the fan-out's campaign query), by role name. */
+  readonly rawReaders: Readonly<Record<string, pulumi.Input<string>>>;
   /** Members that read raw tables and write the analytics dataset, by role name. */
   readonly analyticsWriters: Readonly<Record<string, pulumi.Input<string>>>;
 }
@@ -107,6 +109,9 @@ export class Warehouse extends pulumi.ComponentResource {
       );
     for (const [who, member] of Object.entries(args.rawWriters)) {
       grant(`raw-editor-${who}`, raw.datasetId, 'roles/bigquery.dataEditor', member);
+    }
+    for (const [who, member] of Object.entries(args.rawReaders)) {
+      grant(`raw-reader-${who}`, raw.datasetId, 'roles/bigquery.dataViewer', member);
     }
     for (const [who, member] of Object.entries(args.analyticsWriters)) {
       grant(`raw-viewer-${who}`, raw.datasetId, 'roles/bigquery.dataViewer', member);
