@@ -84,10 +84,6 @@ const GcpEnvSchema = z
     path: ['WORKER_URL'],
     message: `the fan-out does not know where to send tasks; ${FIX}`,
   })
-  .refine((e) => e.FUNCTION_TARGET !== FUNCTION_NAMES.fanout || e.CAMPAIGN_METRICS_QUEUE !== undefined, {
-    path: ['CAMPAIGN_METRICS_QUEUE'],
-    message: `the fan-out does not know the campaign metrics queue; ${FIX}`,
-  })
   .refine(
     (e) =>
       e.FUNCTION_TARGET !== FUNCTION_NAMES.collector ||
@@ -119,7 +115,8 @@ export interface GcpConfig {
   };
   /**
    * The queue of campaign metrics tasks (Iterable's 10 requests/minute for its campaign totals),
-   * `null` outside the fan-out, which alone enqueues them.
+   * which the Pulumi program sets on every function. Optional: an operator's backfill from a
+   * laptop (cli/operator-gcp.ts) plans windows only; without it the fan-out enqueues no totals.
    */
   readonly campaignMetricsQueuePath: string | null;
   /** A claim outlasts the worker's timeout, so a live load is never overtaken by a retry. */

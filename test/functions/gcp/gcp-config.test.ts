@@ -55,14 +55,9 @@ describe('loadGcpConfig', () => {
       /ITERABLE_API_KEY: .*pulumi config set --secret iterableApiKey/,
     ],
     [
-      'a fan-out without the campaign metrics queue',
-      {
-        ...ENV,
-        FUNCTION_TARGET: 'fanout',
-        WORKER_URL: 'https://w.a.run.app',
-        CAMPAIGN_METRICS_QUEUE: undefined,
-      },
-      /CAMPAIGN_METRICS_QUEUE: the fan-out does not know the campaign metrics queue/,
+      'a malformed campaign metrics queue',
+      { ...ENV, CAMPAIGN_METRICS_QUEUE: 'm' },
+      /CAMPAIGN_METRICS_QUEUE: use projects\/<project>/,
     ],
     [
       'a fan-out without the worker URL',
