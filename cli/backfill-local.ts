@@ -8,12 +8,13 @@
  */
 import type { StreamName } from '../functions/src/catalog.js';
 import type { Logger } from '../functions/src/log.js';
+import type { CampaignMetricsSource } from '../functions/src/pipeline/campaign-metrics-refresh.js';
+import { exportsLoadedUntil } from '../functions/src/pipeline/loaded-until.js';
 import type { IterableSource } from '../functions/src/ports.js';
 import { DAY } from '../functions/src/time.js';
-import { buildFacts, exportsLoadedUntil } from '../local/facts.js';
+import { buildFacts } from '../local/facts.js';
 import { readWatermarks, runLocal } from '../local/run.js';
 import { RunTally } from '../local/run-tally.js';
-import type { CampaignMetricsSource } from '../local/sql/campaign-metrics-load.js';
 import type { Datasets } from '../sql/datasets.js';
 import { type BackfillProgress, planEstimate, planLines, progressBar } from './backfill-progress.js';
 

@@ -3,7 +3,7 @@
  * portable subset of design.md). On BigQuery a table's `COUNT(*)` is answered from metadata and
  * bills nothing; only the rejects table's `stream` column is scanned.
  */
-import { REJECTS_TABLE, rawTableName, STREAMS } from '../functions/src/catalog.js';
+import { REJECTS_VIEW, rawTableName, STREAMS } from '../functions/src/catalog.js';
 import type { StreamCounts } from './status-model.js';
 
 export interface CountRow {
@@ -20,7 +20,7 @@ export function countsSql(rawDataset: string): string {
     ${loaded}
   ),
   rejected AS (
-    SELECT stream, COUNT(*) AS count_rejects FROM ${rawDataset}.${REJECTS_TABLE} GROUP BY stream
+    SELECT stream, COUNT(*) AS count_rejects FROM ${rawDataset}.${REJECTS_VIEW} GROUP BY stream
   )
   SELECT loaded.stream, loaded.count_rows, IFNULL(rejected.count_rejects, 0) AS count_rejects
   FROM loaded LEFT JOIN rejected ON rejected.stream = loaded.stream`;

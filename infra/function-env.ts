@@ -9,6 +9,7 @@ import type { Settings } from './config.js';
 
 export interface FunctionRefs {
   readonly queuePath: pulumi.Input<string>;
+  readonly campaignMetricsQueuePath: pulumi.Input<string>;
   readonly tasksInvokerEmail: pulumi.Input<string>;
   readonly firestoreDatabase: pulumi.Input<string>;
 }
@@ -32,6 +33,7 @@ export function sharedEnvironment(settings: Settings, refs: FunctionRefs): Funct
     BIGQUERY_LOCATION: settings.bigqueryLocation,
     FIRESTORE_DATABASE: refs.firestoreDatabase,
     TASKS_QUEUE: refs.queuePath,
+    CAMPAIGN_METRICS_QUEUE: refs.campaignMetricsQueuePath,
     TASKS_INVOKER_SERVICE_ACCOUNT: refs.tasksInvokerEmail,
     WORKER_TIMEOUT_SECONDS: String(settings.workerTimeoutSeconds),
     ITERABLE_REGION: settings.iterableRegion,

@@ -82,6 +82,8 @@ const warehouse = new Warehouse(
     deletionProtection: settings.deletionProtection,
     analyticsTables: intermediateTableSpecs(join(REPO_ROOT, 'sql')),
     rawWriters: { worker: memberOf(accounts.worker) },
+    // The fan-out finds the campaigns whose totals to ask Iterable for (campaign-metrics-plan.ts).
+    rawReaders: { fanout: memberOf(accounts.fanout) },
     // The forget step runs as the worker and deletes forgotten users' rows from the facts too.
     analyticsWriters: { factQueries: memberOf(accounts.factQueries), forget: memberOf(accounts.worker) },
   },
@@ -109,8 +111,26 @@ const queue = new TaskQueue(
   {
     project,
     region,
-    name: `${namePrefix}-windows`,
+    namePrefix,
+    kind: 'windows',
     maxConcurrentDispatches: settings.maxConcurrentDispatches,
+    maxAttempts: settings.taskMaxAttempts,
+    enqueuer: memberOf(accounts.fanout),
+    invokerAccountId: accounts.tasksInvoker.name,
+  },
+  afterApis,
+);
+
+// Iterable's campaign totals for the reconciliation: one request per task, one task at a time
+// (their transactions replace rows of one table).
+const campaignMetricsQueue = new TaskQueue(
+  'campaign-metrics-tasks',
+  {
+    project,
+    region,
+    namePrefix,
+    kind: 'campaignMetrics',
+    maxConcurrentDispatches: 1,
     maxAttempts: settings.taskMaxAttempts,
     enqueuer: memberOf(accounts.fanout),
     invokerAccountId: accounts.tasksInvoker.name,
@@ -139,6 +159,7 @@ const source = new FunctionsSource(
 
 const environment = sharedEnvironment(settings, {
   queuePath: queue.path,
+  campaignMetricsQueuePath: campaignMetricsQueue.path,
   tasksInvokerEmail: accounts.tasksInvoker.email,
   firestoreDatabase: state.name,
 });
@@ -241,6 +262,7 @@ const notifier = new AnomalyNotifier(
     buildServiceAccount: accounts.build.name,
     environment: sharedEnvironment(settings, {
       queuePath: queue.path,
+      campaignMetricsQueuePath: campaignMetricsQueue.path,
       tasksInvokerEmail: accounts.tasksInvoker.email,
       firestoreDatabase: state.name,
     }),

@@ -2,8 +2,8 @@
  * The live half: the collector publishes each webhook to a Pub/Sub topic, and a BigQuery
  * subscription writes it to `iterable_live.events` with no code of ours (likewise for rejects).
  * A message BigQuery refuses (5 attempts) goes to a dead-letter topic, whose pull subscription
- * keeps it 7 days for a look. The raw dataset gets `loaded_edges`, which the worker moves in each
- * window's transaction and the live views read.
+ * keeps it 7 days for a look. The raw dataset gets a loaded-edge table per export stream, which
+ * the worker moves in each window's transaction, and the `loaded_edges` view the live views read.
  * https://cloud.google.com/pubsub/docs/bigquery
  * https://cloud.google.com/pubsub/docs/handling-failures#dead_letter_topic
  */
@@ -17,9 +17,9 @@ import {
   LIVE_PARTITION_EXPIRATION_DAYS,
   LIVE_REJECT_COLUMNS,
   LIVE_REJECTS_TABLE,
-  LOADED_EDGE_COLUMNS,
-  LOADED_EDGES_TABLE,
 } from '../functions/src/live/live-tables.js';
+import { LOADED_EDGES } from '../functions/src/per-stream-tables.js';
+import { perStreamTables } from './per-stream-tables.js';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -91,15 +91,14 @@ export class LiveIngest extends pulumi.ComponentResource {
       );
     const events = liveTable('events', LIVE_EVENTS_TABLE, LIVE_EVENT_COLUMNS);
     const rejects = liveTable('rejects', LIVE_REJECTS_TABLE, LIVE_REJECT_COLUMNS);
-    new gcp.bigquery.Table(
+    perStreamTables(
       `${name}-loaded-edges`,
+      LOADED_EDGES,
       {
         project: args.project,
         datasetId: args.rawDatasetId,
-        tableId: LOADED_EDGES_TABLE,
-        description: 'Per export stream, the end of the furthest window loaded: live rows count from there',
         deletionProtection: args.deletionProtection,
-        schema: schema(LOADED_EDGE_COLUMNS),
+        layout: {},
       },
       parent,
     );

@@ -9,7 +9,9 @@ import { type Identity, memberOf } from './service-accounts.js';
 
 const PROJECT_ROLES: Readonly<Partial<Record<Identity, readonly string[]>>> = {
   // Firestore IAM is per project; the functions touch only documents of the pipeline's database.
-  fanout: ['roles/datastore.user'],
+  // The fan-out also queries the raw dataset for the campaigns to reconcile (BigQuery jobs are
+  // per project; what they read is granted on the dataset).
+  fanout: ['roles/datastore.user', 'roles/bigquery.jobUser'],
   worker: ['roles/datastore.user', 'roles/bigquery.jobUser'],
   // What a custom build service account needs (https://cloud.google.com/run/docs/configuring/services/build-service-account).
   build: ['roles/logging.logWriter', 'roles/artifactregistry.writer', 'roles/storage.objectAdmin'],

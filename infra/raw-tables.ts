@@ -1,18 +1,12 @@
 /**
  * The raw dataset's tables as Pulumi arguments, derived from the catalog: one `<stream>_raw` per
- * stream with its typed schema, and the rejects table. Event tables are partitioned by day of
+ * stream with its typed schema (the per-stream rejects and their view: infra/per-stream-tables.ts). Event tables are partitioned by day of
  * `created_at`, so a window's replace touches only its days, and clustered on `campaign_id`.
  * https://cloud.google.com/bigquery/docs/partitioned-tables#date_timestamp_partitioned_tables
  */
 import type * as gcp from '@pulumi/gcp';
 import { CAMPAIGN_METRICS_TABLE } from '../functions/src/campaign-metrics-table.js';
-import {
-  REJECTS_TABLE,
-  rawTableName,
-  STREAMS,
-  type Stream,
-  windowColumnOf,
-} from '../functions/src/catalog.js';
+import { rawTableName, STREAMS, type Stream, windowColumnOf } from '../functions/src/catalog.js';
 import { FORGOTTEN_USERS_TABLE } from '../functions/src/forget-tables.js';
 import {
   CLUSTER_FIELDS,
@@ -20,7 +14,6 @@ import {
   forgottenUsersTableFields,
   PARTITION_FIELD,
   rawTableFields,
-  rejectTableFields,
   type TableField,
 } from '../functions/src/gcp/raw-schema.js';
 
@@ -53,13 +46,8 @@ export function rawTableSpec(stream: Stream): TableSpec {
       };
 }
 
-export const REJECTS_SPEC: TableSpec = {
-  tableId: REJECTS_TABLE,
-  description: 'Records that failed validation, with their raw line, stream, window and reason',
-  schema: schema(rejectTableFields),
-  timePartitioning: dayPartitions,
-  clusterings: ['stream'],
-};
+/** Each stream's rejects table is partitioned by day of the reject's `created_at`, as windows are cut. */
+export const REJECTS_LAYOUT: Pick<TableSpec, 'timePartitioning'> = { timePartitioning: dayPartitions };
 
 /** Iterable's own campaign totals, which `campaign_reconciliation` compares the facts with. */
 export const CAMPAIGN_METRICS_SPEC: TableSpec = {
@@ -75,10 +63,9 @@ export const FORGOTTEN_USERS_SPEC: TableSpec = {
   schema: schema(forgottenUsersTableFields),
 };
 
-/** Every raw table, keyed by stream name (and `rejects`, `campaign_metrics`), never by position. */
+/** Every raw table, keyed by stream name (and `campaign_metrics`, …), never by position. */
 export const RAW_TABLE_SPECS: Readonly<Record<string, TableSpec>> = {
   ...Object.fromEntries(STREAMS.map((s) => [s.name, rawTableSpec(s)])),
-  [REJECTS_TABLE]: REJECTS_SPEC,
   campaign_metrics: CAMPAIGN_METRICS_SPEC,
   [FORGOTTEN_USERS_TABLE]: FORGOTTEN_USERS_SPEC,
 };

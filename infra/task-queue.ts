@@ -1,22 +1,28 @@
 /**
- * The Cloud Tasks queue between fan-out and worker. Its dispatch rate is Iterable's export limit,
- * the same constant the local queue paces itself with, so the workers call the export API no more
- * often than Iterable allows, however many tasks a backfill enqueues. Two exceptions can briefly
+ * A Cloud Tasks queue between fan-out and worker, one per Iterable limit: the window queue
+ * dispatches at Iterable's export limit (4/minute, the same constant the local queue paces itself
+ * with), the campaign metrics queue at the limit of `GET /api/campaigns/metrics` (10/minute), one
+ * request per task, so the workers call each endpoint no more often than Iterable allows, however
+ * many tasks a backfill enqueues. For exports two exceptions can briefly
  * go over: a window cut off twice is loaded in pieces within its task (pipeline/split.ts), one
  * export per piece, and the client retries a failed request a few times in-process
  * (iterable/retry.ts). Iterable's 429 then sends the task back through the queue.
  */
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
-import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
-
-/** Tasks per second Cloud Tasks may start: 4 exports/minute is one task every 15 s. */
-const MAX_DISPATCHES_PER_SECOND = ITERABLE_EXPORTS_PER_MINUTE / 60;
+import { QUEUE_KINDS, type QueueKind } from './queue-kinds.js';
 
 export interface TaskQueueArgs {
   readonly project: string;
   readonly region: string;
-  readonly name: string;
+  /** The deployment's name prefix; the queue is `<prefix>-<kind's suffix>`. */
+  readonly namePrefix: string;
+  /**
+   * Which Iterable limit the queue keeps to (queue-kinds.ts). Cloud Tasks' rate is per second, so
+   * 4 exports/minute is one task every 15 s (maxDispatchesPerSecond 4/60).
+   * https://cloud.google.com/tasks/docs/configuring-queues#rate
+   */
+  readonly kind: QueueKind;
   readonly maxConcurrentDispatches: number;
   readonly maxAttempts: number;
   /** Who creates tasks (the fan-out's service account). */
@@ -37,9 +43,9 @@ export class TaskQueue extends pulumi.ComponentResource {
       {
         project: args.project,
         location: args.region,
-        name: args.name,
+        name: `${args.namePrefix}-${QUEUE_KINDS[args.kind].suffix}`,
         rateLimits: {
-          maxDispatchesPerSecond: MAX_DISPATCHES_PER_SECOND,
+          maxDispatchesPerSecond: QUEUE_KINDS[args.kind].requestsPerMinute / 60,
           maxConcurrentDispatches: args.maxConcurrentDispatches,
         },
         // A failed load waits at least a minute (Iterable's limit is per minute; a 429's

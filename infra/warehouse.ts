@@ -1,12 +1,14 @@
 /**
- * BigQuery: the raw dataset with one table per catalog stream plus rejects, and the analytics
+ * BigQuery: the raw dataset with one table per catalog stream plus its rejects, and the analytics
  * dataset the scheduled queries fill, with the fact build's intermediate tables partitioned and
  * clustered (intermediate-tables.ts). Access is granted per dataset, to the service accounts that
  * need it: the worker writes raw tables, the fact queries read raw and write analytics.
  */
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
-import { RAW_TABLE_SPECS, type TableSpec } from './raw-tables.js';
+import { REJECTS } from '../functions/src/per-stream-tables.js';
+import { perStreamTables } from './per-stream-tables.js';
+import { RAW_TABLE_SPECS, REJECTS_LAYOUT, type TableSpec } from './raw-tables.js';
 
 export interface WarehouseArgs {
   readonly project: string;
@@ -18,6 +20,8 @@ export interface WarehouseArgs {
   readonly analyticsTables: readonly TableSpec[];
   /** Members that write raw tables (load jobs, the replace transaction), by role name. */
   readonly rawWriters: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Members that only read raw tables (the fan-out's campaign query), by role name. */
+  readonly rawReaders: Readonly<Record<string, pulumi.Input<string>>>;
   /** Members that read raw tables and write the analytics dataset, by role name. */
   readonly analyticsWriters: Readonly<Record<string, pulumi.Input<string>>>;
 }
@@ -63,6 +67,17 @@ export class Warehouse extends pulumi.ComponentResource {
         { parent: this },
       );
     }
+    perStreamTables(
+      `${name}-raw-rejects`,
+      REJECTS,
+      {
+        project: args.project,
+        datasetId: raw.datasetId,
+        deletionProtection: args.deletionProtection,
+        layout: REJECTS_LAYOUT,
+      },
+      { parent: this },
+    );
 
     // An intermediate table is derived from the raw tables, so a new version of its columns
     // replaces it (deleted, then created empty) rather than patching it: a column merely added
@@ -94,6 +109,9 @@ export class Warehouse extends pulumi.ComponentResource {
       );
     for (const [who, member] of Object.entries(args.rawWriters)) {
       grant(`raw-editor-${who}`, raw.datasetId, 'roles/bigquery.dataEditor', member);
+    }
+    for (const [who, member] of Object.entries(args.rawReaders)) {
+      grant(`raw-reader-${who}`, raw.datasetId, 'roles/bigquery.dataViewer', member);
     }
     for (const [who, member] of Object.entries(args.analyticsWriters)) {
       grant(`raw-viewer-${who}`, raw.datasetId, 'roles/bigquery.dataViewer', member);

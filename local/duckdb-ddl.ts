@@ -1,14 +1,15 @@
 /**
  * DuckDB DDL of the local warehouse, derived from the catalog only: the two datasets become
  * schemas, each stream gets `<raw>.<stream>_raw` with its typed columns then the load metadata,
- * the raw dataset gets the rejects and loaded-edges tables and the audit of forgotten users, and `iterable_live` the webhook tables. The BigQuery tables come from the same catalog rows.
+ * the raw dataset gets each stream's rejects and loaded-edge tables with the `rejects` and
+ * `loaded_edges` views over them (functions/src/per-stream-tables.ts) and the audit of forgotten
+ * users, and `iterable_live` the webhook tables. The BigQuery tables come from the same catalog rows.
  */
 import {
   type ColumnType,
   METADATA_COLUMNS,
-  REJECT_COLUMNS,
-  REJECTS_TABLE,
   rawTableName,
+  rejectsTableName,
   STREAMS,
   type StreamDefinition,
   type StreamName,
@@ -20,9 +21,14 @@ import {
   LIVE_EVENTS_TABLE,
   LIVE_REJECT_COLUMNS,
   LIVE_REJECTS_TABLE,
-  LOADED_EDGE_COLUMNS,
-  LOADED_EDGES_TABLE,
+  loadedEdgeTableName,
 } from '../functions/src/live/live-tables.js';
+import {
+  LOADED_EDGES,
+  type PerStreamTables,
+  REJECTS,
+  unionViewQuery,
+} from '../functions/src/per-stream-tables.js';
 import type { Datasets } from '../sql/datasets.js';
 
 /**
@@ -54,12 +60,24 @@ export const rawTableColumns = (stream: StreamDefinition): readonly TableColumn[
 export const rawTable = (datasets: Datasets, stream: StreamName): string =>
   `${datasets.raw}.${rawTableName(stream)}`;
 
-export const rejectsTable = (datasets: Datasets): string => `${datasets.raw}.${REJECTS_TABLE}`;
+export const rejectsTable = (datasets: Datasets, stream: StreamName): string =>
+  `${datasets.raw}.${rejectsTableName(stream)}`;
 
-export const loadedEdgesTable = (datasets: Datasets): string => `${datasets.raw}.${LOADED_EDGES_TABLE}`;
+export const loadedEdgeTable = (datasets: Datasets, stream: StreamName): string =>
+  `${datasets.raw}.${loadedEdgeTableName(stream)}`;
 
 const createTable = (table: string, columns: readonly TableColumn[]): string =>
   `CREATE TABLE IF NOT EXISTS ${table} (${columns.map((c) => `${c.name} ${DUCKDB_TYPES[c.type]}`).join(', ')})`;
+
+/**
+ * The stream tables, then the view over them, replaced so that it lists every stream of the
+ * catalog. A warehouse file from before the split, with a table where the view goes, makes
+ * DuckDB refuse the view: that file needs to be recreated.
+ */
+const perStream = (datasets: Datasets, tables: PerStreamTables): string[] => [
+  ...tables.tables.map((t) => createTable(`${datasets.raw}.${t.table}`, tables.columns)),
+  `CREATE OR REPLACE VIEW ${datasets.raw}.${tables.view} AS ${unionViewQuery(tables, (t) => `${datasets.raw}.${t}`)}`,
+];
 
 /**
  * Every statement that makes an empty warehouse, idempotent. Existing tables are left as they are:
@@ -70,9 +88,9 @@ export function warehouseDdl(datasets: Datasets): string[] {
     `CREATE SCHEMA IF NOT EXISTS ${datasets.raw}`,
     `CREATE SCHEMA IF NOT EXISTS ${datasets.analytics}`,
     ...STREAMS.map((s) => createTable(rawTable(datasets, s.name), rawTableColumns(s))),
-    createTable(rejectsTable(datasets), REJECT_COLUMNS),
+    ...perStream(datasets, REJECTS),
     createTable(`${datasets.raw}.${FORGOTTEN_USERS_TABLE}`, FORGOTTEN_USERS_COLUMNS),
-    createTable(loadedEdgesTable(datasets), LOADED_EDGE_COLUMNS),
+    ...perStream(datasets, LOADED_EDGES),
     // The live dataset keeps its name: on GCP it is the BigQuery subscription's fixed target.
     `CREATE SCHEMA IF NOT EXISTS ${LIVE_DATASET}`,
     createTable(`${LIVE_DATASET}.${LIVE_EVENTS_TABLE}`, LIVE_EVENT_COLUMNS),

@@ -20,7 +20,7 @@ import { mergeLoadedEdge } from '../functions/src/live/loaded-edge-sql.js';
 import type { Cell, RawRow, Reject, WindowLoad } from '../functions/src/ports.js';
 import type { Datasets } from '../sql/datasets.js';
 import { ChunkWriter, type StagingType, type WriterColumn } from './duckdb-chunk-writer.js';
-import { loadedEdgesTable, rawTable, rejectsTable } from './duckdb-ddl.js';
+import { loadedEdgeTable, rawTable, rejectsTable } from './duckdb-ddl.js';
 import { DUCKDB_DIALECT, forgottenUsersTable } from './duckdb-forget.js';
 
 export const STAGING_ROWS = 'staging_rows';
@@ -86,7 +86,7 @@ export function loadSql(stream: Stream, datasets: Datasets): LoadSql {
   const stagedRows = `${TEMP_CATALOG}.${TEMP_SCHEMA}.${STAGING_ROWS}`;
   const stagedRejects = `${TEMP_CATALOG}.${TEMP_SCHEMA}.${STAGING_REJECTS}`;
   const raw = rawTable(datasets, stream.name);
-  const rejects = rejectsTable(datasets);
+  const rejects = rejectsTable(datasets, stream.name);
   const ts = (param: string) => epochMsToTimestamp(`$${param}`);
   const metadata = LOAD_COLUMNS.map((c) =>
     c.type === 'TIMESTAMP' ? ts(loadParameter(c)) : `$${loadParameter(c)}`,
@@ -109,7 +109,7 @@ export function loadSql(stream: Stream, datasets: Datasets): LoadSql {
       : `DELETE FROM ${raw} WHERE ${inWindow(windowColumnOf(stream) ?? 'created_at')}`,
     `INSERT INTO ${raw} (${[...columns, ...METADATA_COLUMNS].map((c) => c.name).join(', ')})
      SELECT ${columns.map((c) => c.toRaw(c.name)).join(', ')}, ${STAGED.JSON.toRaw('payload')}, ${metadata} FROM ${stagedRows}${keepRow}`,
-    `DELETE FROM ${rejects} WHERE stream = $stream${dimension ? '' : ` AND (${rejectOfWindow})`}`,
+    dimension ? `DELETE FROM ${rejects}` : `DELETE FROM ${rejects} WHERE ${rejectOfWindow}`,
     `INSERT INTO ${rejects} (${REJECT_COLUMNS.map((c) => c.name).join(', ')})
      SELECT $stream, ${STAGED.TIMESTAMP.toRaw('created_at')}, line, reason, ${metadata} FROM ${stagedRejects}${keepReject}`,
     // An export window moves its stream's loaded edge; a dimension has no time to cover.
@@ -117,7 +117,7 @@ export function loadSql(stream: Stream, datasets: Datasets): LoadSql {
       ? []
       : [
           mergeLoadedEdge({
-            table: loadedEdgesTable(datasets),
+            table: loadedEdgeTable(datasets, stream.name),
             stream: '$stream',
             windowEnd: ts('window_end'),
             loadedAt: ts('loaded_at'),

@@ -5,12 +5,13 @@
  */
 
 import type { Anomaly } from '../functions/src/anomalies/anomaly.js';
-import { rawTableName, STREAMS, type StreamName } from '../functions/src/catalog.js';
+import { rawTableName, STREAMS } from '../functions/src/catalog.js';
+import type { CampaignMetricsSource } from '../functions/src/pipeline/campaign-metrics-refresh.js';
 import type { Window } from '../functions/src/pipeline/window.js';
 import type { Datasets } from '../sql/datasets.js';
 import { DuckDbWarehouse } from './duckdb-warehouse.js';
 import { readAnomalies } from './sql/anomalies.js';
-import { type CampaignMetricsSource, loadCampaignMetrics } from './sql/campaign-metrics-load.js';
+import { loadCampaignMetrics } from './sql/campaign-metrics-load.js';
 import { type ModelRun, runModels } from './sql/models.js';
 import {
   type CampaignSummaryRow,
@@ -94,10 +95,4 @@ async function rangeOf(warehouse: DuckDbWarehouse, loadedUntil: number | null): 
   );
   const start = row?.start === null || row?.start === undefined ? null : Number(row.start);
   return start === null || start >= loadedUntil ? null : { start, end: loadedUntil };
-}
-
-/** Where every export stream is loaded up to: the least of their watermarks, null while one has none. */
-export function exportsLoadedUntil(watermarks: ReadonlyMap<StreamName, number | null>): number | null {
-  const marks = STREAMS.filter((s) => s.source.kind === 'export').map((s) => watermarks.get(s.name) ?? null);
-  return marks.some((m) => m === null) ? null : Math.min(...(marks as number[]));
 }

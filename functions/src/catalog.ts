@@ -347,8 +347,17 @@ export function windowColumnOf(stream: StreamDefinition): string | null {
 /** Raw table of a stream, inside the raw dataset: `email_send` → `email_send_raw`. */
 export const rawTableName = (stream: StreamName): string => `${stream}_raw`;
 
-/** Records that failed validation, with their raw line, stream, window and reason. */
-export const REJECTS_TABLE = 'rejects';
+/**
+ * Records of one stream that failed validation, with their raw line, stream, window and reason:
+ * `email_send` → `email_send_rejects`. One table per stream, so the load transactions of two
+ * streams write disjoint tables: BigQuery cancels one of two transactions that mutate the same
+ * table ("Conflicting transactions are cancelled"),
+ * https://cloud.google.com/bigquery/docs/transactions#transaction_concurrency
+ */
+export const rejectsTableName = (stream: StreamName): string => `${stream}_rejects`;
+
+/** The view of every stream's rejects (`per-stream-tables.ts`), the name people and readers use. */
+export const REJECTS_VIEW = 'rejects';
 export const REJECT_COLUMNS = [
   { name: 'stream', type: 'STRING' },
   { name: 'created_at', type: 'TIMESTAMP' },

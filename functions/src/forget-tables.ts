@@ -1,6 +1,7 @@
 /**
  * Where a forgotten user's rows can be, declared once for both warehouses: every raw table of the
- * catalog whose stream carries an email or a user id, the rejects (whose raw line holds them), and
+ * catalog whose stream carries an email or a user id, every stream's rejects table (whose raw line
+ * holds them), and
  * a short declared list of tables outside the catalog (facts keyed by user, the live webhook
  * table). A stream added to the catalog with an `email` or `user_id` column is forgotten from
  * without further work; a new table keyed by user outside it is one line in `DECLARED_TARGETS`.
@@ -9,7 +10,7 @@
  * (swagger: GET /api/users/forgotten, /api/users/forgottenUserIds), so rows are matched on the
  * same hash of their own identifiers and the plain identifier is never needed, nor stored.
  */
-import { type ColumnType, REJECTS_TABLE, rawTableName, STREAMS } from './catalog.js';
+import { type ColumnType, rawTableName, rejectsTableName, STREAMS } from './catalog.js';
 import { LIVE_EVENTS_TABLE } from './live/live-tables.js';
 
 /** The audit of forgetting, in the raw dataset; loads also skip every hash it holds. */
@@ -92,7 +93,15 @@ export const FORGET_TARGETS: readonly ForgetTarget[] = [
       ? [{ dataset: 'raw', table: rawTableName(s.name), email, userId, optional: false }]
       : [];
   }),
-  { dataset: 'raw', table: REJECTS_TABLE, ...REJECT_IDENTIFIERS, optional: false },
+  // The stream tables, not the `rejects` view over them: a view cannot be deleted from.
+  ...STREAMS.map(
+    (s): ForgetTarget => ({
+      dataset: 'raw',
+      table: rejectsTableName(s.name),
+      ...REJECT_IDENTIFIERS,
+      optional: false,
+    }),
+  ),
   ...DECLARED_TARGETS,
 ];
 

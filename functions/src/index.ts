@@ -1,5 +1,6 @@
 /**
- * Entry point of the deployed functions: registers `fanout`, `worker`, `collector`, `api`,
+ * Entry point of the deployed functions: registers `fanout` (which also enqueues the campaign
+ * metrics tasks), `worker` (which also serves them), `collector`, `api`,
  * `notifier` and the daily `forget` with the Functions Framework over the GCP adapters. Each adapter (and its Google client library) is built once per
  * instance, on its first use: importing this file stays cheap, and an instance serving one
  * function never loads the clients only another one needs (`gcp/deferred.ts`).
@@ -8,6 +9,7 @@
 import { SlackWebhook } from './anomalies/slack-webhook.js';
 import { loadApiConfig } from './api/api-config.js';
 import {
+  deferredCampaignMetrics,
   deferredEraser,
   deferredLiveSink,
   deferredStateStore,
@@ -16,7 +18,7 @@ import {
 } from './gcp/deferred.js';
 import { deferredFactReader } from './gcp/deferred-fact-reader.js';
 import { fanoutSettings, loadGcpConfig } from './gcp/gcp-config.js';
-import { iterableSource } from './gcp/iterable-source.js';
+import { campaignMetricsSource, iterableSource } from './gcp/iterable-source.js';
 import { loadNotifierConfig } from './gcp/notifier-config.js';
 import { stdoutLogger } from './log.js';
 import {
@@ -35,6 +37,10 @@ const state = deferredStateStore(async () =>
 );
 const now = Date.now;
 const iterable = iterableSource(pipeline.iterable);
+const campaignMetrics = deferredCampaignMetrics(async () =>
+  (await import('./gcp/open-bigquery.js')).openCampaignMetrics(config),
+);
+const metricsQueuePath = config.campaignMetricsQueuePath;
 
 registerFanout(
   {
@@ -44,6 +50,16 @@ registerFanout(
     log: stdoutLogger,
   },
   fanoutSettings(config),
+  metricsQueuePath === null
+    ? null
+    : {
+        state,
+        campaigns: campaignMetrics,
+        queue: deferredTaskQueue(async () =>
+          (await import('./gcp/open-cloud-tasks.js')).openCampaignMetricsQueue(config, metricsQueuePath),
+        ),
+        log: stdoutLogger,
+      },
 );
 
 registerWorker(
@@ -55,6 +71,7 @@ registerWorker(
     log: stdoutLogger,
   },
   { leaseMs: config.leaseMs },
+  { metrics: campaignMetricsSource(pipeline.iterable), store: campaignMetrics, now, log: stdoutLogger },
 );
 
 registerForget({

@@ -126,10 +126,11 @@ export interface WindowTask {
   readonly kind: WindowKind;
 }
 
-export interface QueuedTask {
+/** A task of a queue: a window task unless said otherwise (the campaign metrics queue). */
+export interface QueuedTask<P = WindowTask> {
   /** Deterministic: enqueueing the same name twice creates one task. */
   readonly name: string;
-  readonly payload: WindowTask;
+  readonly payload: P;
   /**
    * Epoch milliseconds before which the task is not dispatched (Cloud Tasks' `scheduleTime`): a
    * window planned again after failing waits out a backoff instead of spending the export budget.
@@ -142,8 +143,8 @@ export interface EnqueueResult {
   readonly existing: number;
 }
 
-export interface TaskQueue {
-  enqueue(tasks: readonly QueuedTask[]): Promise<EnqueueResult>;
+export interface TaskQueue<P = WindowTask> {
+  enqueue(tasks: readonly QueuedTask<P>[]): Promise<EnqueueResult>;
 }
 
 /** A user Iterable has forgotten: the SHA-256 hex of the lower-cased, trimmed email or user id. */

@@ -11,17 +11,12 @@ import {
   CAMPAIGN_METRICS_TABLE_COLUMNS,
 } from '../../functions/src/campaign-metrics-table.js';
 import { rawTableName } from '../../functions/src/catalog.js';
-import type { CampaignMetricsRow } from '../../functions/src/iterable/campaign-metrics.js';
+import type { CampaignMetricsSource } from '../../functions/src/pipeline/campaign-metrics-refresh.js';
 import type { Window } from '../../functions/src/pipeline/window.js';
 import type { Datasets } from '../../sql/datasets.js';
 import { DUCKDB_TYPES } from '../duckdb-ddl.js';
 import { epochMsToTimestamp } from '../duckdb-load.js';
 import type { DuckDbWarehouse } from '../duckdb-warehouse.js';
-
-/** Where the totals come from: `CampaignMetricsClient` in a run, anything alike in tests. */
-export interface CampaignMetricsSource {
-  metrics(campaignIds: readonly number[], range: Window): Promise<CampaignMetricsRow[]>;
-}
 
 const campaignMetricsTable = (datasets: Datasets): string => `${datasets.raw}.${CAMPAIGN_METRICS_TABLE}`;
 

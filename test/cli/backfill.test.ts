@@ -11,13 +11,13 @@ import { type BackfillProgress, progressBar, timeLeftMs } from '../../cli/backfi
 import { parseBackfillOptions } from '../../cli/operator-options.js';
 import { STREAMS } from '../../functions/src/catalog.js';
 import { ConfigError } from '../../functions/src/config.js';
+import type { CampaignMetricsSource } from '../../functions/src/pipeline/campaign-metrics-refresh.js';
 import { cutWindows } from '../../functions/src/pipeline/plan.js';
 import { streamWindowLength } from '../../functions/src/pipeline/sizing.js';
 import { DAY, MINUTE } from '../../functions/src/time.js';
 import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
 import { JsonFileStateStore } from '../../local/json-state-store.js';
 import { stateFileOf } from '../../local/run.js';
-import type { CampaignMetricsSource } from '../../local/sql/campaign-metrics-load.js';
 import { runModels } from '../../local/sql/models.js';
 import { DEFAULT_DATASETS } from '../../sql/datasets.js';
 import {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { isClean, runChaos } from '../../cli/chaos-run.js';
-import { REJECTS_TABLE, rawTableName, STREAMS } from '../../functions/src/catalog.js';
+import { REJECTS_VIEW, rawTableName, STREAMS } from '../../functions/src/catalog.js';
 import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
 import { stateFileOf } from '../../local/run.js';
 import { FAULT_KINDS } from '../../simulator/faults.js';
@@ -44,7 +44,7 @@ describe('the chaos run', () => {
     captured.push(readFileSync(stateFileOf(warehouseFile), 'utf8'));
     const warehouse = await DuckDbWarehouse.open(warehouseFile);
     try {
-      for (const table of [...STREAMS.map((s) => rawTableName(s.name)), REJECTS_TABLE]) {
+      for (const table of [...STREAMS.map((s) => rawTableName(s.name)), REJECTS_VIEW]) {
         const rows = await warehouse.query<{ row: string }>(
           `select cast(t as varchar) as row from iterable_raw.${table} t`,
         );

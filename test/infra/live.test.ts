@@ -61,7 +61,7 @@ describe('the live half of the Pulumi program', () => {
       });
     }
     assert.deepEqual(
-      columns(table('iterable_raw', 'loaded_edges')),
+      columns(table('iterable_raw', 'email_send_loaded_edge')),
       LOADED_EDGE_COLUMNS.map((c) => `${c.name}:${c.type}`),
     );
   });

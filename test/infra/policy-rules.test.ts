@@ -172,6 +172,27 @@ const CASES: readonly Case[] = [
   },
   {
     rule: queueWithinIterableLimit,
+    title: 'the campaign metrics queue at 10 a minute, its endpoint’s limit',
+    type: 'gcp:cloudtasks/queue:Queue',
+    props: { name: 'iterable-campaign-metrics', rateLimits: { maxDispatchesPerSecond: 10 / 60 } },
+    violations: [],
+  },
+  {
+    rule: queueWithinIterableLimit,
+    title: 'the campaign metrics queue at 11 a minute',
+    type: 'gcp:cloudtasks/queue:Queue',
+    props: { name: 'iterable-campaign-metrics', rateLimits: { maxDispatchesPerSecond: 11 / 60 } },
+    violations: [/exceeds Iterable/],
+  },
+  {
+    rule: queueWithinIterableLimit,
+    title: 'the window queue at 10 a minute, over the export limit',
+    type: 'gcp:cloudtasks/queue:Queue',
+    props: { name: 'iterable-windows', rateLimits: { maxDispatchesPerSecond: 10 / 60 } },
+    violations: [/exceeds Iterable/],
+  },
+  {
+    rule: queueWithinIterableLimit,
     title: 'a queue with no rate',
     type: 'gcp:cloudtasks/queue:Queue',
     props: {},

@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { METADATA_COLUMNS, REJECT_COLUMNS, rawTableName, STREAMS } from '../../functions/src/catalog.js';
-import { ITERABLE_EXPORTS_PER_MINUTE } from '../../functions/src/iterable/limits.js';
+import { METADATA_COLUMNS, rawTableName, STREAMS } from '../../functions/src/catalog.js';
+import {
+  CAMPAIGN_METRICS_REQUESTS_PER_MINUTE,
+  ITERABLE_EXPORTS_PER_MINUTE,
+} from '../../functions/src/iterable/limits.js';
 import { REPO_ROOT } from '../../infra/bundle.js';
 import { declaredColumns, INTERMEDIATE_TABLES } from '../../infra/intermediate-tables.js';
 import { FACT_TABLES } from '../../infra/looker.js';
@@ -58,12 +61,6 @@ describe('the Pulumi program under mocks', () => {
       }
     }
     assert.ok(tables.get('forgotten_users'), 'the audit of forgotten users has a table');
-    const rejects = tables.get('rejects');
-    assert.ok(rejects);
-    assert.deepEqual(
-      (JSON.parse(String(rejects.schema)) as { name: string }[]).map((f) => f.name),
-      REJECT_COLUMNS.map((c) => c.name),
-    );
   });
 
   it('creates the fact build’s intermediate tables partitioned by day and clustered on their keys', () => {
@@ -242,13 +239,37 @@ describe('the Pulumi program under mocks', () => {
     });
   });
 
-  it('dispatches tasks no faster than Iterable’s export limit', () => {
-    const [queue] = ofType('cloudtasks/queue:Queue');
-    assert.ok(queue);
-    const limits = obj(queue.inputs.rateLimits);
-    assert.ok(Number(limits.maxDispatchesPerSecond) * 60 <= ITERABLE_EXPORTS_PER_MINUTE);
-    assert.ok(Number(limits.maxConcurrentDispatches) >= 1);
-    assert.ok(obj(queue.inputs.retryConfig).minBackoff);
+  it('dispatches window tasks no faster than Iterable’s export limit, campaign metrics tasks no faster than theirs', () => {
+    const queues = new Map(ofType('cloudtasks/queue:Queue').map((q) => [String(q.inputs.name), q.inputs]));
+    assert.deepEqual([...queues.keys()].sort(), ['iterable-campaign-metrics', 'iterable-windows']);
+    for (const [name, perMinute] of [
+      ['iterable-windows', ITERABLE_EXPORTS_PER_MINUTE],
+      ['iterable-campaign-metrics', CAMPAIGN_METRICS_REQUESTS_PER_MINUTE],
+    ] as const) {
+      const queue = queues.get(name);
+      assert.ok(queue, name);
+      const limits = obj(queue.rateLimits);
+      assert.equal(Number(limits.maxDispatchesPerSecond) * 60, perMinute, name);
+      assert.ok(Number(limits.maxConcurrentDispatches) >= 1);
+      assert.ok(obj(queue.retryConfig).minBackoff);
+    }
+    // One at a time: two batches' transactions would replace rows of one table at once.
+    assert.equal(obj(queues.get('iterable-campaign-metrics')?.rateLimits).maxConcurrentDispatches, 1);
+    assert.equal(
+      CAMPAIGN_METRICS_REQUESTS_PER_MINUTE,
+      10,
+      'Iterable allows 10 a minute (shared/iterable-api.md)',
+    );
+  });
+
+  it('tells the fan-out the campaign metrics queue and lets it read the raw dataset, nothing more', () => {
+    const env = obj(fn('fanout').serviceConfig).environmentVariables as Json;
+    assert.match(String(env.CAMPAIGN_METRICS_QUEUE), /queues\/iterable-campaign-metrics$/);
+    const fanout = `serviceAccount:iterable-fanout@${PROJECT}.iam.gserviceaccount.com`;
+    const datasetRoles = ofType('bigquery/datasetIamMember:DatasetIamMember')
+      .filter((g) => g.inputs.member === fanout)
+      .map((g) => `${String(g.inputs.datasetId)}:${String(g.inputs.role)}`);
+    assert.deepEqual(datasetRoles, ['iterable_raw:roles/bigquery.dataViewer']);
   });
 
   it('hands the Iterable key to the worker only through Secret Manager, pinned to the created version', () => {

@@ -24,14 +24,13 @@ export async function rowsOf(warehouse: DuckDbWarehouse, victim: Victim): Promis
       `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = '${schema}' AND table_name = '${target.table}'`,
     );
     if (!exists?.n) continue;
-    const where =
-      target.table === 'rejects'
-        ? ids.map((v) => `contains(lower(line), '${v}')`).join(' OR ')
-        : [target.email, target.userId]
-            .flatMap((s) =>
-              s !== null && 'column' in s ? [`lower(CAST(${s.column} AS VARCHAR)) IN (${list})`] : [],
-            )
-            .join(' OR ');
+    const where = target.table.endsWith('_rejects')
+      ? ids.map((v) => `contains(lower(line), '${v}')`).join(' OR ')
+      : [target.email, target.userId]
+          .flatMap((s) =>
+            s !== null && 'column' in s ? [`lower(CAST(${s.column} AS VARCHAR)) IN (${list})`] : [],
+          )
+          .join(' OR ');
     const [row] = await warehouse.query<{ n: number }>(
       `SELECT count(*) AS n FROM ${schema}.${target.table} WHERE ${where}`,
     );

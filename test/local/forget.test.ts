@@ -52,7 +52,7 @@ describe('forgetting a user Iterable has forgotten', () => {
       victim = { email: ids.email, userId: ids.user_id };
       // A record of theirs that failed validation sits in the rejects.
       await warehouse.query(
-        `INSERT INTO iterable_raw.rejects (stream, created_at, line, reason)
+        `INSERT INTO iterable_raw.email_open_rejects (stream, created_at, line, reason)
          VALUES ('email_open', TIMESTAMP '2026-10-01 10:00:00', '{"email":"${victim.email}","campaignId":"x"', 'malformed JSON')`,
       );
       before_ = await rowsOf(warehouse, victim);
@@ -72,7 +72,7 @@ describe('forgetting a user Iterable has forgotten', () => {
   it('deletes every row of the user from every table and from the dashboard, and audits the counts', async () => {
     assert.ok((before_['iterable_raw.email_send_raw'] ?? 0) > 0);
     assert.ok((before_['iterable_raw.users_raw'] ?? 0) > 0, 'the user has a profile');
-    assert.equal(before_['iterable_raw.rejects'], 1);
+    assert.equal(before_['iterable_raw.email_open_rejects'], 1);
     assert.equal(before_['iterable_analytics.user_engagement_fact'], 1);
 
     const result = await forgetLocal({

@@ -8,14 +8,14 @@ import {
   LOAD_COLUMNS,
   loadParameter,
   REJECT_COLUMNS,
-  REJECTS_TABLE,
   rawTableName,
+  rejectsTableName,
   type Stream,
   windowColumnOf,
 } from '../catalog.js';
 import { BIGQUERY_DIALECT, notForgotten } from '../forget-sql.js';
 import { FORGET_TARGETS, FORGOTTEN_USERS_TABLE, REJECT_IDENTIFIERS } from '../forget-tables.js';
-import { LOADED_EDGES_TABLE } from '../live/live-tables.js';
+import { loadedEdgeTableName } from '../live/live-tables.js';
 import { mergeLoadedEdge } from '../live/loaded-edge-sql.js';
 import type { Cell, RawRow, Reject, WindowLoad } from '../ports.js';
 import { rawTableFields, type TableField } from './raw-schema.js';
@@ -91,7 +91,7 @@ export function loadPlan(stream: Stream, raw: DatasetRef): LoadPlan {
   ];
   const target = rawTableFields(stream);
   const rawTable = table(raw, rawTableName(stream.name));
-  const rejectsTable = table(raw, REJECTS_TABLE);
+  const rejectsTable = table(raw, rejectsTableName(stream.name));
   const dimension = stream.source.kind === 'dimension';
   const inWindow = (column: string) => `${column} >= @window_start AND ${column} < @window_end`;
   // Users are forgotten for good: a later load of their rows (a re-read, a backfill) skips them.
@@ -143,7 +143,7 @@ export function loadPlan(stream: Stream, raw: DatasetRef): LoadPlan {
         `DELETE FROM ${rawTable} WHERE ${dimension ? 'TRUE' : inWindow(windowColumnOf(stream) ?? 'created_at')};`,
         `INSERT INTO ${rawTable} (${rawColumns})`,
         `SELECT ${[...staged, parseJson('payload')].join(', ')}, ${metadata} FROM ${table(raw, staging.rows)}${keepRow};`,
-        `DELETE FROM ${rejectsTable} WHERE stream = @stream${dimension ? '' : ` AND (${rejectOfWindow})`};`,
+        `DELETE FROM ${rejectsTable} WHERE ${dimension ? 'TRUE' : rejectOfWindow};`,
         `INSERT INTO ${rejectsTable} (${REJECT_COLUMNS.map((c) => c.name).join(', ')})`,
         `SELECT @stream, ${STAGED.TIMESTAMP.toRaw('created_at')}, line, reason, ${metadata} FROM ${table(raw, staging.rejects)}${keepReject};`,
         // An export window moves its stream's loaded edge in the same transaction, so the live
@@ -152,7 +152,7 @@ export function loadPlan(stream: Stream, raw: DatasetRef): LoadPlan {
           ? []
           : [
               `${mergeLoadedEdge({
-                table: table(raw, LOADED_EDGES_TABLE),
+                table: table(raw, loadedEdgeTableName(stream.name)),
                 stream: '@stream',
                 windowEnd: '@window_end',
                 loadedAt: '@loaded_at',

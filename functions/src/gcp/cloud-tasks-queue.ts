@@ -8,13 +8,19 @@
 import { createHash } from 'node:crypto';
 import type { CloudTasksClient } from '@google-cloud/tasks';
 import { ConfigError } from '../config.js';
-import type { EnqueueResult, QueuedTask, TaskQueue } from '../ports.js';
+import type { EnqueueResult, QueuedTask, TaskQueue, WindowTask } from '../ports.js';
 
 export interface CloudTasksQueueOptions {
   /** `projects/<project>/locations/<region>/queues/<queue>`. */
   readonly queuePath: string;
   /** `null` where no task is ever enqueued (the worker's own instance): enqueueing then throws. */
   readonly workerUrl: string | null;
+  /**
+   * Path on the worker the tasks go to (the campaign metrics tasks' `/campaign-metrics`); the
+   * token's audience stays the worker's URL, which is what Cloud Run checks.
+   * https://cloud.google.com/run/docs/authenticating/service-to-service
+   */
+  readonly path?: string;
   /** The service account whose OIDC token the worker receives; it alone may invoke the worker. */
   readonly invokerServiceAccount: string;
   /**
@@ -45,13 +51,13 @@ const isAlreadyExists = (error: unknown): boolean =>
   error !== null &&
   ALREADY_EXISTS.has(Number((error as { code?: unknown }).code));
 
-export class CloudTasksQueue implements TaskQueue {
+export class CloudTasksQueue<P = WindowTask> implements TaskQueue<P> {
   constructor(
     private readonly client: CloudTasksClient,
     private readonly options: CloudTasksQueueOptions,
   ) {}
 
-  async enqueue(tasks: readonly QueuedTask[]): Promise<EnqueueResult> {
+  async enqueue(tasks: readonly QueuedTask<P>[]): Promise<EnqueueResult> {
     const { workerUrl } = this.options;
     if (workerUrl === null) {
       throw new ConfigError(
@@ -73,7 +79,7 @@ export class CloudTasksQueue implements TaskQueue {
   }
 
   /** Creates one task; `false` when a task of that name already exists. */
-  private async create(task: QueuedTask, workerUrl: string): Promise<boolean> {
+  private async create(task: QueuedTask<P>, workerUrl: string): Promise<boolean> {
     const { queuePath, invokerServiceAccount, dispatchDeadlineSeconds } = this.options;
     try {
       await this.client.createTask({
@@ -86,7 +92,10 @@ export class CloudTasksQueue implements TaskQueue {
             : { scheduleTime: { seconds: Math.ceil(task.notBefore / 1000) } }),
           httpRequest: {
             httpMethod: 'POST',
-            url: workerUrl,
+            url:
+              this.options.path === undefined
+                ? workerUrl
+                : `${workerUrl.replace(/\/$/, '')}${this.options.path}`,
             headers: { 'Content-Type': 'application/json' },
             body: Buffer.from(JSON.stringify(task.payload)),
             oidcToken: { serviceAccountEmail: invokerServiceAccount, audience: workerUrl },

@@ -5,7 +5,9 @@
  * failed is built again on the next call, so one bad start does not poison the instance.
  */
 import type { LiveSink } from '../live/live-sink.js';
-import type { StateStore, TaskQueue, UserEraser, Warehouse } from '../ports.js';
+import type { LoadedCampaigns } from '../pipeline/campaign-metrics-plan.js';
+import type { CampaignMetricsStore } from '../pipeline/campaign-metrics-refresh.js';
+import type { StateStore, TaskQueue, UserEraser, Warehouse, WindowTask } from '../ports.js';
 
 function onFirstUse<T>(build: () => Promise<T>): { get: () => Promise<T>; built: () => Promise<T> | null } {
   let built: Promise<T> | null = null;
@@ -30,7 +32,7 @@ export function deferredStateStore(build: () => Promise<StateStore>): StateStore
   };
 }
 
-export function deferredTaskQueue(build: () => Promise<TaskQueue>): TaskQueue {
+export function deferredTaskQueue<P = WindowTask>(build: () => Promise<TaskQueue<P>>): TaskQueue<P> {
   const queue = onFirstUse(build);
   return { enqueue: async (tasks) => (await queue.get()).enqueue(tasks) };
 }
@@ -53,5 +55,15 @@ export function deferredLiveSink(build: () => Promise<LiveSink>): LiveSink {
   return {
     publish: async (event) => (await sink.get()).publish(event),
     reject: async (reject) => (await sink.get()).reject(reject),
+  };
+}
+
+export function deferredCampaignMetrics(
+  build: () => Promise<LoadedCampaigns & CampaignMetricsStore>,
+): LoadedCampaigns & CampaignMetricsStore {
+  const metrics = onFirstUse(build);
+  return {
+    campaigns: async (changedFrom, until) => (await metrics.get()).campaigns(changedFrom, until),
+    replace: async (ids, rows, range, loadedAt) => (await metrics.get()).replace(ids, rows, range, loadedAt),
   };
 }

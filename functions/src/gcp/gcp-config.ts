@@ -42,6 +42,13 @@ const GcpEnvSchema = z
       /^projects\/[^/]+\/locations\/[^/]+\/queues\/[^/]+$/,
       `use projects/<project>/locations/<region>/queues/<queue>; ${FIX}`,
     ),
+    CAMPAIGN_METRICS_QUEUE: z
+      .string()
+      .regex(
+        /^projects\/[^/]+\/locations\/[^/]+\/queues\/[^/]+$/,
+        `use projects/<project>/locations/<region>/queues/<queue>; ${FIX}`,
+      )
+      .optional(),
     WORKER_URL: z.url(`use the worker function's https URL; ${FIX}`).optional(),
     TASKS_INVOKER_SERVICE_ACCOUNT: z.email({
       error: (issue) =>
@@ -106,6 +113,12 @@ export interface GcpConfig {
     readonly invokerServiceAccount: string;
     readonly dispatchDeadlineSeconds: number;
   };
+  /**
+   * The queue of campaign metrics tasks (Iterable's 10 requests/minute for its campaign totals),
+   * which the Pulumi program sets on every function. Optional: an operator's backfill from a
+   * laptop (cli/operator-gcp.ts) plans windows only; without it the fan-out enqueues no totals.
+   */
+  readonly campaignMetricsQueuePath: string | null;
   /** A claim outlasts the worker's timeout, so a live load is never overtaken by a retry. */
   readonly leaseMs: number;
   /** A pending window quiet this long is presumed lost by the queue and planned again. */
@@ -145,6 +158,7 @@ export function loadGcpConfig(env: NodeJS.ProcessEnv = process.env): GcpConfig {
       invokerServiceAccount: e.TASKS_INVOKER_SERVICE_ACCOUNT,
       dispatchDeadlineSeconds: e.WORKER_TIMEOUT_SECONDS,
     },
+    campaignMetricsQueuePath: e.CAMPAIGN_METRICS_QUEUE ?? null,
     leaseMs: e.WORKER_TIMEOUT_SECONDS * 1000 + LEASE_MARGIN_MS,
     staleAfterMs: e.STALE_AFTER_MINUTES * 60_000,
     failedRetryDelayMs: e.FAILED_RETRY_MINUTES * 60_000,

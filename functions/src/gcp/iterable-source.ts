@@ -5,7 +5,9 @@
  */
 import type { DimensionSource, ExportSource } from '../catalog.js';
 import { ConfigError, type PipelineConfig } from '../config.js';
+import { CampaignMetricsClient } from '../iterable/campaign-metrics.js';
 import { IterableClient } from '../iterable/client.js';
+import type { CampaignMetricsSource } from '../pipeline/campaign-metrics-refresh.js';
 import type { ForgottenSource, IterableSource } from '../ports.js';
 
 const missingKey = (): never => {
@@ -29,4 +31,11 @@ export function iterableSource(config: PipelineConfig['iterable']): IterableSour
   return config.apiKey === null
     ? { ...NO_KEY, ...NO_KEY_LISTS }
     : new IterableClient({ baseUrl: config.baseUrl, apiKey: config.apiKey });
+}
+
+/** Iterable's campaign totals, read by the worker for a campaign metrics task. */
+export function campaignMetricsSource(config: PipelineConfig['iterable']): CampaignMetricsSource {
+  return config.apiKey === null
+    ? { metrics: () => missingKey() }
+    : new CampaignMetricsClient({ baseUrl: config.baseUrl, apiKey: config.apiKey });
 }

@@ -2,6 +2,7 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import { LIVE_DATASET } from '../live/live-tables.js';
 import type { UserEraser, Warehouse } from '../ports.js';
+import { BigQueryCampaignMetrics } from './bigquery-campaign-metrics.js';
 import { BigQueryEraser } from './bigquery-eraser.js';
 import { BigQueryWarehouse } from './bigquery-warehouse.js';
 import type { GcpConfig } from './gcp-config.js';
@@ -18,3 +19,9 @@ export const openEraser = (config: GcpConfig): UserEraser =>
     { projectId: config.projectId, ...config.pipeline.datasets, live: LIVE_DATASET },
     config.bigqueryLocation,
   );
+
+export const openCampaignMetrics = (config: GcpConfig): BigQueryCampaignMetrics =>
+  new BigQueryCampaignMetrics(new BigQuery({ projectId: config.projectId }), {
+    rawDataset: config.pipeline.datasets.raw,
+    location: config.bigqueryLocation,
+  });

@@ -1,7 +1,9 @@
 /**
  * BigQuery cancels a transaction that mutates a table another transaction is mutating
  * ("Transaction is aborted due to concurrent update"): https://cloud.google.com/bigquery/docs/transactions#transaction_concurrency.
- * Every window load deletes from the shared rejects table, so overlapping loads do conflict.
+ * Windows of different streams write disjoint tables (functions/src/per-stream-tables.ts), so
+ * only two loads of one stream (a duplicate task delivery, a lookback window beside a new one) or
+ * a load beside the forget step's deletes can conflict.
  * Rerunning the transaction alone is cheap (the staged rows stay put), whereas failing the task
  * would re-read the window from Iterable against its 4 exports/minute.
  */

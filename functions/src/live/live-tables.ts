@@ -5,7 +5,7 @@
  * The BigQuery tables (infra/live.ts), the DuckDB DDL (local/duckdb-ddl.ts) and the SQL checks
  * all derive from these lists.
  */
-import type { ColumnType } from '../catalog.js';
+import type { ColumnType, StreamName } from '../catalog.js';
 
 export const LIVE_DATASET = 'iterable_live';
 export const LIVE_EVENTS_TABLE = 'events';
@@ -65,9 +65,13 @@ export const LIVE_REJECT_COLUMNS = [...LIVE_REJECT_FIELDS, ...PUBSUB_METADATA_CO
 /**
  * Per export stream, the end of the furthest window the exports have loaded (exclusive): every
  * event created before it is counted from the raw table, every live event at or after it from
- * `iterable_live.events`. Written in the same transaction as the window it moves past.
+ * `iterable_live.events`. Written in the same transaction as the window it moves past, into the
+ * stream's own one-row table (`email_send` → `email_send_loaded_edge`), so two streams'
+ * transactions never write the same table; readers use the `loaded_edges` view over them all
+ * (`per-stream-tables.ts`).
  */
-export const LOADED_EDGES_TABLE = 'loaded_edges';
+export const LOADED_EDGES_VIEW = 'loaded_edges';
+export const loadedEdgeTableName = (stream: StreamName): string => `${stream}_loaded_edge`;
 export const LOADED_EDGE_COLUMNS = [
   { name: 'stream', type: 'STRING' },
   { name: 'loaded_edge', type: 'TIMESTAMP' },

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { STREAMS } from '../../../functions/src/catalog.js';
 import { FORGET_TARGETS } from '../../../functions/src/forget-tables.js';
 import { countQuery, forgetScript } from '../../../functions/src/gcp/bigquery-forget.js';
 import { LIVE_DATASET } from '../../../functions/src/live/live-tables.js';
@@ -46,9 +47,12 @@ describe('forgetting as BigQuery SQL (ZetaSQL)', () => {
 
   it('covers every raw table with a user, the rejects, the per-user facts and intermediates and the live table', () => {
     const names = FORGET_TARGETS.map((t) => `${t.dataset}.${t.table}`);
-    for (const table of ['raw.email_send_raw', 'raw.users_raw', 'raw.custom_event_raw', 'raw.rejects']) {
+    for (const table of ['raw.email_send_raw', 'raw.users_raw', 'raw.custom_event_raw']) {
       assert.ok(names.includes(table), table);
     }
+    // Every stream's rejects table, never the `rejects` view over them (a view takes no DELETE).
+    for (const stream of STREAMS) assert.ok(names.includes(`raw.${stream.name}_rejects`), stream.name);
+    assert.ok(!names.includes('raw.rejects'));
     assert.ok(names.includes('analytics.user_engagement_fact'));
     for (const table of ['user_daily', 'campaign_recipient_daily', 'email_message_daily']) {
       assert.ok(names.includes(`analytics.${table}`), `${table} holds a row per user`);

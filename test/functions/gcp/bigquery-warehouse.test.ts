@@ -223,13 +223,13 @@ describe('BigQueryWarehouse through the BigQuery client against a recording serv
     );
     assert.match(
       statements[3] ?? '',
-      /^DELETE FROM `test-project\.iterable_raw\.rejects` WHERE stream = @stream AND \(\(created_at >= @window_start/,
+      /^DELETE FROM `test-project\.iterable_raw\.email_send_rejects` WHERE \(created_at >= @window_start/,
     );
-    assert.match(statements[4] ?? '', /^INSERT INTO `test-project\.iterable_raw\.rejects`/);
+    assert.match(statements[4] ?? '', /^INSERT INTO `test-project\.iterable_raw\.email_send_rejects`/);
     // The stream's loaded edge moves forward to the window's end inside the same transaction.
     assert.match(
       statements[5] ?? '',
-      /^MERGE INTO `test-project\.iterable_raw\.loaded_edges` AS edges\nUSING \(SELECT @stream AS stream, @window_end AS loaded_edge, @loaded_at AS updated_at\)[\s\S]*WHEN MATCHED AND edges\.loaded_edge < loaded\.loaded_edge THEN/,
+      /^MERGE INTO `test-project\.iterable_raw\.email_send_loaded_edge` AS edges\nUSING \(SELECT @stream AS stream, @window_end AS loaded_edge, @loaded_at AS updated_at\)[\s\S]*WHEN MATCHED AND edges\.loaded_edge < loaded\.loaded_edge THEN/,
     );
     assert.equal(statements.at(-1), 'COMMIT TRANSACTION;');
     const params = Object.fromEntries(
@@ -301,7 +301,7 @@ describe('BigQueryWarehouse through the BigQuery client against a recording serv
         (JSON.parse(r.body) as { configuration: { query: { query: string } } }).configuration.query.query,
     );
     assert.match(query ?? '', /DELETE FROM `test-project\.iterable_raw\.channels_raw` WHERE TRUE;/);
-    assert.match(query ?? '', /DELETE FROM `test-project\.iterable_raw\.rejects` WHERE stream = @stream;/);
+    assert.match(query ?? '', /DELETE FROM `test-project\.iterable_raw\.channels_rejects` WHERE TRUE;/);
   });
 
   it('writes nothing and drops staging when the export fails mid-stream', async () => {
@@ -324,7 +324,7 @@ describe('BigQueryWarehouse through the BigQuery client against a recording serv
     let conflicts = 1;
     const { warehouse: w, requests } = await warehouse((job) =>
       job.configuration.query && conflicts-- > 0
-        ? 'Transaction is aborted due to concurrent update against table test-project:iterable_raw.rejects.'
+        ? 'Transaction is aborted due to concurrent update against table test-project:iterable_raw.email_send_rejects.'
         : null,
     );
     assert.deepEqual(await w.replaceWindow(LOAD, batches(BATCHES)), { rows: 2, rejects: 1 });
@@ -339,5 +339,44 @@ describe('BigQueryWarehouse through the BigQuery client against a recording serv
     await assert.rejects(w.replaceWindow(LOAD, batches(BATCHES)), /Syntax error/);
     assert.equal(queryJobs(requests).length, 1);
     assert.equal(deletes(requests).length, 2);
+  });
+
+  it('writes disjoint sets of tables in the transactions of two streams’ windows', async () => {
+    const { warehouse: w, requests } = await warehouse();
+    const open: WindowLoad = { ...LOAD, stream: 'email_open', runId: 'task-2' };
+    const openRow = {
+      cells: [START + 3000, 'c@example.com', 'u3', 11, 21, 'm3', null, null, null],
+      payload: '{}',
+    };
+    await Promise.all([
+      w.replaceWindow(LOAD, batches(BATCHES)),
+      w.replaceWindow(open, batches([{ rows: [openRow], rejects: BATCHES[0]?.rejects ?? [] }])),
+    ]);
+    const transactions = queryJobs(requests).map(
+      (r) =>
+        (JSON.parse(r.body) as { configuration: { query: { query: string } } }).configuration.query.query,
+    );
+    assert.equal(transactions.length, 2);
+    // Every statement that writes: DELETE FROM, INSERT INTO, MERGE INTO, UPDATE.
+    const written = (sql: string) =>
+      new Set(
+        [...sql.matchAll(/^(?:DELETE FROM|INSERT INTO|MERGE INTO|UPDATE) `([^`]+)`/gm)].map((m) => m[1]),
+      );
+    const [send, opens] = ['email_send', 'email_open'].map((stream) => {
+      const sql = transactions.find((q) => q.includes(`iterable_raw.${stream}_raw\``));
+      assert.ok(sql, stream);
+      return written(sql);
+    });
+    assert.ok(send && opens);
+    assert.deepEqual([...send].sort(), [
+      `${PROJECT}.iterable_raw.email_send_loaded_edge`,
+      `${PROJECT}.iterable_raw.email_send_raw`,
+      `${PROJECT}.iterable_raw.email_send_rejects`,
+    ]);
+    assert.equal(opens.size, 3);
+    assert.deepEqual(
+      [...send].filter((t) => opens.has(t)),
+      [],
+    );
   });
 });

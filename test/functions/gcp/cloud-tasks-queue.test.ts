@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { CloudTasksClient } from '@google-cloud/tasks';
 import { PassThroughClient } from 'google-auth-library';
 import { CloudTasksQueue, taskId } from '../../../functions/src/gcp/cloud-tasks-queue.js';
+import type { CampaignMetricsTask } from '../../../functions/src/pipeline/campaign-metrics-task.js';
 import type { QueuedTask } from '../../../functions/src/ports.js';
 import { type RecordedRequest, type RecordingServer, startRecordingServer } from './recording-server.js';
 
@@ -111,6 +112,30 @@ describe('CloudTasksQueue through the Cloud Tasks client (REST fallback) against
     assert.deepEqual(http.oidcToken, { serviceAccountEmail: INVOKER, audience: WORKER_URL });
     assert.equal(http.headers['Content-Type'], 'application/json');
     assert.deepEqual(JSON.parse(Buffer.from(http.body, 'base64').toString('utf8')), tasks[0]?.payload);
+  });
+
+  it('sends the tasks of a queue with a path to that path, with the worker’s URL as the token’s audience', async () => {
+    const metrics = new CloudTasksQueue<CampaignMetricsTask>(client, {
+      queuePath: QUEUE,
+      workerUrl: WORKER_URL,
+      path: '/campaign-metrics',
+      invokerServiceAccount: INVOKER,
+      dispatchDeadlineSeconds: 1800,
+    });
+    const payload = {
+      campaignIds: [1, 2],
+      start: '2026-01-01T00:00:00.000Z',
+      end: '2026-01-02T00:00:00.000Z',
+    };
+    assert.deepEqual(await metrics.enqueue([{ name: 'abc-campaign-metrics-1-2', payload }]), {
+      created: 1,
+      existing: 0,
+    });
+    const [body] = created(server.requests);
+    assert.ok(body);
+    assert.equal(body.task.httpRequest.url, `${WORKER_URL.replace(/\/$/, '')}/campaign-metrics`);
+    assert.deepEqual(body.task.httpRequest.oidcToken, { serviceAccountEmail: INVOKER, audience: WORKER_URL });
+    assert.deepEqual(JSON.parse(Buffer.from(body.task.httpRequest.body, 'base64').toString('utf8')), payload);
   });
 
   it('defers a task to its notBefore with scheduleTime, and leaves others unscheduled', async () => {

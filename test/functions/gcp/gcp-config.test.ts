@@ -6,6 +6,7 @@ import { type GcpEnv, loadGcpConfig } from '../../../functions/src/gcp/gcp-confi
 const ENV: GcpEnv = {
   GOOGLE_CLOUD_PROJECT: 'p',
   TASKS_QUEUE: 'projects/p/locations/europe-west1/queues/q',
+  CAMPAIGN_METRICS_QUEUE: 'projects/p/locations/europe-west1/queues/m',
   TASKS_INVOKER_SERVICE_ACCOUNT: 'invoker@p.iam.gserviceaccount.com',
 };
 
@@ -18,6 +19,7 @@ describe('loadGcpConfig', () => {
       WORKER_TIMEOUT_SECONDS: '600',
     });
     assert.equal(config.tasks.workerUrl, 'https://w.a.run.app');
+    assert.equal(config.campaignMetricsQueuePath, 'projects/p/locations/europe-west1/queues/m');
     assert.equal(config.tasks.dispatchDeadlineSeconds, 600);
     assert.ok(config.leaseMs > 600_000);
     assert.equal(config.firestoreDatabase, '(default)');
@@ -51,6 +53,11 @@ describe('loadGcpConfig', () => {
       'a worker without its key',
       { ...ENV, FUNCTION_TARGET: 'worker' },
       /ITERABLE_API_KEY: .*pulumi config set --secret iterableApiKey/,
+    ],
+    [
+      'a malformed campaign metrics queue',
+      { ...ENV, CAMPAIGN_METRICS_QUEUE: 'm' },
+      /CAMPAIGN_METRICS_QUEUE: use projects\/<project>/,
     ],
     [
       'a fan-out without the worker URL',
