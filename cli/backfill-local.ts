@@ -8,6 +8,7 @@
  */
 import type { StreamName } from '../functions/src/catalog.js';
 import type { Logger } from '../functions/src/log.js';
+import type { ExportMode } from '../functions/src/pipeline/export-mode.js';
 import type { IterableSource } from '../functions/src/ports.js';
 import { DAY } from '../functions/src/time.js';
 import { buildFacts, exportsLoadedUntil } from '../local/facts.js';
@@ -29,6 +30,8 @@ export interface LocalBackfill {
   readonly to: number;
   readonly windowMinutes: number | null;
   readonly exportsPerMinute: number;
+  /** `ITERABLE_EXPORT_MODE` when forced; `null`: a backfill's windows older than two days use jobs. */
+  readonly exportMode?: ExportMode | null;
   /** Iterable's campaign totals, reloaded for the reconciliation once the range is in. */
   readonly metrics: CampaignMetricsSource;
   readonly log: Logger;
@@ -81,6 +84,7 @@ export async function backfillLocal(b: LocalBackfill): Promise<LocalBackfillResu
       lookbackMs: 0,
       historyMs: 0,
       exportsPerMinute: b.exportsPerMinute,
+      exportMode: b.exportMode ?? null,
       log: b.log,
       now,
       backfill: true,

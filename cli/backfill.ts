@@ -12,6 +12,7 @@ import { type StreamName, streamByName } from '../functions/src/catalog.js';
 import { ConfigError, loadConfig } from '../functions/src/config.js';
 import { CampaignMetricsClient } from '../functions/src/iterable/campaign-metrics.js';
 import { IterableClient } from '../functions/src/iterable/client.js';
+import { workerSource } from '../functions/src/iterable/job-source.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
 import { enqueueBackfill } from './backfill-gcp.js';
 import { backfillLocal } from './backfill-local.js';
@@ -81,9 +82,11 @@ async function onThisMachine(options: BackfillOptions): Promise<number> {
       channelIds,
     });
     const logFile = resolve(dirname(warehouseFile), 'pipeline.log');
+    const log = fileLogger(logFile);
     const stopListening = exitOnInterrupt(`Interrupted. ${RESUME_NOTE}`);
     const result = await backfillLocal({
-      iterable,
+      iterable: workerSource(iterable, config.iterable.exportMode, log),
+      exportMode: config.iterable.exportMode,
       warehouseFile,
       datasets: config.datasets,
       streams: eventStreams(options.streams ?? config.streams),
@@ -93,7 +96,7 @@ async function onThisMachine(options: BackfillOptions): Promise<number> {
       exportsPerMinute:
         config.iterable.exportsPerMinute ?? (demo ? DEMO.exportsPerMinute : ITERABLE_EXPORTS_PER_MINUTE),
       metrics: new CampaignMetricsClient({ baseUrl, apiKey }),
-      log: fileLogger(logFile),
+      log,
       out: process.stderr,
       reread: options.reread,
     });

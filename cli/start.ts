@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../functions/src/config.js';
 import { CampaignMetricsClient } from '../functions/src/iterable/campaign-metrics.js';
 import { IterableClient } from '../functions/src/iterable/client.js';
+import { workerSource } from '../functions/src/iterable/job-source.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
 import { buildFacts, exportsLoadedUntil } from '../local/facts.js';
 import { forgetLocal, forgetSummary } from '../local/forget.js';
@@ -76,7 +77,8 @@ async function main(): Promise<number> {
     let stopProgress: () => void = () => {};
     const stopListening = exitOnInterrupt(`Interrupted. ${RESUME_NOTE}`);
     await runLocal({
-      iterable,
+      iterable: workerSource(iterable, config.iterable.exportMode, log),
+      exportMode: config.iterable.exportMode,
       warehouseFile,
       streams,
       from: options.from ?? (demo ? range.from : now - config.historyMs),

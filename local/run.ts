@@ -7,13 +7,16 @@ import type { AddressInfo, Server } from 'node:net';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { STREAMS, type StreamName } from '../functions/src/catalog.js';
 import type { Logger } from '../functions/src/log.js';
+import type { ExportMode } from '../functions/src/pipeline/export-mode.js';
 import type { FanoutResult } from '../functions/src/pipeline/fanout.js';
 import type { IterableSource, Warehouse } from '../functions/src/ports.js';
 import { FUNCTION_NAMES, registerFanout, registerWorker } from '../functions/src/register.js';
 import type { Datasets } from '../sql/datasets.js';
 import { DuckDbWarehouse } from './duckdb-warehouse.js';
 import { JsonFileStateStore } from './json-state-store.js';
-import { LocalTaskQueue, type QueueSummary } from './task-queue.js';
+import { RoutedTaskQueue } from './routed-task-queue.js';
+import type { QueueSummary } from './task-queue.js';
+import type { LocalTaskQueueOptions } from './task-queue-options.js';
 
 /** Lease of a local load attempt: longer than any local window takes, short enough to recover. */
 const LOCAL_LEASE_MS = 10 * 60_000;
@@ -39,6 +42,8 @@ export interface LocalRunSettings {
   /** The daily settle pass (SETTLE_HOURS); off when absent, as for a backfill or a test run. */
   readonly settleMs?: number;
   readonly exportsPerMinute: number;
+  /** `ITERABLE_EXPORT_MODE` when forced; `null` or unset: jobs for bulk history (`export-mode.ts`). */
+  readonly exportMode?: ExportMode | null;
   readonly log: Logger;
   readonly now?: () => number;
   /** Load `[from, to)` behind the watermarks as a backfill (`npm run backfill`), not the regular plan. */
@@ -47,7 +52,7 @@ export interface LocalRunSettings {
   readonly reread?: boolean;
   /** Called once the fan-out has answered, while the windows load. */
   readonly onStarted?: (context: { plan: FanoutResult; startedAt: number }) => void;
-  readonly queue?: Partial<ConstructorParameters<typeof LocalTaskQueue>[1]>;
+  readonly queue?: Partial<LocalTaskQueueOptions>;
   /** Wraps the warehouse the worker writes to (the benchmark times its calls). */
   readonly wrapWarehouse?: (warehouse: Warehouse) => Warehouse;
 }
@@ -75,10 +80,12 @@ export async function readWatermarks(warehouseFile: string): Promise<Map<StreamN
 export async function runLocal(settings: LocalRunSettings): Promise<LocalRunResult> {
   const now = settings.now ?? Date.now;
   const startedAt = now();
+  // Jobs only where the source can start them; a plain streaming client streams every window.
+  const exportMode = settings.iterable.jobLines ? (settings.exportMode ?? null) : 'stream';
   const warehouse = await DuckDbWarehouse.open(settings.warehouseFile, settings.datasets);
   const state = await JsonFileStateStore.open(stateFileOf(settings.warehouseFile));
   const servers: Server[] = [];
-  let queue: LocalTaskQueue | null = null;
+  let queue: RoutedTaskQueue | null = null;
   try {
     registerWorker(
       {
@@ -88,13 +95,15 @@ export async function runLocal(settings: LocalRunSettings): Promise<LocalRunResu
         now,
         log: settings.log,
       },
-      { leaseMs: LOCAL_LEASE_MS },
+      { leaseMs: LOCAL_LEASE_MS, exportMode },
     );
     const workerUrl = await serve(FUNCTION_NAMES.worker, servers);
-    queue = new LocalTaskQueue(workerUrl, {
-      maxDispatchesPerMinute: settings.exportsPerMinute,
-      ...settings.queue,
-    });
+    queue = new RoutedTaskQueue(
+      workerUrl,
+      { maxDispatchesPerMinute: settings.exportsPerMinute, ...settings.queue },
+      exportMode,
+      now,
+    );
     registerFanout(
       { state, queue, now, log: settings.log },
       {

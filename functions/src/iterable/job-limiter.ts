@@ -1,0 +1,55 @@
+/**
+ * Iterable's organization-wide limits on export jobs, kept by every client that shares one
+ * limiter: at most EXPORT_JOBS_AT_ONCE jobs held from start to completion, and start and file
+ * listing requests each spaced EXPORT_JOB_REQUESTS_PER_SECOND apart.
+ *
+ * Locally every worker runs in one process and shares one limiter. Deployed, each worker
+ * instance has its own; across instances the jobs queue's dispatch rate and concurrency keep
+ * the same limits (infra/task-queue.ts), and a 429 that still slips through is retried.
+ */
+import { EXPORT_JOB_REQUESTS_PER_SECOND, EXPORT_JOBS_AT_ONCE } from './limits.js';
+import { IntervalPacer, type Pacer } from './pacer.js';
+
+export interface JobLimiter {
+  /** Resolves with a release function once fewer than the limit of jobs are held. */
+  acquire(signal?: AbortSignal): Promise<() => void>;
+  /** Paces `POST /api/export/start`. */
+  readonly starts: Pacer;
+  /** Paces `GET /api/export/{jobId}/files`. */
+  readonly listings: Pacer;
+}
+
+export class SharedJobLimiter implements JobLimiter {
+  readonly starts: Pacer;
+  readonly listings: Pacer;
+  readonly #slots: number;
+  #held = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(options: { slots?: number; starts?: Pacer; listings?: Pacer } = {}) {
+    const interval = 1000 / EXPORT_JOB_REQUESTS_PER_SECOND;
+    this.#slots = options.slots ?? EXPORT_JOBS_AT_ONCE;
+    this.starts = options.starts ?? new IntervalPacer(interval);
+    this.listings = options.listings ?? new IntervalPacer(interval);
+  }
+
+  /** Jobs held right now, for tests and figures. */
+  get held(): number {
+    return this.#held;
+  }
+
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    while (this.#held >= this.#slots) {
+      signal?.throwIfAborted();
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+    this.#held++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#held--;
+      this.#waiting.shift()?.();
+    };
+  }
+}
