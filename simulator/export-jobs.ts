@@ -51,6 +51,8 @@ interface Job {
   runningSince: number | null;
   /** Running time accumulated before a restart: a restarted job keeps its progress (swagger). */
   doneMs: number;
+  /** When it last went back to enqueued: it runs again only once the clock has moved on. */
+  restartedAt: number | null;
 }
 
 export interface FilesPage {
@@ -85,6 +87,7 @@ export class ExportJobs {
       state: 'Enqueued',
       runningSince: null,
       doneMs: 0,
+      restartedAt: null,
     });
     this.started++;
     this.#advance();
@@ -106,6 +109,7 @@ export class ExportJobs {
     if (job.state !== 'Running' || job.runningSince === null) return;
     job.doneMs += this.#options.clock() - job.runningSince;
     job.runningSince = null;
+    job.restartedAt = this.#options.clock();
     job.state = 'Enqueued';
   }
 
@@ -180,7 +184,7 @@ export class ExportJobs {
     }
     for (const job of this.#jobs.values()) {
       if (running >= this.#options.maxRunning) break;
-      if (job.state !== 'Enqueued') continue;
+      if (job.state !== 'Enqueued' || job.restartedAt === now) continue;
       job.state = 'Running';
       job.runningSince = now;
       running++;
