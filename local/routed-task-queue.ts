@@ -23,11 +23,17 @@ export class RoutedTaskQueue implements TaskQueue {
   constructor(
     url: string,
     options: Partial<LocalTaskQueueOptions>,
+    jobsOptions: Partial<LocalTaskQueueOptions>,
     private readonly mode: ExportMode | null,
     private readonly now: () => number,
   ) {
     this.#stream = new LocalTaskQueue(url, options);
-    this.#jobs = new LocalTaskQueue(url, { ...options, ...JOBS_QUEUE_PACE, queueName: 'local-jobs' });
+    this.#jobs = new LocalTaskQueue(url, {
+      ...options,
+      ...JOBS_QUEUE_PACE,
+      queueName: 'local-jobs',
+      ...jobsOptions,
+    });
   }
 
   async enqueue(tasks: readonly QueuedTask[]): Promise<EnqueueResult> {

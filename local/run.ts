@@ -53,6 +53,8 @@ export interface LocalRunSettings {
   /** Called once the fan-out has answered, while the windows load. */
   readonly onStarted?: (context: { plan: FanoutResult; startedAt: number }) => void;
   readonly queue?: Partial<LocalTaskQueueOptions>;
+  /** Over `queue` for windows read by export jobs; Iterable's jobs limits by default (`JOBS_QUEUE_PACE`). */
+  readonly jobsQueue?: Partial<LocalTaskQueueOptions>;
   /** Wraps the warehouse the worker writes to (the benchmark times its calls). */
   readonly wrapWarehouse?: (warehouse: Warehouse) => Warehouse;
 }
@@ -101,6 +103,7 @@ export async function runLocal(settings: LocalRunSettings): Promise<LocalRunResu
     queue = new RoutedTaskQueue(
       workerUrl,
       { maxDispatchesPerMinute: settings.exportsPerMinute, ...settings.queue },
+      settings.jobsQueue ?? {},
       exportMode,
       now,
     );

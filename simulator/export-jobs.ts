@@ -191,7 +191,10 @@ export class ExportJobs {
     }
   }
 
-  #split(id: number, lines: readonly string[]): { files: { name: string; body: string }[]; truncated: boolean } {
+  #split(
+    id: number,
+    lines: readonly string[],
+  ): { files: { name: string; body: string }[]; truncated: boolean } {
     const files: { name: string; body: string }[] = [];
     let body = '';
     let bodyBytes = 0;

@@ -73,7 +73,8 @@ export async function handleJobRequest(
   if (ctx.access !== 'allowed') return sendJson(res, ctx.access, DENIED[ctx.access]);
   const method = req.method ?? 'GET';
   if (url.pathname === '/api/export/start' && method === 'POST') return start(ctx, req, url, res);
-  if (url.pathname === '/api/export/jobs' && method === 'GET') return sendJson(res, 200, { jobs: ctx.jobs.list() });
+  if (url.pathname === '/api/export/jobs' && method === 'GET')
+    return sendJson(res, 200, { jobs: ctx.jobs.list() });
   const match = JOB_PATH.exec(url.pathname);
   const id = Number(match?.[1]);
   if (!match || !ctx.jobs.has(id)) {
@@ -85,16 +86,29 @@ export async function handleJobRequest(
     if (ctx.answerFault(res, fault)) return;
     if (fault !== null && FAULTS[fault].effect === 'restart') ctx.jobs.restart(id);
     if (fault !== null && FAULTS[fault].effect === 'fail') ctx.jobs.fail(id);
-    return sendJson(res, 200, ctx.jobs.files(id, url.searchParams.get('startAfter'), `${ctx.baseUrl()}${DOWNLOAD_PATH}`));
+    return sendJson(
+      res,
+      200,
+      ctx.jobs.files(id, url.searchParams.get('startAfter'), `${ctx.baseUrl()}${DOWNLOAD_PATH}`),
+    );
   }
   if (!match[2] && method === 'DELETE') {
     ctx.jobs.cancel(id);
     return sendJson(res, 200, { msg: `Cancelled export job ${id}`, code: 'Success', params: null });
   }
-  return sendJson(res, 405, { msg: `${method} is not allowed on ${url.pathname}`, code: 'BadParams', params: null });
+  return sendJson(res, 405, {
+    msg: `${method} is not allowed on ${url.pathname}`,
+    code: 'BadParams',
+    params: null,
+  });
 }
 
-async function start(ctx: JobRouteContext, req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
+async function start(
+  ctx: JobRouteContext,
+  req: IncomingMessage,
+  url: URL,
+  res: ServerResponse,
+): Promise<void> {
   const body = await readJson(req);
   if (ctx.limited(res, ctx.startLimit)) return;
   const fault = ctx.faults.draw(`${url.pathname}:${JSON.stringify(body)}`, 'jobStart');
@@ -118,7 +132,8 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   for await (const chunk of req) text += String(chunk);
   try {
     const value = JSON.parse(text) as unknown;
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value))
+      return value as Record<string, unknown>;
   } catch {
     // Answered below, as Iterable answers a body it cannot read.
   }

@@ -22,7 +22,8 @@ export class SlidingWindowLimit {
   /** Takes a slot and returns 0, or returns how many milliseconds until one frees up. */
   take(): number {
     const now = this.#now();
-    while (this.#accepted.length > 0 && (this.#accepted[0] as number) <= now - this.#windowMs) this.#accepted.shift();
+    while (this.#accepted.length > 0 && (this.#accepted[0] as number) <= now - this.#windowMs)
+      this.#accepted.shift();
     if (this.#accepted.length < this.#perMinute) {
       this.#accepted.push(now);
       return 0;

@@ -155,7 +155,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const effect = FAULTS[fault];
     if (effect.effect !== 'answer') return false;
     const retryAfter = effect.retryAfter(random);
-    sendJson(res, effect.status, effect.body, retryAfter === null ? {} : { 'retry-after': String(retryAfter) });
+    sendJson(
+      res,
+      effect.status,
+      effect.body,
+      retryAfter === null ? {} : { 'retry-after': String(retryAfter) },
+    );
     return true;
   };
   const perSecond = options.jobRequestsPerSecond ?? 1;

@@ -18,7 +18,13 @@ describe("the simulator's export jobs", () => {
       events: 3000,
       apiKey: 'test-key',
       jobRequestsPerSecond: 1_000_000,
-      exportJobs: { maxFileBytes: 2048, filesPageSize: 2, runMs: 1000, linkTtlMs: 30 * 60_000, clock: () => now },
+      exportJobs: {
+        maxFileBytes: 2048,
+        filesPageSize: 2,
+        runMs: 1000,
+        linkTtlMs: 30 * 60_000,
+        clock: () => now,
+      },
     });
   });
   after(() => sim.close());
@@ -67,11 +73,15 @@ describe("the simulator's export jobs", () => {
       const page = await files(jobId, after);
       assert.equal(page.jobState, 'Completed');
       if (page.files.length === 0) break;
-      for (const f of page.files) lines.push(...(await (await fetch(f.url)).text()).split('\n').filter(Boolean));
+      for (const f of page.files)
+        lines.push(...(await (await fetch(f.url)).text()).split('\n').filter(Boolean));
       after = page.files.at(-1)?.file;
     }
     assert.ok(pages > 2);
-    assert.deepEqual(lines.sort(), sim.truth.lines('email_open', { start: FROM, end: FROM + 12 * HOUR }).sort());
+    assert.deepEqual(
+      lines.sort(),
+      sim.truth.lines('email_open', { start: FROM, end: FROM + 12 * HOUR }).sort(),
+    );
   });
 
   it('expires a download link 30 minutes after it was listed; listing again gives a fresh one', async () => {

@@ -178,7 +178,8 @@ export class IterableClient implements IterableSource, ForgottenSource {
     const search = query.size > 0 ? `?${query}` : '';
     const method = options.method ?? 'GET';
     const context: RequestContext = { baseUrl: this.baseUrl, request: `${method} ${path}${search}` };
-    const json: Record<string, string> = options.json === undefined ? {} : { 'Content-Type': 'application/json' };
+    const json: Record<string, string> =
+      options.json === undefined ? {} : { 'Content-Type': 'application/json' };
     const hooks: RetryHooks = { onRetry: this.#onRetry, ...(signal ? { signal } : {}) };
     return withRetry(
       async () => {

@@ -102,12 +102,14 @@ async function fetchFile(links: Links, name: string, signal: AbortSignal): Promi
       if (signal.aborted) throw error;
     }
     if (status === 403 || status === 400) {
-      if (++relists > MAX_RELISTS) throw failure(name, `its link still answers ${status} after ${MAX_RELISTS} fresh listings`);
+      if (++relists > MAX_RELISTS)
+        throw failure(name, `its link still answers ${status} after ${MAX_RELISTS} fresh listings`);
       await links.refresh(listing);
       continue;
     }
     if (status !== null && status < 500) throw failure(name, `its link answers ${status}`, false);
-    if (++retries > MAX_RETRIES) throw failure(name, `${MAX_RETRIES + 1} downloads failed (last: ${status ?? 'no answer'})`);
+    if (++retries > MAX_RETRIES)
+      throw failure(name, `${MAX_RETRIES + 1} downloads failed (last: ${status ?? 'no answer'})`);
     await delay(2 ** retries * 100, undefined, { signal });
   }
 }

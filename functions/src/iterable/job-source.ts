@@ -7,10 +7,10 @@
  */
 import type { DimensionSource, ExportSource } from '../catalog.js';
 import type { Logger } from '../log.js';
+import type { ExportMode } from '../pipeline/export-mode.js';
 import type { IterableSource } from '../ports.js';
 import type { Interval } from '../time.js';
 import type { IterableClient } from './client.js';
-import type { ExportMode } from '../pipeline/export-mode.js';
 import { IterableError } from './errors.js';
 import { type ExportJobOptions, ExportJobsClient } from './export-jobs.js';
 import { type JobLimiter, SharedJobLimiter } from './job-limiter.js';
@@ -50,7 +50,8 @@ export class JobModeSource implements IterableSource {
       // Every job of the range completes before its first line, so a refusal comes here or never.
       first = await lines.next();
     } catch (error) {
-      if (!(error instanceof IterableError && error.status !== null && NO_ACCESS.has(error.status))) throw error;
+      if (!(error instanceof IterableError && error.status !== null && NO_ACCESS.has(error.status)))
+        throw error;
       this.#fallBack(error);
       return yield* this.#client.exportLines(source, window, signal);
     }

@@ -75,6 +75,7 @@ export async function loadWindow(
   const pieces = stream.source.kind === 'export' ? piecesOf(window, claim.record.cuts) : [window];
   // Both ways yield the same raw lines into the same validation and the same replace of the piece.
   const viaJob =
+    stream.source.kind === 'export' &&
     deps.iterable.jobLines !== undefined &&
     exportModeFor(settings.exportMode ?? null, window, started) === 'jobs';
   try {

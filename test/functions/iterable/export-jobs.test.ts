@@ -156,4 +156,3 @@ describe('the shared job limiter', () => {
     assert.equal(limiter.held, 0);
   });
 });
-

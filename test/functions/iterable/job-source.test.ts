@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { IterableClient } from '../../../functions/src/iterable/client.js';
+import { SharedJobLimiter } from '../../../functions/src/iterable/job-limiter.js';
 import { JobModeSource, workerSource } from '../../../functions/src/iterable/job-source.js';
 import { NO_PACING } from '../../../functions/src/iterable/pacer.js';
-import { SharedJobLimiter } from '../../../functions/src/iterable/job-limiter.js';
 import type { LogEntry } from '../../../functions/src/log.js';
 import { DAY, HOUR } from '../../../functions/src/time.js';
 import type { JobsAccess } from '../../../simulator/job-routes.js';
@@ -45,7 +45,8 @@ describe('export jobs without access fall back to streaming exports', () => {
         // Two windows at once, then one more: the warning is said once, not per window.
         const first = await Promise.all(WINDOWS.map((w) => collect(source.jobLines(SEND, w))));
         const again = await collect(source.jobLines(SEND, WINDOWS[0] as (typeof WINDOWS)[0]));
-        for (const [i, w] of WINDOWS.entries()) assert.deepEqual(first[i], sim.truth.lines('email_send', w).sort());
+        for (const [i, w] of WINDOWS.entries())
+          assert.deepEqual(first[i], sim.truth.lines('email_send', w).sort());
         assert.deepEqual(again, first[0]);
         assert.equal(source.streamingOnly, true);
         assert.equal(sim.stats.jobs(), 0);
@@ -62,6 +63,9 @@ describe('export jobs without access fall back to streaming exports', () => {
 
   it('streaming forced: the plain client, no jobs at all', async () => {
     const client = new IterableClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k' });
-    assert.equal(workerSource(client, 'stream', () => {}), client);
+    assert.equal(
+      workerSource(client, 'stream', () => {}),
+      client,
+    );
   });
 });
