@@ -32,6 +32,8 @@ export interface LocalBackfill {
   readonly exportsPerMinute: number;
   /** `ITERABLE_EXPORT_MODE` when forced; `null`: a backfill's windows older than two days use jobs. */
   readonly exportMode?: ExportMode | null;
+  /** The jobs queue's pace, when not Iterable's (the demo's simulator). */
+  readonly jobsQueue?: Parameters<typeof runLocal>[0]['jobsQueue'];
   /** Iterable's campaign totals, reloaded for the reconciliation once the range is in. */
   readonly metrics: CampaignMetricsSource;
   readonly log: Logger;
@@ -55,6 +57,7 @@ export async function backfillLocal(b: LocalBackfill): Promise<LocalBackfillResu
   const now = b.now ?? Date.now;
   const startedAt = now();
   const tally = new RunTally(startedAt, now);
+  let jobs = 0;
   const progress = (): BackfillProgress => {
     const streams = tally.streams();
     const sum = (key: 'planned' | 'done' | 'failed' | 'rows') => streams.reduce((n, s) => n + s[key], 0);
@@ -65,6 +68,7 @@ export async function backfillLocal(b: LocalBackfill): Promise<LocalBackfillResu
       rows: sum('rows'),
       elapsedMs: now() - startedAt,
       exportsPerMinute: b.exportsPerMinute,
+      jobs,
     };
   };
   const terminal = 'isTTY' in b.out && b.out.isTTY === true;
@@ -85,14 +89,16 @@ export async function backfillLocal(b: LocalBackfill): Promise<LocalBackfillResu
       historyMs: 0,
       exportsPerMinute: b.exportsPerMinute,
       exportMode: b.exportMode ?? null,
+      ...(b.jobsQueue ? { jobsQueue: b.jobsQueue } : {}),
       log: b.log,
       now,
       backfill: true,
       reread: b.reread ?? false,
       queue: { ...b.queue, onEvent: tally.record },
-      onStarted: ({ plan }) => {
+      onStarted: ({ plan, jobs: planned }) => {
+        jobs = planned;
         tally.planned(plan);
-        b.out.write(`${planLines(plan.streams)}${planEstimate(progress().planned, b.exportsPerMinute)}\n`);
+        b.out.write(`${planLines(plan.streams)}${planEstimate(progress().planned, b.exportsPerMinute, jobs)}\n`);
         timer = setInterval(draw, terminal ? TERMINAL_TICK_MS : LOG_TICK_MS);
       },
     });

@@ -19,7 +19,7 @@ import { backfillLocal } from './backfill-local.js';
 import { backfillSummary, planEstimate, planLines } from './backfill-progress.js';
 import { checkAccess } from './check-access.js';
 import { writeDashboard } from './dashboard/write.js';
-import { DEMO, startDemoSimulator } from './demo.js';
+import { DEMO, demoJobs, startDemoSimulator } from './demo.js';
 import { exitOnInterrupt, RESUME_NOTE } from './interrupt.js';
 import { fileLogger } from './log-file.js';
 import { gcpClients, loadOperatorGcpConfig } from './operator-gcp.js';
@@ -84,9 +84,11 @@ async function onThisMachine(options: BackfillOptions): Promise<number> {
     const logFile = resolve(dirname(warehouseFile), 'pipeline.log');
     const log = fileLogger(logFile);
     const stopListening = exitOnInterrupt(`Interrupted. ${RESUME_NOTE}`);
+    const jobs = demo ? demoJobs() : null;
     const result = await backfillLocal({
-      iterable: workerSource(iterable, config.iterable.exportMode, log),
+      iterable: workerSource(iterable, config.iterable.exportMode, log, jobs?.source),
       exportMode: config.iterable.exportMode,
+      ...(jobs ? { jobsQueue: jobs.queue } : {}),
       warehouseFile,
       datasets: config.datasets,
       streams: eventStreams(options.streams ?? config.streams),

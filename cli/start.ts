@@ -19,7 +19,7 @@ import { readWatermarks, runLocal } from '../local/run.js';
 import { RunTally } from '../local/run-tally.js';
 import { checkAccess } from './check-access.js';
 import { writeDashboard } from './dashboard/write.js';
-import { DEMO, demoRange, startDemoSimulator } from './demo.js';
+import { DEMO, demoJobs, demoRange, startDemoSimulator } from './demo.js';
 import { exitOnInterrupt, RESUME_NOTE } from './interrupt.js';
 import { showProgress } from './live-progress.js';
 import { fileLogger } from './log-file.js';
@@ -76,9 +76,11 @@ async function main(): Promise<number> {
     const tally = new RunTally(Date.now());
     let stopProgress: () => void = () => {};
     const stopListening = exitOnInterrupt(`Interrupted. ${RESUME_NOTE}`);
+    const jobs = demo ? demoJobs() : null;
     await runLocal({
-      iterable: workerSource(iterable, config.iterable.exportMode, log),
+      iterable: workerSource(iterable, config.iterable.exportMode, log, jobs?.source),
       exportMode: config.iterable.exportMode,
+      ...(jobs ? { jobsQueue: jobs.queue } : {}),
       warehouseFile,
       streams,
       from: options.from ?? (demo ? range.from : now - config.historyMs),

@@ -19,6 +19,8 @@ export const JOBS_QUEUE_PACE = {
 export class RoutedTaskQueue implements TaskQueue {
   readonly #stream: LocalTaskQueue;
   readonly #jobs: LocalTaskQueue;
+  /** Tasks created in the jobs queue: windows read by export jobs. */
+  jobTasks = 0;
 
   constructor(
     url: string,
@@ -42,6 +44,7 @@ export class RoutedTaskQueue implements TaskQueue {
       this.#stream.enqueue(tasks.filter((t) => !jobs.includes(t))),
       this.#jobs.enqueue(jobs),
     ]);
+    this.jobTasks += b.created;
     return { created: a.created + b.created, existing: a.existing + b.existing };
   }
 

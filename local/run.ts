@@ -51,7 +51,8 @@ export interface LocalRunSettings {
   /** With `backfill`: read windows the ledger has as loaded again too. */
   readonly reread?: boolean;
   /** Called once the fan-out has answered, while the windows load. */
-  readonly onStarted?: (context: { plan: FanoutResult; startedAt: number }) => void;
+  /** Once planned: the plan, and how many of its windows go to export jobs. */
+  readonly onStarted?: (context: { plan: FanoutResult; startedAt: number; jobs: number }) => void;
   readonly queue?: Partial<LocalTaskQueueOptions>;
   /** Over `queue` for windows read by export jobs; Iterable's jobs limits by default (`JOBS_QUEUE_PACE`). */
   readonly jobsQueue?: Partial<LocalTaskQueueOptions>;
@@ -123,7 +124,7 @@ export async function runLocal(settings: LocalRunSettings): Promise<LocalRunResu
     );
     const fanoutUrl = await serve(FUNCTION_NAMES.fanout, servers);
     const plan = await requestFanout(fanoutUrl, settings);
-    settings.onStarted?.({ plan, startedAt });
+    settings.onStarted?.({ plan, startedAt, jobs: queue.jobTasks });
     const summary = await queue.drain();
     return { startedAt, plan, queue: summary };
   } finally {
