@@ -98,7 +98,9 @@ export async function backfillLocal(b: LocalBackfill): Promise<LocalBackfillResu
       onStarted: ({ plan, jobs: planned }) => {
         jobs = planned;
         tally.planned(plan);
-        b.out.write(`${planLines(plan.streams)}${planEstimate(progress().planned, b.exportsPerMinute, jobs)}\n`);
+        b.out.write(
+          `${planLines(plan.streams)}${planEstimate(progress().planned, b.exportsPerMinute, jobs)}\n`,
+        );
         timer = setInterval(draw, terminal ? TERMINAL_TICK_MS : LOG_TICK_MS);
       },
     });

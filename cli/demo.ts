@@ -32,7 +32,10 @@ export function demoJobs() {
   const interval = 1000 / DEMO.jobRequestsPerSecond;
   return {
     source: {
-      limiter: new SharedJobLimiter({ starts: new IntervalPacer(interval), listings: new IntervalPacer(interval) }),
+      limiter: new SharedJobLimiter({
+        starts: new IntervalPacer(interval),
+        listings: new IntervalPacer(interval),
+      }),
       jobs: { pollMs: 50 },
     },
     queue: { maxDispatchesPerMinute: 60 * DEMO.jobRequestsPerSecond },

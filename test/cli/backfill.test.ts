@@ -62,7 +62,10 @@ describe('the time a backfill has left', () => {
     assert.equal(jobsEstimateMs(0), 0);
     assert.equal(jobsEstimateMs(9), 3 * 2 * MINUTE);
     assert.equal(jobsEstimateMs(1000), 250 * 2 * MINUTE);
-    assert.match(planEstimate(40, 4, 0), /^40 windows to load: at least 10m.*\(40 exports ÷ 4 exports\/minute/);
+    assert.match(
+      planEstimate(40, 4, 0),
+      /^40 windows to load: at least 10m.*\(40 exports ÷ 4 exports\/minute/,
+    );
     assert.match(
       planEstimate(40, 4, 36),
       /36 by export jobs and 4 by streaming exports: about 18m.*max\(36 jobs × 1 s a start, ⌈36 ÷ 4 jobs at once⌉ × 2m a job, assumed\)/,
