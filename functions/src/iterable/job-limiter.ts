@@ -3,9 +3,12 @@
  * limiter: at most EXPORT_JOBS_AT_ONCE jobs held from start to completion, and start and file
  * listing requests each spaced EXPORT_JOB_REQUESTS_PER_SECOND apart.
  *
- * Locally every worker runs in one process and shares one limiter. Deployed, each worker
- * instance has its own; across instances the jobs queue's dispatch rate and concurrency keep
- * the same limits (infra/task-queue.ts), and a 429 that still slips through is retried.
+ * Locally every worker runs in one process and shares one limiter, and job windows go through
+ * their own queue paced at the same limits (`local/routed-task-queue.ts`). Across instances on
+ * GCP the chosen mechanism is the same: a second Cloud Tasks queue for job windows at 1 dispatch
+ * a second and 4 concurrent dispatches, since Cloud Tasks already enforces both across every
+ * worker instance with no lease to expire or clean up. It is not deployed yet, so deployed
+ * workers read by streaming exports only (`gcp/iterable-source.ts` wires the plain client).
  */
 import { EXPORT_JOB_REQUESTS_PER_SECOND, EXPORT_JOBS_AT_ONCE } from './limits.js';
 import { IntervalPacer, type Pacer } from './pacer.js';
