@@ -7,8 +7,8 @@
  * last days.
  */
 import type { StreamName } from '../functions/src/catalog.js';
+import type { ExportMode } from '../functions/src/iterable/export-modes.js';
 import type { Logger } from '../functions/src/log.js';
-import type { ExportMode } from '../functions/src/pipeline/export-mode.js';
 import type { IterableSource } from '../functions/src/ports.js';
 import { DAY } from '../functions/src/time.js';
 import { buildFacts, exportsLoadedUntil } from '../local/facts.js';

@@ -4,8 +4,10 @@
  * through one paced at the jobs' limits (1 start a second, at most 4 jobs at once). Each task
  * goes to the queue of the mode its window is read in (`pipeline/export-mode.ts`).
  */
+
+import type { ExportMode } from '../functions/src/iterable/export-modes.js';
 import { EXPORT_JOB_REQUESTS_PER_SECOND, EXPORT_JOBS_AT_ONCE } from '../functions/src/iterable/limits.js';
-import { type ExportMode, exportModeFor } from '../functions/src/pipeline/export-mode.js';
+import { exportModeFor } from '../functions/src/pipeline/export-mode.js';
 import type { EnqueueResult, QueuedTask, TaskQueue } from '../functions/src/ports.js';
 import { LocalTaskQueue, type QueueSummary } from './task-queue.js';
 import type { LocalTaskQueueOptions } from './task-queue-options.js';

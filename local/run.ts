@@ -6,8 +6,8 @@
 import type { AddressInfo, Server } from 'node:net';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { STREAMS, type StreamName } from '../functions/src/catalog.js';
+import type { ExportMode } from '../functions/src/iterable/export-modes.js';
 import type { Logger } from '../functions/src/log.js';
-import type { ExportMode } from '../functions/src/pipeline/export-mode.js';
 import type { FanoutResult } from '../functions/src/pipeline/fanout.js';
 import type { IterableSource, Warehouse } from '../functions/src/ports.js';
 import { FUNCTION_NAMES, registerFanout, registerWorker } from '../functions/src/register.js';

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import { readStreamList, STREAM_NAMES, type StreamName } from './catalog.js';
+import { EXPORT_MODES, type ExportMode } from './iterable/export-modes.js';
 import { ITERABLE_HOSTS } from './iterable/limits.js';
-import { EXPORT_MODES, type ExportMode } from './pipeline/export-mode.js';
 import { describeIssues } from './schema-parts.js';
 import { MINUTE } from './time.js';
 

@@ -7,12 +7,12 @@
  */
 import type { DimensionSource, ExportSource } from '../catalog.js';
 import type { Logger } from '../log.js';
-import type { ExportMode } from '../pipeline/export-mode.js';
 import type { IterableSource } from '../ports.js';
 import type { Interval } from '../time.js';
 import type { IterableClient } from './client.js';
 import { IterableError } from './errors.js';
 import { type ExportJobOptions, ExportJobsClient } from './export-jobs.js';
+import type { ExportMode } from './export-modes.js';
 import { type JobLimiter, SharedJobLimiter } from './job-limiter.js';
 
 const NO_ACCESS = new Set([401, 403, 404]);

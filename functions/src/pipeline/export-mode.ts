@@ -3,11 +3,9 @@
  * project) or an asynchronous export job (`POST /api/export/start`, 1 start a second and 4 jobs at
  * once per organization). `ITERABLE_EXPORT_MODE` forces one; otherwise jobs read bulk history.
  */
+import type { ExportMode } from '../iterable/export-modes.js';
 import { DAY } from '../time.js';
 import type { PlannedWindow } from './window.js';
-
-export const EXPORT_MODES = ['jobs', 'stream'] as const;
-export type ExportMode = (typeof EXPORT_MODES)[number];
 
 /**
  * Without a forced mode, an `advance` or `backfill` window that ends more than this before now is

@@ -14,9 +14,10 @@ import {
   IterableTimeoutError,
   IterableTruncatedError,
 } from '../iterable/errors.js';
+import type { ExportMode } from '../iterable/export-modes.js';
 import type { Logger } from '../log.js';
 import type { IterableSource, LoadCounts, StateStore, Warehouse } from '../ports.js';
-import { type ExportMode, exportModeFor } from './export-mode.js';
+import { exportModeFor } from './export-mode.js';
 import { applyClaim, applyComplete, applyFail } from './ledger.js';
 import { normaliser, toLoadBatches } from './normalise.js';
 import { piecesOf } from './split.js';
