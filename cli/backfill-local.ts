@@ -7,6 +7,7 @@
  * last days.
  */
 import type { StreamName } from '../functions/src/catalog.js';
+import type { ExportMode } from '../functions/src/iterable/export-modes.js';
 import type { Logger } from '../functions/src/log.js';
 import type { CampaignMetricsSource } from '../functions/src/pipeline/campaign-metrics-refresh.js';
 import { exportsLoadedUntil } from '../functions/src/pipeline/loaded-until.js';
@@ -30,6 +31,10 @@ export interface LocalBackfill {
   readonly to: number;
   readonly windowMinutes: number | null;
   readonly exportsPerMinute: number;
+  /** `ITERABLE_EXPORT_MODE` when forced; `null`: a backfill's windows older than two days use jobs. */
+  readonly exportMode?: ExportMode | null;
+  /** The jobs queue's pace, when not Iterable's (the demo's simulator). */
+  readonly jobsQueue?: Parameters<typeof runLocal>[0]['jobsQueue'];
   /** Iterable's campaign totals, reloaded for the reconciliation once the range is in. */
   readonly metrics: CampaignMetricsSource;
   readonly log: Logger;
@@ -53,6 +58,7 @@ export async function backfillLocal(b: LocalBackfill): Promise<LocalBackfillResu
   const now = b.now ?? Date.now;
   const startedAt = now();
   const tally = new RunTally(startedAt, now);
+  let jobs = 0;
   const progress = (): BackfillProgress => {
     const streams = tally.streams();
     const sum = (key: 'planned' | 'done' | 'failed' | 'rows') => streams.reduce((n, s) => n + s[key], 0);
@@ -63,6 +69,7 @@ export async function backfillLocal(b: LocalBackfill): Promise<LocalBackfillResu
       rows: sum('rows'),
       elapsedMs: now() - startedAt,
       exportsPerMinute: b.exportsPerMinute,
+      jobs,
     };
   };
   const terminal = 'isTTY' in b.out && b.out.isTTY === true;
@@ -82,14 +89,19 @@ export async function backfillLocal(b: LocalBackfill): Promise<LocalBackfillResu
       lookbackMs: 0,
       historyMs: 0,
       exportsPerMinute: b.exportsPerMinute,
+      exportMode: b.exportMode ?? null,
+      ...(b.jobsQueue ? { jobsQueue: b.jobsQueue } : {}),
       log: b.log,
       now,
       backfill: true,
       reread: b.reread ?? false,
       queue: { ...b.queue, onEvent: tally.record },
-      onStarted: ({ plan }) => {
+      onStarted: ({ plan, jobs: planned }) => {
+        jobs = planned;
         tally.planned(plan);
-        b.out.write(`${planLines(plan.streams)}${planEstimate(progress().planned, b.exportsPerMinute)}\n`);
+        b.out.write(
+          `${planLines(plan.streams)}${planEstimate(progress().planned, b.exportsPerMinute, jobs)}\n`,
+        );
         timer = setInterval(draw, terminal ? TERMINAL_TICK_MS : LOG_TICK_MS);
       },
     });

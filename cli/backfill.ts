@@ -12,13 +12,14 @@ import { type StreamName, streamByName } from '../functions/src/catalog.js';
 import { ConfigError, loadConfig } from '../functions/src/config.js';
 import { CampaignMetricsClient } from '../functions/src/iterable/campaign-metrics.js';
 import { IterableClient } from '../functions/src/iterable/client.js';
+import { workerSource } from '../functions/src/iterable/job-source.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
 import { enqueueBackfill } from './backfill-gcp.js';
 import { backfillLocal } from './backfill-local.js';
 import { backfillSummary, planEstimate, planLines } from './backfill-progress.js';
 import { checkAccess } from './check-access.js';
 import { writeDashboard } from './dashboard/write.js';
-import { DEMO, startDemoSimulator } from './demo.js';
+import { DEMO, demoJobs, startDemoSimulator } from './demo.js';
 import { exitOnInterrupt, RESUME_NOTE } from './interrupt.js';
 import { fileLogger } from './log-file.js';
 import { gcpClients, loadOperatorGcpConfig } from './operator-gcp.js';
@@ -81,9 +82,13 @@ async function onThisMachine(options: BackfillOptions): Promise<number> {
       channelIds,
     });
     const logFile = resolve(dirname(warehouseFile), 'pipeline.log');
+    const log = fileLogger(logFile);
     const stopListening = exitOnInterrupt(`Interrupted. ${RESUME_NOTE}`);
+    const jobs = demo ? demoJobs() : null;
     const result = await backfillLocal({
-      iterable,
+      iterable: workerSource(iterable, config.iterable.exportMode, log, jobs?.source),
+      exportMode: config.iterable.exportMode,
+      ...(jobs ? { jobsQueue: jobs.queue } : {}),
       warehouseFile,
       datasets: config.datasets,
       streams: eventStreams(options.streams ?? config.streams),
@@ -93,7 +98,7 @@ async function onThisMachine(options: BackfillOptions): Promise<number> {
       exportsPerMinute:
         config.iterable.exportsPerMinute ?? (demo ? DEMO.exportsPerMinute : ITERABLE_EXPORTS_PER_MINUTE),
       metrics: new CampaignMetricsClient({ baseUrl, apiKey }),
-      log: fileLogger(logFile),
+      log,
       out: process.stderr,
       reread: options.reread,
     });

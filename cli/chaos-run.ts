@@ -9,6 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rawTableName, STREAMS } from '../functions/src/catalog.js';
 import { IterableClient } from '../functions/src/iterable/client.js';
+import type { ExportMode } from '../functions/src/iterable/export-modes.js';
+import { SharedJobLimiter } from '../functions/src/iterable/job-limiter.js';
+import { workerSource } from '../functions/src/iterable/job-source.js';
+import { NO_PACING } from '../functions/src/iterable/pacer.js';
 import type { LogEntry } from '../functions/src/log.js';
 import { DAY, HOUR, MINUTE } from '../functions/src/time.js';
 import { DuckDbWarehouse } from '../local/duckdb-warehouse.js';
@@ -31,13 +35,26 @@ const CHAOS_RATES: FaultRates = {
   stall: 0.01,
   malformed: 0.03,
   invalidRecord: 0.03,
+  // Export jobs' own faults; they hit only the jobs endpoints, so a streaming run never sees them.
+  exportTruncated: 0.05,
+  jobRestart: 0.1,
+  jobFailed: 0.05,
+  expiredLink: 0.1,
 };
+
+/**
+ * The jobs run's simulator: small files a few to a page, so every window's job has several to
+ * list and download, and jobs that run for a moment, so polls see them enqueued and running.
+ */
+const CHAOS_JOBS = { maxFileBytes: 16 * 1024, filesPageSize: 4, runMs: 20 } as const;
 
 export interface ChaosOptions {
   readonly seed: number;
   readonly days: number;
   readonly events: number;
   readonly apiKey: string;
+  /** How windows are read: streaming exports (the default) or export jobs, forced. */
+  readonly mode?: ExportMode;
   /** Where the warehouse goes; a temporary folder by default. */
   readonly warehouseFile?: string;
   /** Receives every structured log line of every run. */
@@ -58,6 +75,10 @@ export interface StreamCheck {
 
 export interface ChaosReport {
   readonly seed: number;
+  readonly mode: ExportMode;
+  /** Export jobs started (the jobs run), streaming exports answered with data. */
+  readonly jobs: number;
+  readonly exports: number;
   readonly warehouseFile: string;
   readonly passes: number;
   readonly faults: Record<FaultKind, number>;
@@ -101,7 +122,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     stallMs: 1500,
     clock: () => clock,
     late: LATE,
+    jobRequestsPerSecond: 1_000_000,
+    exportJobs: CHAOS_JOBS,
   });
+  const mode = options.mode ?? 'stream';
   const warehouseFile =
     options.warehouseFile ?? join(mkdtempSync(join(tmpdir(), 'chaos-')), 'warehouse.duckdb');
   let clientRetries = 0;
@@ -110,13 +134,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const recovered = new Set<string>();
   const windowKey = (e: QueueEvent) =>
     `${e.payload.stream} ${e.payload.kind} ${e.payload.start} ${e.payload.end}`;
-  const iterable = new IterableClient({
+  const client = new IterableClient({
     baseUrl: sim.url,
     apiKey: options.apiKey,
     // Few retries in the client and the queue, so some windows exhaust them and a later pass recovers them.
     retry: { retries: 1, minDelayMs: 1, maxDelayMs: 20 },
     idleTimeoutMs: 500,
     onRetry: () => clientRetries++,
+  });
+  const iterable = workerSource(client, mode, (entry) => options.onLog?.(entry), {
+    limiter: new SharedJobLimiter({ starts: NO_PACING, listings: NO_PACING }),
+    jobs: { pollMs: 5, maxPollMs: 50 },
   });
   try {
     // Every kind at least once, whatever the draws: the first requests get one of each.
@@ -138,6 +166,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         lookbackMs: 60 * MINUTE,
         historyMs: options.days * DAY,
         exportsPerMinute: 1_000_000,
+        exportMode: mode,
+        jobsQueue: { maxDispatchesPerMinute: 1_000_000 },
         log: (entry) => {
           if (typeof entry.pieces === 'number' && entry.pieces > 1 && entry.severity !== 'ERROR')
             windowsSplit++;
@@ -191,6 +221,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const checks = await compare(sim, warehouseFile, { start: FROM, end: to });
     return {
       seed: options.seed,
+      mode,
+      jobs: sim.stats.jobs(),
+      exports: sim.stats.exports,
       warehouseFile,
       passes,
       faults: { ...sim.stats.faults },

@@ -4,6 +4,8 @@
  * and a second run only adds what "happened" since the first.
  */
 
+import { SharedJobLimiter } from '../functions/src/iterable/job-limiter.js';
+import { IntervalPacer } from '../functions/src/iterable/pacer.js';
 import { DAY } from '../functions/src/time.js';
 import { type Simulator, startSimulator } from '../simulator/server.js';
 
@@ -17,8 +19,28 @@ export const DEMO = {
    * path is the same one a real key uses.
    */
   exportsPerMinute: 6000,
+  /** Likewise export jobs: starts and listings per second, far above Iterable's 1 a second. */
+  jobRequestsPerSecond: 100,
   apiKey: 'demo-key',
 } as const;
+
+/**
+ * The export jobs settings of a demo run, paced at the demo simulator's jobs limits: the worker's
+ * source options and the jobs queue's pace. A real key gets Iterable's (`workerSource` defaults).
+ */
+export function demoJobs() {
+  const interval = 1000 / DEMO.jobRequestsPerSecond;
+  return {
+    source: {
+      limiter: new SharedJobLimiter({
+        starts: new IntervalPacer(interval),
+        listings: new IntervalPacer(interval),
+      }),
+      jobs: { pollMs: 50 },
+    },
+    queue: { maxDispatchesPerMinute: 60 * DEMO.jobRequestsPerSecond },
+  };
+}
 
 export function demoRange(now: number): { from: number; to: number } {
   const today = Math.floor(now / DAY) * DAY;
@@ -35,5 +57,6 @@ export function startDemoSimulator(now: number): Promise<Simulator> {
     events: DEMO.events,
     apiKey: DEMO.apiKey,
     exportsPerMinute: DEMO.exportsPerMinute,
+    jobRequestsPerSecond: DEMO.jobRequestsPerSecond,
   });
 }

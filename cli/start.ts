@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../functions/src/config.js';
 import { CampaignMetricsClient } from '../functions/src/iterable/campaign-metrics.js';
 import { IterableClient } from '../functions/src/iterable/client.js';
+import { workerSource } from '../functions/src/iterable/job-source.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../functions/src/iterable/limits.js';
 import { exportsLoadedUntil } from '../functions/src/pipeline/loaded-until.js';
 import { buildFacts } from '../local/facts.js';
@@ -19,7 +20,7 @@ import { readWatermarks, runLocal } from '../local/run.js';
 import { RunTally } from '../local/run-tally.js';
 import { checkAccess } from './check-access.js';
 import { writeDashboard } from './dashboard/write.js';
-import { DEMO, demoRange, startDemoSimulator } from './demo.js';
+import { DEMO, demoJobs, demoRange, startDemoSimulator } from './demo.js';
 import { exitOnInterrupt, RESUME_NOTE } from './interrupt.js';
 import { showProgress } from './live-progress.js';
 import { fileLogger } from './log-file.js';
@@ -76,8 +77,11 @@ async function main(): Promise<number> {
     const tally = new RunTally(Date.now());
     let stopProgress: () => void = () => {};
     const stopListening = exitOnInterrupt(`Interrupted. ${RESUME_NOTE}`);
+    const jobs = demo ? demoJobs() : null;
     await runLocal({
-      iterable,
+      iterable: workerSource(iterable, config.iterable.exportMode, log, jobs?.source),
+      exportMode: config.iterable.exportMode,
+      ...(jobs ? { jobsQueue: jobs.queue } : {}),
       warehouseFile,
       streams,
       from: options.from ?? (demo ? range.from : now - config.historyMs),

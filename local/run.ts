@@ -6,6 +6,7 @@
 import type { AddressInfo, Server } from 'node:net';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { STREAMS, type StreamName } from '../functions/src/catalog.js';
+import type { ExportMode } from '../functions/src/iterable/export-modes.js';
 import type { Logger } from '../functions/src/log.js';
 import type { FanoutResult } from '../functions/src/pipeline/fanout.js';
 import type { IterableSource, Warehouse } from '../functions/src/ports.js';
@@ -13,7 +14,9 @@ import { FUNCTION_NAMES, registerFanout, registerWorker } from '../functions/src
 import type { Datasets } from '../sql/datasets.js';
 import { DuckDbWarehouse } from './duckdb-warehouse.js';
 import { JsonFileStateStore } from './json-state-store.js';
-import { LocalTaskQueue, type QueueSummary } from './task-queue.js';
+import { RoutedTaskQueue } from './routed-task-queue.js';
+import type { QueueSummary } from './task-queue.js';
+import type { LocalTaskQueueOptions } from './task-queue-options.js';
 
 /** Lease of a local load attempt: longer than any local window takes, short enough to recover. */
 const LOCAL_LEASE_MS = 10 * 60_000;
@@ -39,6 +42,8 @@ export interface LocalRunSettings {
   /** The daily settle pass (SETTLE_HOURS); off when absent, as for a backfill or a test run. */
   readonly settleMs?: number;
   readonly exportsPerMinute: number;
+  /** `ITERABLE_EXPORT_MODE` when forced; `null` or unset: jobs for bulk history (`export-mode.ts`). */
+  readonly exportMode?: ExportMode | null;
   readonly log: Logger;
   readonly now?: () => number;
   /** Load `[from, to)` behind the watermarks as a backfill (`npm run backfill`), not the regular plan. */
@@ -46,8 +51,11 @@ export interface LocalRunSettings {
   /** With `backfill`: read windows the ledger has as loaded again too. */
   readonly reread?: boolean;
   /** Called once the fan-out has answered, while the windows load. */
-  readonly onStarted?: (context: { plan: FanoutResult; startedAt: number }) => void;
-  readonly queue?: Partial<ConstructorParameters<typeof LocalTaskQueue>[1]>;
+  /** Once planned: the plan, and how many of its windows go to export jobs. */
+  readonly onStarted?: (context: { plan: FanoutResult; startedAt: number; jobs: number }) => void;
+  readonly queue?: Partial<LocalTaskQueueOptions>;
+  /** Over `queue` for windows read by export jobs; Iterable's jobs limits by default (`JOBS_QUEUE_PACE`). */
+  readonly jobsQueue?: Partial<LocalTaskQueueOptions>;
   /** Wraps the warehouse the worker writes to (the benchmark times its calls). */
   readonly wrapWarehouse?: (warehouse: Warehouse) => Warehouse;
 }
@@ -75,10 +83,12 @@ export async function readWatermarks(warehouseFile: string): Promise<Map<StreamN
 export async function runLocal(settings: LocalRunSettings): Promise<LocalRunResult> {
   const now = settings.now ?? Date.now;
   const startedAt = now();
+  // Jobs only where the source can start them; a plain streaming client streams every window.
+  const exportMode = settings.iterable.jobLines ? (settings.exportMode ?? null) : 'stream';
   const warehouse = await DuckDbWarehouse.open(settings.warehouseFile, settings.datasets);
   const state = await JsonFileStateStore.open(stateFileOf(settings.warehouseFile));
   const servers: Server[] = [];
-  let queue: LocalTaskQueue | null = null;
+  let queue: RoutedTaskQueue | null = null;
   try {
     registerWorker(
       {
@@ -88,13 +98,16 @@ export async function runLocal(settings: LocalRunSettings): Promise<LocalRunResu
         now,
         log: settings.log,
       },
-      { leaseMs: LOCAL_LEASE_MS },
+      { leaseMs: LOCAL_LEASE_MS, exportMode },
     );
     const workerUrl = await serve(FUNCTION_NAMES.worker, servers);
-    queue = new LocalTaskQueue(workerUrl, {
-      maxDispatchesPerMinute: settings.exportsPerMinute,
-      ...settings.queue,
-    });
+    queue = new RoutedTaskQueue(
+      workerUrl,
+      { maxDispatchesPerMinute: settings.exportsPerMinute, ...settings.queue },
+      settings.jobsQueue ?? {},
+      exportMode,
+      now,
+    );
     registerFanout(
       { state, queue, now, log: settings.log },
       {
@@ -111,7 +124,7 @@ export async function runLocal(settings: LocalRunSettings): Promise<LocalRunResu
     );
     const fanoutUrl = await serve(FUNCTION_NAMES.fanout, servers);
     const plan = await requestFanout(fanoutUrl, settings);
-    settings.onStarted?.({ plan, startedAt });
+    settings.onStarted?.({ plan, startedAt, jobs: queue.jobTasks });
     const summary = await queue.drain();
     return { startedAt, plan, queue: summary };
   } finally {

@@ -8,22 +8,26 @@ export class SlidingWindowLimit {
   readonly #perMinute: number;
   readonly #now: () => number;
   readonly #accepted: number[] = [];
+  readonly #windowMs: number;
 
-  constructor(perMinute: number, now: () => number = Date.now) {
+  /** `windowMs` other than a minute serves limits per second (the export-jobs endpoints). */
+  constructor(perMinute: number, now: () => number = Date.now, windowMs = MINUTE) {
     if (!(perMinute > 0))
       throw new Error(`a rate limit needs a positive number of requests per minute, got ${perMinute}`);
     this.#perMinute = perMinute;
     this.#now = now;
+    this.#windowMs = windowMs;
   }
 
   /** Takes a slot and returns 0, or returns how many milliseconds until one frees up. */
   take(): number {
     const now = this.#now();
-    while (this.#accepted.length > 0 && (this.#accepted[0] as number) <= now - MINUTE) this.#accepted.shift();
+    while (this.#accepted.length > 0 && (this.#accepted[0] as number) <= now - this.#windowMs)
+      this.#accepted.shift();
     if (this.#accepted.length < this.#perMinute) {
       this.#accepted.push(now);
       return 0;
     }
-    return (this.#accepted[0] as number) + MINUTE - now;
+    return (this.#accepted[0] as number) + this.#windowMs - now;
   }
 }

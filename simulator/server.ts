@@ -10,8 +10,17 @@ import {
   CAMPAIGN_METRICS_REQUESTS_PER_MINUTE,
   ITERABLE_EXPORTS_PER_MINUTE,
 } from '../functions/src/iterable/limits.js';
+import { type ExportJobOptions, ExportJobs } from './export-jobs.js';
 import { FAULTS, FaultInjector, type FaultKind } from './faults.js';
 import { type DatasetOptions, generateDataset } from './generate.js';
+import {
+  DOWNLOAD_PATH,
+  handleDownload,
+  handleJobRequest,
+  isJobPath,
+  type JobRouteContext,
+  type JobsAccess,
+} from './job-routes.js';
 import { Random, seedOf } from './random.js';
 import { SlidingWindowLimit } from './rate-limit.js';
 import {
@@ -46,6 +55,12 @@ export interface SimulatorOptions extends DatasetOptions {
    * lists, when absent.
    */
   readonly userIdBased?: boolean;
+  /** Export jobs: file and export size caps, page size, link lifetime, running time, clock. */
+  readonly exportJobs?: Partial<ExportJobOptions>;
+  /** `allowed`, or the status every jobs endpoint answers: a key or plan without export jobs. */
+  readonly jobsAccess?: JobsAccess;
+  /** Starts, and file listings, allowed per second each; Iterable's is 1 per organization. */
+  readonly jobRequestsPerSecond?: number;
 }
 
 export interface SimulatorStats {
@@ -55,6 +70,8 @@ export interface SimulatorStats {
   rateLimited: number;
   /** Records that show up in exports only some time after their `createdAt`. */
   readonly delayed: number;
+  /** Export jobs started. */
+  readonly jobs: () => number;
   readonly faults: Record<FaultKind, number>;
 }
 
@@ -104,7 +121,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const metricsLimit = new SlidingWindowLimit(
     options.metricsPerMinute ?? CAMPAIGN_METRICS_REQUESTS_PER_MINUTE,
   );
-  const stats: SimulatorStats = { exports: 0, rateLimited: 0, delayed, faults: faults.counts };
+  const jobs = new ExportJobs(options.exportJobs);
+  const stats: SimulatorStats = {
+    exports: 0,
+    rateLimited: 0,
+    delayed,
+    faults: faults.counts,
+    jobs: () => jobs.started,
+  };
   const dimensions = new Map(
     STREAMS.flatMap((s) =>
       s.source.kind === 'dimension' ? [[s.source.path, { stream: s.name, ...s.source }] as const] : [],
@@ -126,9 +150,39 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return true;
   };
 
+  const answerFault = (res: ServerResponse, fault: FaultKind | null): boolean => {
+    if (fault === null) return false;
+    const effect = FAULTS[fault];
+    if (effect.effect !== 'answer') return false;
+    const retryAfter = effect.retryAfter(random);
+    sendJson(
+      res,
+      effect.status,
+      effect.body,
+      retryAfter === null ? {} : { 'retry-after': String(retryAfter) },
+    );
+    return true;
+  };
+  const perSecond = options.jobRequestsPerSecond ?? 1;
+  let baseUrl = '';
+  const jobRoutes: JobRouteContext = {
+    jobs,
+    store,
+    clock,
+    faults,
+    access: options.jobsAccess ?? 'allowed',
+    startLimit: new SlidingWindowLimit(perSecond, Date.now, 1000),
+    filesLimit: new SlidingWindowLimit(perSecond, Date.now, 1000),
+    baseUrl: () => baseUrl,
+    limited,
+    answerFault,
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://simulator');
+    if (url.pathname.startsWith(`${DOWNLOAD_PATH}/`)) return handleDownload(jobRoutes, url, res);
     if (req.headers['api-key'] !== options.apiKey) return sendJson(res, 401, INVALID_KEY);
+    if (isJobPath(url.pathname)) return handleJobRequest(jobRoutes, req, url, res);
     const isExport = url.pathname === '/api/export/data.json';
     const isMetrics = url.pathname === '/api/campaigns/metrics';
     const forgottenKind = FORGOTTEN_LISTS.get(url.pathname);
@@ -144,19 +198,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     // Dimension endpoints allow 100 requests/s: more than a client paging one page at a time reaches.
     const limit = isExport ? exportLimit : isMetrics ? metricsLimit : null;
     if (limit && limited(res, limit)) return;
-    const fault = faults.draw(`${url.pathname}${url.search}`);
-    if (fault !== null) {
-      const effect = FAULTS[fault];
-      if (effect.effect === 'answer') {
-        const retryAfter = effect.retryAfter(random);
-        return sendJson(
-          res,
-          effect.status,
-          effect.body,
-          retryAfter === null ? {} : { 'retry-after': String(retryAfter) },
-        );
-      }
-    }
+    const route = isExport ? 'export' : isMetrics ? 'metrics' : forgottenKind ? 'forgotten' : 'dimension';
+    const fault = faults.draw(`${url.pathname}${url.search}`, route);
+    if (answerFault(res, fault)) return;
     if (request) {
       stats.exports++;
       const lines = store.visibleLines(request.stream, request.range, clock());
@@ -214,8 +258,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  baseUrl = `http://${host}:${address.port}`;
   return {
-    url: `http://${host}:${address.port}`,
+    url: baseUrl,
     truth: {
       lines: (stream, range) => store.lines(stream, range),
       dimension: (stream) => store.dimension(stream),

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { readStreamList, STREAM_NAMES, type StreamName } from './catalog.js';
+import { EXPORT_MODES, type ExportMode } from './iterable/export-modes.js';
 import { ITERABLE_HOSTS } from './iterable/limits.js';
 import { describeIssues } from './schema-parts.js';
 import { MINUTE } from './time.js';
@@ -48,6 +49,11 @@ const EnvSchema = z.object({
   ITERABLE_REGION: z.enum(['US', 'EU'], { message: 'use US or EU' }).default('US'),
   ITERABLE_BASE_URL: baseUrl,
   ITERABLE_EXPORTS_PER_MINUTE: z.coerce.number().positive().optional(),
+  ITERABLE_EXPORT_MODE: z
+    .enum(EXPORT_MODES, {
+      message: `use ${EXPORT_MODES.join(' or ')}, or leave it unset to read bulk history by jobs and the rest by streaming exports`,
+    })
+    .optional(),
   WINDOW_MINUTES: z.coerce.number().int().positive().optional(),
   LAG_MINUTES: minutes(15),
   LOOKBACK_MINUTES: minutes(60),
@@ -82,6 +88,11 @@ export interface PipelineConfig {
      * limits.ts) against Iterable, or the simulator's in the demo.
      */
     readonly exportsPerMinute: number | null;
+    /**
+     * `jobs` or `stream` when forced (`ITERABLE_EXPORT_MODE`); `null` lets each window choose
+     * (`pipeline/export-mode.ts`: jobs for bulk history, streaming for the rest).
+     */
+    readonly exportMode: ExportMode | null;
   };
   /** Fixes every export stream's window length when set, instead of sizing it by density. */
   readonly windowMinutes: number | null;
@@ -113,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
       apiKey: e.ITERABLE_API_KEY ?? null,
       baseUrl: e.ITERABLE_BASE_URL ?? ITERABLE_HOSTS[e.ITERABLE_REGION],
       exportsPerMinute: e.ITERABLE_EXPORTS_PER_MINUTE ?? null,
+      exportMode: e.ITERABLE_EXPORT_MODE ?? null,
     },
     windowMinutes: e.WINDOW_MINUTES ?? null,
     lagMs: e.LAG_MINUTES * MINUTE,

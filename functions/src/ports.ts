@@ -16,6 +16,11 @@ export interface IterableSource {
   exportLines(source: ExportSource, window: Window, signal?: AbortSignal): AsyncIterable<string[]>;
   /** Every record of a dimension, all pages, each serialised as one JSON line. */
   dimensionLines(source: DimensionSource, signal?: AbortSignal): AsyncIterable<string[]>;
+  /**
+   * The same records as `exportLines`, read through Iterable's asynchronous export jobs (bulk
+   * ranges, `pipeline/export-mode.ts`); absent where only streaming exports are wired.
+   */
+  jobLines?(source: ExportSource, window: Window, signal?: AbortSignal): AsyncIterable<string[]>;
 }
 
 /** A raw table cell: TIMESTAMP as epoch milliseconds, JSON as its serialised text. */

@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { backfillLocal } from '../../cli/backfill-local.js';
-import { type BackfillProgress, progressBar, timeLeftMs } from '../../cli/backfill-progress.js';
+import {
+  type BackfillProgress,
+  jobsEstimateMs,
+  planEstimate,
+  progressBar,
+  timeLeftMs,
+} from '../../cli/backfill-progress.js';
 import { parseBackfillOptions } from '../../cli/operator-options.js';
 import { STREAMS } from '../../functions/src/catalog.js';
 import { ConfigError } from '../../functions/src/config.js';
@@ -48,8 +54,23 @@ describe('the time a backfill has left', () => {
     ['never below the limit, however fast windows went', { done: 20, elapsedMs: MINUTE }, 5 * MINUTE],
     ['longer when windows came slower than the limit', { done: 20, elapsedMs: 20 * MINUTE }, 20 * MINUTE],
     ['failed windows are finished too', { done: 30, failed: 10, elapsedMs: MINUTE }, 0],
+    ['windows read by export jobs are not paced by the export limit', { jobs: 30 }, 2.5 * MINUTE],
   ];
   for (const [name, over, ms] of cases) it(name, () => assert.equal(timeLeftMs(progress(over)), ms));
+
+  it("estimates export jobs at Iterable's jobs limits: a start a second, four at once, two minutes a job", () => {
+    assert.equal(jobsEstimateMs(0), 0);
+    assert.equal(jobsEstimateMs(9), 3 * 2 * MINUTE);
+    assert.equal(jobsEstimateMs(1000), 250 * 2 * MINUTE);
+    assert.match(
+      planEstimate(40, 4, 0),
+      /^40 windows to load: at least 10m.*\(40 exports ÷ 4 exports\/minute/,
+    );
+    assert.match(
+      planEstimate(40, 4, 36),
+      /36 by export jobs and 4 by streaming exports: about 18m.*max\(36 jobs × 1 s a start, ⌈36 ÷ 4 jobs at once⌉ × 2m a job, assumed\)/,
+    );
+  });
 
   it('draws a bar of the share finished', () => {
     assert.equal(

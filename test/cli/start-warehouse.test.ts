@@ -61,6 +61,8 @@ describe('npm start and npm run status on a warehouse they cannot use', () => {
     ITERABLE_BASE_URL: s.url,
     ITERABLE_API_KEY: 'test-key',
     ITERABLE_EXPORTS_PER_MINUTE: '100000',
+    // A months-old range would go to export jobs at Iterable's own pace (1 start a second).
+    ITERABLE_EXPORT_MODE: 'stream',
   });
   const range = ['--from', iso(FROM + DAY), '--to', iso(FROM + 2 * DAY)];
 

@@ -21,6 +21,11 @@ describe('loadConfig', () => {
       'http://127.0.0.1:8080',
     );
   });
+  it('leaves the export mode to each window unless ITERABLE_EXPORT_MODE forces jobs or stream', () => {
+    assert.equal(loadConfig({}).iterable.exportMode, null);
+    assert.equal(loadConfig({ ITERABLE_EXPORT_MODE: 'jobs' }).iterable.exportMode, 'jobs');
+    assert.equal(loadConfig({ ITERABLE_EXPORT_MODE: 'stream' }).iterable.exportMode, 'stream');
+  });
   it('reads numbers and stream lists', () => {
     const config = loadConfig({
       ITERABLE_EXPORTS_PER_MINUTE: '120',
@@ -41,6 +46,12 @@ describe('loadConfig', () => {
     ['an unknown stream', { STREAMS: 'email_send,sms_send' }, /STREAMS: unknown stream sms_send/],
     ['a negative lag', { LAG_MINUTES: '-5' }, /LAG_MINUTES/],
     ['a dataset name with a dot', { RAW_DATASET: 'a.b' }, /RAW_DATASET: use letters, digits and underscores/],
+    ['an unknown export mode', { ITERABLE_EXPORT_MODE: 'bulk' }, /ITERABLE_EXPORT_MODE: use jobs or stream/],
+    [
+      'an export mode in capitals',
+      { ITERABLE_EXPORT_MODE: 'JOBS' },
+      /ITERABLE_EXPORT_MODE: use jobs or stream/,
+    ],
   ];
   for (const [name, env, message] of bad) {
     it(`refuses ${name}, naming the variable`, () => {

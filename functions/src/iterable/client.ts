@@ -51,6 +51,10 @@ export interface RequestOptions {
   readonly accept?: string;
   /** Runs before every attempt, retries included: pacing for endpoints with their own rate limit. */
   readonly beforeAttempt?: () => Promise<void>;
+  /** GET unless said: the export-jobs endpoints start with a POST and cancel with a DELETE. */
+  readonly method?: 'GET' | 'POST' | 'DELETE';
+  /** A JSON body, sent as `application/json`. */
+  readonly json?: unknown;
 }
 
 export class IterableClient implements IterableSource, ForgottenSource {
@@ -146,7 +150,7 @@ export class IterableClient implements IterableSource, ForgottenSource {
   }
 
   /**
-   * One GET read whole as text, with the same retries, idle timeout and errors as every other
+   * One request (a GET unless `options.method` says) read whole as text, with the same retries, idle timeout and errors as every other
    * request: the dimension lists, and the campaign metrics CSV.
    */
   async getText(
@@ -169,10 +173,13 @@ export class IterableClient implements IterableSource, ForgottenSource {
     }
   }
 
-  /** Sends one GET and returns once a 2xx status arrived, retrying what a retry can fix. */
+  /** Sends one request and returns once a 2xx status arrived, retrying what a retry can fix. */
   async #open(path: string, query: URLSearchParams, options: RequestOptions, signal?: AbortSignal) {
     const search = query.size > 0 ? `?${query}` : '';
-    const context: RequestContext = { baseUrl: this.baseUrl, request: `GET ${path}${search}` };
+    const method = options.method ?? 'GET';
+    const context: RequestContext = { baseUrl: this.baseUrl, request: `${method} ${path}${search}` };
+    const json: Record<string, string> =
+      options.json === undefined ? {} : { 'Content-Type': 'application/json' };
     const hooks: RetryHooks = { onRetry: this.#onRetry, ...(signal ? { signal } : {}) };
     return withRetry(
       async () => {
@@ -181,7 +188,9 @@ export class IterableClient implements IterableSource, ForgottenSource {
         const signals = signal ? [signal, idle.signal] : [idle.signal];
         try {
           const response = await fetch(`${this.baseUrl}${path}${search}`, {
-            headers: { 'Api-Key': this.#apiKey, Accept: options.accept ?? 'application/json' },
+            method,
+            headers: { 'Api-Key': this.#apiKey, Accept: options.accept ?? 'application/json', ...json },
+            ...(options.json === undefined ? {} : { body: JSON.stringify(options.json) }),
             signal: AbortSignal.any(signals),
           });
           if (response.ok && response.body) return { response, body: response.body, context, idle };

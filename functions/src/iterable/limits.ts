@@ -23,3 +23,14 @@ export const ITERABLE_HOSTS = {
   EU: 'https://api.eu.iterable.com',
 } as const;
 export type IterableRegion = keyof typeof ITERABLE_HOSTS;
+
+/**
+ * Export jobs (`POST /api/export/start`, `GET /api/export/{jobId}/files`): each endpoint allows
+ * 1 request a second per organization, and at most 4 jobs process at once per organization, the
+ * rest queue (swagger: startExport, getExportFiles; shared/iterable-api.md).
+ */
+export const EXPORT_JOB_REQUESTS_PER_SECOND = 1;
+export const EXPORT_JOBS_AT_ONCE = 4;
+
+/** A job's download links expire 30 minutes after they are listed (swagger: ExportFileAndUrl). */
+export const EXPORT_LINK_TTL_MS = 30 * 60_000;

@@ -14,8 +14,10 @@ import {
   IterableTimeoutError,
   IterableTruncatedError,
 } from '../iterable/errors.js';
+import type { ExportMode } from '../iterable/export-modes.js';
 import type { Logger } from '../log.js';
 import type { IterableSource, LoadCounts, StateStore, Warehouse } from '../ports.js';
+import { exportModeFor } from './export-mode.js';
 import { applyClaim, applyComplete, applyFail } from './ledger.js';
 import { normaliser, toLoadBatches } from './normalise.js';
 import { piecesOf } from './split.js';
@@ -37,6 +39,8 @@ export interface LoadSettings {
    */
   readonly leaseMs: number;
   readonly runId: string;
+  /** `ITERABLE_EXPORT_MODE` when forced; unset or `null`, each window chooses (`export-mode.ts`). */
+  readonly exportMode?: ExportMode | null;
 }
 
 export type LoadOutcome =
@@ -70,13 +74,20 @@ export async function loadWindow(
   const started = deps.now();
   // Dimensions are read whole; an export window cut off repeatedly is loaded in pieces.
   const pieces = stream.source.kind === 'export' ? piecesOf(window, claim.record.cuts) : [window];
+  // Both ways yield the same raw lines into the same validation and the same replace of the piece.
+  const viaJob =
+    stream.source.kind === 'export' &&
+    deps.iterable.jobLines !== undefined &&
+    exportModeFor(settings.exportMode ?? null, window, started) === 'jobs';
   try {
     const counts = { rows: 0, rejects: 0 };
     for (const piece of pieces) {
       const lines =
-        stream.source.kind === 'export'
-          ? deps.iterable.exportLines(stream.source, piece)
-          : deps.iterable.dimensionLines(stream.source);
+        stream.source.kind === 'dimension'
+          ? deps.iterable.dimensionLines(stream.source)
+          : viaJob && deps.iterable.jobLines
+            ? deps.iterable.jobLines(stream.source, piece)
+            : deps.iterable.exportLines(stream.source, piece);
       const loaded = await deps.warehouse.replaceWindow(
         { stream: task.stream, window: piece, runId: settings.runId, loadedAt: started },
         toLoadBatches(lines, normaliser(stream, piece)),
@@ -94,6 +105,7 @@ export async function loadWindow(
       rows: counts.rows,
       rejects: counts.rejects,
       pieces: pieces.length,
+      via: viaJob ? 'job' : 'stream',
       attempt,
       durationMs: deps.now() - started,
       watermark: state.watermark === null ? null : new Date(state.watermark).toISOString(),
