@@ -31,14 +31,26 @@ const read = (f: Field): string => {
   }
 };
 
-const insert = (table: string, fields: readonly Field[]): string => {
+const insert = (table: string, fields: readonly Field[], replay: boolean): string => {
   const metadata = ['subscription_name', 'message_id', 'publish_time'];
+  const target = `${LIVE_DATASET}.${table}`;
   return [
-    `INSERT INTO ${LIVE_DATASET}.${table} (${[...fields.map((f) => f.name), ...metadata].join(', ')})`,
+    `INSERT INTO ${target} (${[...fields.map((f) => f.name), ...metadata].join(', ')})`,
     `SELECT ${fields.map(read).join(', ')}, '${LOCAL_SUBSCRIPTION}', e->>'message_id', ${epochMsToTimestamp("e->>'publish_time'")}`,
     'FROM (SELECT unnest(CAST(CAST($batch AS JSON) AS JSON[])) AS e)',
+    // A replayed buffer may hold messages committed just before a crash: each is written once.
+    ...(replay ? [`WHERE e->>'message_id' NOT IN (SELECT message_id FROM ${target})`] : []),
   ].join('\n');
 };
 
-export const INSERT_EVENTS = insert(LIVE_EVENTS_TABLE, LIVE_EVENT_FIELDS);
-export const INSERT_REJECTS = insert(LIVE_REJECTS_TABLE, LIVE_REJECT_FIELDS);
+/** Per live table, the insert of fresh messages and the one of a replayed buffer. */
+export const INSERTS = {
+  events: {
+    fresh: insert(LIVE_EVENTS_TABLE, LIVE_EVENT_FIELDS, false),
+    replay: insert(LIVE_EVENTS_TABLE, LIVE_EVENT_FIELDS, true),
+  },
+  rejects: {
+    fresh: insert(LIVE_REJECTS_TABLE, LIVE_REJECT_FIELDS, false),
+    replay: insert(LIVE_REJECTS_TABLE, LIVE_REJECT_FIELDS, true),
+  },
+} as const;
