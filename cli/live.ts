@@ -7,12 +7,12 @@
  * DuckDB lets one process write a file at a time: give `npm start` another file while this runs,
  * or stop this first.
  */
-import { ConfigError } from '../functions/src/config.js';
 import { stdoutLogger } from '../functions/src/log.js';
 import { startLive } from '../local/live/live-runtime.js';
 import { parseFlags, wholeNumber } from './flags.js';
 import { runCommand } from './operator-options.js';
 import { defaultWarehouse } from './warehouse-check.js';
+import { webhookAuthorization } from './webhook-secret.js';
 
 export const DEFAULT_LIVE_PORT = 8787;
 
@@ -39,12 +39,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const authorization = process.env.WEBHOOK_AUTHORIZATION ?? '';
-  if (authorization.trim() === '') {
-    throw new ConfigError(
-      `WEBHOOK_AUTHORIZATION is not set; set it to the Authorization header Iterable sends, so that no one else can post events\n\n${USAGE}`,
-    );
-  }
+  const authorization = webhookAuthorization(USAGE);
   const live = await startLive({
     warehouseFile: String(values.warehouse),
     port: wholeNumber('port', String(values.port), 0),

@@ -17,6 +17,7 @@ import {
   unsubscribeChart,
 } from './charts.js';
 import { count, instant, money, percent } from './format.js';
+import { startLivePanel } from './live-panel.js';
 import { CAMPAIGN_COLUMNS, fillTable, healthColumns, sortRows, USER_COLUMNS } from './tables.js';
 
 /** @param {string} id */
@@ -143,6 +144,7 @@ function setUp() {
   draw('chart-segments', segmentChart(data));
   window.addEventListener('resize', resizeAll);
   render();
+  startLivePanel(/** @type {HTMLTableElement} */ (byId('live-table')), byId('live-status'));
 }
 
 setUp();
