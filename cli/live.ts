@@ -1,9 +1,10 @@
 /**
  * `npm run live`: Iterable's system webhooks on a laptop. Serves the collector at POST / on
- * 127.0.0.1, as the deployed `collector` function answers at its root URL, and writes each
- * accepted event into the warehouse file's `iterable_live.events` before answering 2xx:
+ * 127.0.0.1, as the deployed `collector` function answers at its root URL, and answers 2xx once an
+ * event is synced to the durable buffer beside the warehouse file, from which it moves to
+ * `iterable_live.events` moments later (local/live/duckdb-live-sink.ts):
  *   WEBHOOK_AUTHORIZATION='Bearer s3cret' npm run live -- --port 8787
- * SIGTERM or Ctrl-C answers the requests in flight, writes what they carried, then exits.
+ * SIGTERM or Ctrl-C answers the requests in flight, moves everything to DuckDB, then exits.
  * DuckDB lets one process write a file at a time: give `npm start` another file while this runs,
  * or stop this first.
  */

@@ -1,8 +1,9 @@
 /**
  * `npm run live` without the command line: the collector served on 127.0.0.1 over the local
- * stand-in for Pub/Sub → BigQuery, writing `iterable_live` in the warehouse file. `stop` answers
- * the requests in flight, writes every accepted event, then releases the file, so an event that
- * got a 2xx is never lost to a shutdown.
+ * stand-in for Pub/Sub → BigQuery, writing `iterable_live` in the warehouse file through a durable
+ * buffer. `stop` answers the requests in flight, moves every accepted event into DuckDB, then
+ * releases the file, so an event that got a 2xx is never lost to a shutdown (nor to a crash: the
+ * next start replays the buffer).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
