@@ -51,10 +51,6 @@ export class DurableLog {
   private current: { readonly n: number; readonly file: FileHandle } | null = null;
   private readonly appends: GroupCommit<Logged>;
 
-  /**
-   * Opens the buffer folder. `leftover` is what a previous run left in it, per segment: the caller
-   * replays it into DuckDB and reports it with `moved` like any other group.
-   */
   private constructor(
     private readonly dir: string,
     private next: number,
@@ -63,6 +59,10 @@ export class DurableLog {
     this.appends = new GroupCommit((records) => this.write(records), MAX_GROUP);
   }
 
+  /**
+   * Opens the buffer folder. `leftover` is what a previous run left in it, per segment: the caller
+   * replays it into DuckDB and reports it with `moved` like any other group.
+   */
   static open(
     dir: string,
     onDurable: (group: DurableGroup) => void,
