@@ -7,7 +7,7 @@
  * time per cached request (from /proc, Linux) says what one core can serve however busy the
  * machine is while the benchmark runs.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import type { ApiProcessArgs } from './api-process.js';
 import { startServer } from './child.js';
 import { BASE_DAYS, FROM, fillWarehouse } from './facts.js';
 import { atLeast, atMost, type Figure, figure } from './figure.js';
+import { cpuSeconds, loadAverage } from './process-cpu.js';
 
 export interface ApiSizes {
   readonly baseEvents: number;
@@ -68,12 +69,6 @@ async function load(urls: readonly string[], total: number, concurrency: number)
   return { p50: at(0.5), p99: at(0.99), perSecond: total / seconds };
 }
 
-/** CPU seconds (user + system) a process has used: fields 14 and 15 of /proc/<pid>/stat, in ticks of 10 ms. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 function uncachedMix(url: string, days: number, campaignId: number): string[] {
@@ -117,12 +112,14 @@ export async function measureApi(sizes: ApiSizes): Promise<Figure[]> {
     } satisfies ApiProcessArgs);
     let hot: Awaited<ReturnType<typeof load>>;
     let cpuMicros: number;
+    let hotLoad: number;
     try {
       const url = `${cached.hello.url}/v1/campaigns`;
       await load([url], sizes.concurrency, 1);
       const cpuBefore = cpuSeconds(cached.hello.pid);
       hot = await load([url], sizes.cachedRequests, sizes.concurrency);
       cpuMicros = ((cpuSeconds(cached.hello.pid) - cpuBefore) * 1e6) / sizes.cachedRequests;
+      hotLoad = loadAverage();
     } finally {
       await cached.stop();
     }
@@ -146,6 +143,7 @@ export async function measureApi(sizes: ApiSizes): Promise<Figure[]> {
       figure(`/v1/campaigns cached: requests/s`, hot.perSecond, 'req/s', atLeast(CACHED_PER_SECOND)),
       figure(`/v1/campaigns cached: p50`, hot.p50, 'ms'),
       figure(`/v1/campaigns cached: server CPU per request`, cpuMicros, 'µs'),
+      figure('/v1/campaigns cached: load average (1 min) at the end', hotLoad, 'runnable'),
       figure(`uncached mix of every route on ${label}: p99`, cold.p99, 'ms', atMost(UNCACHED_P99_MS)),
       figure(`uncached mix: p50`, cold.p50, 'ms'),
       figure(`uncached mix, 2 clients: requests/s`, cold.perSecond, 'req/s'),

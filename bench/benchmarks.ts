@@ -35,7 +35,7 @@ export const FULL_SIZES: BenchSizes = {
   memory: { windows: [100_000, 1_000_000, 3_000_000] },
   bundle: { imports: 5 },
   facts: { baseEvents: 250_000, warehouses: [1_000_000, 5_000_000] },
-  live: { webhooks: 50_000, connections: 256, visible: { events: 3_000, perSecond: 500, pollMs: 100 } },
+  live: { webhooks: 50_000, connections: 64, visible: { events: 3_000, perSecond: 500, pollMs: 100 } },
   windows: {
     backfillDays: 365,
     demoEventsPerDay: 10_000,

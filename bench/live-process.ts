@@ -1,7 +1,7 @@
 /**
  * `npm run live` in a process of its own for the collector benchmark, so the load generator does
- * not share its core: the collector over a DuckDB file in a temporary folder. Says `{url}` once it
- * listens; SIGTERM stops it the way the command stops (answer, write, close).
+ * not share its core: the collector over a DuckDB file in a temporary folder. Says `{url, pid}` once
+ * it listens (the benchmark reads its CPU time from /proc); SIGTERM stops it the way the command stops (answer, write, close).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ const live = await startLive({
   authorization,
   log: () => {},
 });
-process.stdout.write(`${JSON.stringify({ url: live.url })}\n`);
+process.stdout.write(`${JSON.stringify({ url: live.url, pid: process.pid })}\n`);
 process.on(
   'SIGTERM',
   () =>

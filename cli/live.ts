@@ -1,18 +1,19 @@
 /**
  * `npm run live`: Iterable's system webhooks on a laptop. Serves the collector at POST / on
- * 127.0.0.1, as the deployed `collector` function answers at its root URL, and writes each
- * accepted event into the warehouse file's `iterable_live.events` before answering 2xx:
+ * 127.0.0.1, as the deployed `collector` function answers at its root URL, and answers 2xx once an
+ * event is synced to the durable buffer beside the warehouse file, from which it moves to
+ * `iterable_live.events` moments later (local/live/duckdb-live-sink.ts):
  *   WEBHOOK_AUTHORIZATION='Bearer s3cret' npm run live -- --port 8787
- * SIGTERM or Ctrl-C answers the requests in flight, writes what they carried, then exits.
+ * SIGTERM or Ctrl-C answers the requests in flight, moves everything to DuckDB, then exits.
  * DuckDB lets one process write a file at a time: give `npm start` another file while this runs,
  * or stop this first.
  */
-import { ConfigError } from '../functions/src/config.js';
 import { stdoutLogger } from '../functions/src/log.js';
 import { startLive } from '../local/live/live-runtime.js';
 import { parseFlags, wholeNumber } from './flags.js';
 import { runCommand } from './operator-options.js';
 import { defaultWarehouse } from './warehouse-check.js';
+import { webhookAuthorization } from './webhook-secret.js';
 
 export const DEFAULT_LIVE_PORT = 8787;
 
@@ -39,12 +40,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const authorization = process.env.WEBHOOK_AUTHORIZATION ?? '';
-  if (authorization.trim() === '') {
-    throw new ConfigError(
-      `WEBHOOK_AUTHORIZATION is not set; set it to the Authorization header Iterable sends, so that no one else can post events\n\n${USAGE}`,
-    );
-  }
+  const authorization = webhookAuthorization(USAGE);
   const live = await startLive({
     warehouseFile: String(values.warehouse),
     port: wholeNumber('port', String(values.port), 0),

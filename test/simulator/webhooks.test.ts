@@ -55,6 +55,7 @@ describe('the simulator pushing webhooks', () => {
     assert.equal(report.failed, 0);
     assert.equal(report.delivered + report.lost, total);
     assert.ok(report.duplicated > 0 && report.lost > 0);
+    await live.settled();
     const [stored] = await live.warehouse.query<{ rows: number; keys: number; unknown: number }>(
       `SELECT count(*) AS rows, count(DISTINCT event_key) AS keys, count(*) FILTER (WHERE stream IS NULL) AS unknown
        FROM iterable_live.events`,

@@ -25,6 +25,7 @@ import {
   SEND_HOUR_COLUMNS,
   withAnomalyDays,
 } from './insights.js';
+import { startLivePanel } from './live-panel.js';
 import { CAMPAIGN_COLUMNS, fillTable, healthColumns, sortRows, USER_COLUMNS } from './tables.js';
 
 /** @param {string} id */
@@ -182,6 +183,7 @@ function setUp() {
   draw('chart-segments', segmentChart(data));
   window.addEventListener('resize', resizeAll);
   render();
+  startLivePanel(/** @type {HTMLTableElement} */ (byId('live-table')), byId('live-status'));
 }
 
 setUp();

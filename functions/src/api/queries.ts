@@ -7,7 +7,7 @@
 import type { Statement } from './fact-reader.js';
 import { METRICS, RATES } from './metrics.js';
 import type { DateRange } from './params.js';
-import { CampaignRow, DailyRow, FunnelRow, UnsubscribeRow } from './rows.js';
+import { CampaignRow, CohortRow, DailyRow, FunnelRow, UnsubscribeRow } from './rows.js';
 
 export interface Page {
   /** Rows wanted; the statement asks for one more, to know whether a next page exists. */
@@ -105,6 +105,18 @@ export function campaignSeriesStatement(dataset: string, campaignId: number): St
 FROM ${dataset}.email_performance_fact
 WHERE campaign_id = @campaign_id
 ORDER BY event_on
+LIMIT ${MAX_SERIES_DAYS}`,
+    params: { campaign_id: campaignId },
+  };
+}
+
+/** A campaign's send-date cohorts, at most `MAX_SERIES_DAYS` of them as for its daily series. */
+export function campaignCohortsStatement(dataset: string, campaignId: number): Statement {
+  return {
+    sql: `SELECT ${columns(CohortRow.shape, { send_on: 'CAST(send_on AS STRING) AS send_on' })}
+FROM ${dataset}.email_send_cohort_fact
+WHERE campaign_id = @campaign_id
+ORDER BY send_on
 LIMIT ${MAX_SERIES_DAYS}`,
     params: { campaign_id: campaignId },
   };

@@ -1,7 +1,7 @@
 /**
  * The routes of /v1. Each list route filters one fact table with allow-listed parameters; the
- * campaign route adds the campaign's daily series; health reads the watermark store; anomalies
- * (anomalies.ts) list metric_anomalies.
+ * campaign route adds the campaign's daily series and send-date cohorts; health reads the watermark
+ * store; anomalies (anomalies.ts) list metric_anomalies.
  */
 import { z } from 'zod';
 import { anomaliesRoute } from './anomalies.js';
@@ -9,6 +9,7 @@ import { streamHealth } from './health.js';
 import { CursorParam, dateRange, FormatParam, FromParam, IdParam, LimitParam, ToParam } from './params.js';
 import { ApiProblem, invalidParameters } from './problem.js';
 import {
+  campaignCohortsStatement,
   campaignSeriesStatement,
   campaignStatement,
   campaignsStatement,
@@ -138,8 +139,10 @@ const CampaignIdParam = IdParam.meta({ description: 'campaign id' });
 const campaign: Route = {
   name: 'campaign',
   path: '/v1/campaigns/{campaignId}',
-  summary: 'One campaign: lifetime metrics and its daily series',
-  description: 'CSV gives the daily series (the lifetime totals are the campaign row of /v1/campaigns).',
+  summary: 'One campaign: lifetime metrics, its daily series and its daily send cohorts',
+  description:
+    'daily is by event date (email_performance_fact), cohorts by send date (email_send_cohort_fact). ' +
+    'CSV gives the daily series (the lifetime totals are the campaign row of /v1/campaigns).',
   pathParams: { campaignId: CampaignIdParam },
   query: FormatOnly,
   response: CampaignDetail,
@@ -151,13 +154,14 @@ const campaign: Route = {
       key: canonical('campaign', { campaignId }),
       format,
       async run({ reader, analyticsDataset }) {
-        const [found, series] = await Promise.all([
+        const [found, series, cohorts] = await Promise.all([
           reader.read(campaignStatement(analyticsDataset, campaignId)),
           reader.read(campaignSeriesStatement(analyticsDataset, campaignId)),
+          reader.read(campaignCohortsStatement(analyticsDataset, campaignId)),
         ]);
         if (found[0] === undefined)
           throw new ApiProblem('not-found', `no campaign ${campaignId} in the facts`);
-        const body = CampaignDetail.parse({ campaign: found[0], daily: series });
+        const body = CampaignDetail.parse({ campaign: found[0], daily: series, cohorts });
         return { body, table: { columns: Object.keys(DailyRow.shape), rows: body.daily } };
       },
     };

@@ -103,6 +103,41 @@ export const StreamHealthRow = z
   })
   .meta({ id: 'StreamHealth' });
 
+const count = z.int();
+
+/**
+ * One send date of a campaign in `email_send_cohort_fact`: everything about the messages the
+ * campaign sent that day (UTC), whenever it happened, so its rates settle as people react
+ * (sql/15_email_send_cohort_fact.sql has the definitions).
+ */
+export const CohortRow = z
+  .object({
+    send_on: date,
+    campaign_id: id,
+    message_type_id: nullableId,
+    message_type_name: text,
+    channel_id: nullableId,
+    channel_name: text,
+    count_sends: count,
+    count_bounces: count,
+    count_delivered: count,
+    count_unique_opens: count,
+    count_unique_human_opens: count,
+    count_unique_clicks: count,
+    count_unique_unsubscribes: count,
+    count_complaints: count,
+    count_purchases: count,
+    revenue: z.number(),
+    open_rate: rate,
+    human_open_rate: rate,
+    click_rate: rate,
+    click_to_open_rate: rate,
+    unsubscribe_rate: rate,
+    bounce_rate: rate,
+    complaint_rate: rate,
+  })
+  .meta({ id: 'Cohort' });
+
 /** A page of rows, and the cursor of the next page (NULL on the last one). */
 export const page = <T extends z.ZodType>(row: T) =>
   z.object({
@@ -111,7 +146,13 @@ export const page = <T extends z.ZodType>(row: T) =>
   });
 
 export const CampaignDetail = z
-  .object({ campaign: CampaignRow, daily: z.array(DailyRow) })
+  .object({
+    campaign: CampaignRow,
+    daily: z.array(DailyRow).meta({ description: 'email_performance_fact: one row per event date' }),
+    cohorts: z
+      .array(CohortRow)
+      .meta({ description: 'email_send_cohort_fact: one row per send date, in send_on order' }),
+  })
   .meta({ id: 'CampaignDetail' });
 
 export const Health = z

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { anomaliesStatement } from '../../../functions/src/api/anomalies.js';
 import type { Statement } from '../../../functions/src/api/fact-reader.js';
 import {
+  campaignCohortsStatement,
   campaignSeriesStatement,
   campaignStatement,
   campaignsStatement,
@@ -45,6 +46,7 @@ const STATEMENTS: [string, Statement][] = [
   ],
   ['one campaign', campaignStatement(DATASET, 7)],
   ['a campaign series', campaignSeriesStatement(DATASET, 7)],
+  ['a campaign cohort series', campaignCohortsStatement(DATASET, 7)],
   ...DAILY_GROUPINGS.flatMap((groupBy): [string, Statement][] => [
     [`daily by ${groupBy}`, dailyStatement(DATASET, { range: RANGE, filters: {}, groupBy }, PAGE)],
     [

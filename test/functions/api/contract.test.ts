@@ -80,6 +80,16 @@ describe('the API against its own OpenAPI document', () => {
     ]);
   });
 
+  it('documents the campaign’s send-date cohorts, and answers them', async () => {
+    const detail = obj(obj(obj(doc.components).schemas).CampaignDetail);
+    assert.ok((detail.required as string[]).includes('cohorts'));
+    assert.equal(obj(obj(obj(detail.properties).cohorts).items).$ref, '#/components/schemas/Cohort');
+    const body = (await (await fetch(`${api.url}/v1/campaigns/${existing}`)).json()) as {
+      cohorts: unknown[];
+    };
+    assert.ok(body.cohorts.length > 0, 'the campaign has send-date cohorts');
+  });
+
   for (const template of REQUESTS) {
     it(`answers ${template} as documented, in JSON and CSV`, async () => {
       const url = template.replace('{existing}', String(existing));

@@ -72,7 +72,7 @@ describe('API figures against SQL on the fact tables', () => {
     );
   });
 
-  it('/v1/campaigns/{id} is the campaign row plus its rows of email_performance_fact', async () => {
+  it('/v1/campaigns/{id} is the campaign row plus its rows of email_performance_fact and email_send_cohort_fact', async () => {
     const [top] = await warehouse.query<{ campaign_id: number }>(
       `SELECT campaign_id FROM iterable_analytics.campaign_fact_table ORDER BY count_sends DESC LIMIT 1`,
     );
@@ -80,6 +80,7 @@ describe('API figures against SQL on the fact tables', () => {
     const body = (await (await fetch(`${api.url}/v1/campaigns/${id}`)).json()) as {
       campaign: Row;
       daily: Row[];
+      cohorts: Row[];
     };
     const [campaign] = await warehouse.query(
       `SELECT * FROM iterable_analytics.campaign_fact_table WHERE campaign_id = ${id}`,
@@ -94,6 +95,12 @@ describe('API figures against SQL on the fact tables', () => {
       body.daily.map((r) => ({ ...r })),
       daily.map((r) => Object.fromEntries(Object.keys(body.daily[0] ?? {}).map((k) => [k, r[k]]))),
     );
+    const cohorts = await warehouse.query(
+      `SELECT CAST(send_on AS VARCHAR) AS send_on, * EXCLUDE (send_on, channel_type)
+       FROM iterable_analytics.email_send_cohort_fact WHERE campaign_id = ${id} ORDER BY send_on`,
+    );
+    assert.ok(cohorts.length > 0);
+    assert.deepEqual(body.cohorts, cohorts);
   });
 
   it('/v1/daily per campaign is email_performance_fact over the range', async () => {

@@ -1,16 +1,19 @@
 /**
  * The collector over real HTTP, as `npm run live` serves it: the header check, the body bound,
  * malformed bodies kept as live rejects, unknown event names kept, duplicates stored with one key,
- * and a stop in the middle of a burst that loses no event it answered 2xx.
+ * a stop in the middle of a burst that loses no event it answered 2xx, and a restart that replays
+ * what the durable buffer still held.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MAX_WEBHOOK_BYTES } from '../../../functions/src/live/collect.js';
 import type { LogEntry } from '../../../functions/src/log.js';
 import { DuckDbWarehouse } from '../../../local/duckdb-warehouse.js';
+import { DurableLog } from '../../../local/live/durable-log.js';
+import { INSERTS } from '../../../local/live/live-insert.js';
 import { type LiveRuntime, startLive } from '../../../local/live/live-runtime.js';
 import { post, webhookBody } from './webhooks.js';
 
@@ -28,8 +31,12 @@ const open = {
 describe('the collector over HTTP (npm run live)', () => {
   let live: LiveRuntime;
   const logs: LogEntry[] = [];
-  const count = async (sql: string): Promise<number> =>
-    (await live.warehouse.query<{ n: number }>(sql))[0]?.n ?? -1;
+  /** Reads the warehouse once every event answered so far has moved there from the buffer. */
+  const query = async <T>(sql: string, values?: Record<string, string>): Promise<T[]> => {
+    await live.settled();
+    return live.warehouse.query<T>(sql, values);
+  };
+  const count = async (sql: string): Promise<number> => (await query<{ n: number }>(sql))[0]?.n ?? -1;
 
   before(async () => {
     live = await startLive({
@@ -46,7 +53,7 @@ describe('the collector over HTTP (npm run live)', () => {
     const answer = await post(live.url, webhookBody(open), AUTH);
     assert.equal(answer.status, 200);
     assert.equal(answer.body.stream, 'email_open');
-    const [row] = await live.warehouse.query<Record<string, unknown>>(
+    const [row] = await query<Record<string, unknown>>(
       `SELECT stream, event_name, email, campaign_id, template_id, iterable_message_id, epoch_ms(created_at) AS created_ms,
               payload->>'proxySource' AS proxy, message_id IS NOT NULL AS has_id
        FROM iterable_live.events WHERE event_key = $key`,
@@ -112,7 +119,7 @@ describe('the collector over HTTP (npm run live)', () => {
       const answer = await post(live.url, body, AUTH);
       assert.equal(answer.status, 400);
       assert.match(String(answer.body.error), reason);
-      const rows = await live.warehouse.query<{ reason: string }>(
+      const rows = await query<{ reason: string }>(
         'SELECT reason FROM iterable_live.rejects WHERE body = $body',
         { body },
       );
@@ -128,7 +135,7 @@ describe('the collector over HTTP (npm run live)', () => {
     });
     const answer = await post(live.url, body, AUTH);
     assert.equal(answer.status, 413);
-    const [row] = await live.warehouse.query<{ size: number }>(
+    const [row] = await query<{ size: number }>(
       `SELECT length(body) AS size FROM iterable_live.rejects WHERE reason LIKE '%larger than%'`,
     );
     assert.equal(row?.size, 1024);
@@ -144,7 +151,7 @@ describe('the collector over HTTP (npm run live)', () => {
     const answer = await post(live.url, body, AUTH);
     assert.equal(answer.status, 200);
     assert.equal(answer.body.stream, null);
-    const [row] = await live.warehouse.query<{ stream: string | null; x: string }>(
+    const [row] = await query<{ stream: string | null; x: string }>(
       `SELECT stream, payload->>'x' AS x FROM iterable_live.events WHERE event_name = 'smsSend'`,
     );
     assert.deepEqual(row, { stream: null, x: '1' });
@@ -156,7 +163,7 @@ describe('the collector over HTTP (npm run live)', () => {
     const second = await post(live.url, body, AUTH);
     assert.equal(first.status, 200);
     assert.equal(second.body.eventKey, first.body.eventKey);
-    const rows = await live.warehouse.query<{ message_id: string }>(
+    const rows = await query<{ message_id: string }>(
       `SELECT message_id FROM iterable_live.events WHERE email = 'twice@example.com'`,
     );
     assert.equal(rows.length, 2);
@@ -191,5 +198,58 @@ describe('stopping npm run live in the middle of a burst', () => {
     } finally {
       await warehouse.close();
     }
+  });
+});
+
+describe('restarting npm run live after a crash', () => {
+  it('replays into DuckDB what the durable buffer held, once, and empties the buffer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'live-replay-'));
+    const file = join(dir, 'warehouse.duckdb');
+    const bufferDir = join(dir, 'buffer');
+    // A run that crashed: two messages made durable, the first of them already committed to DuckDB.
+    const message = (n: number) => ({
+      table: 'events' as const,
+      json: JSON.stringify({
+        stream: 'email_open',
+        event_name: 'emailOpen',
+        created_at: T0,
+        email: `crash-${n}@example.com`,
+        user_id: null,
+        campaign_id: 41,
+        template_id: 7,
+        iterable_message_id: `m-${n}`,
+        payload: '{}',
+        event_key: `key-${n}`,
+        received_at: T0,
+        message_id: `crash-message-${n}`,
+        publish_time: T0,
+      }),
+    });
+    const crashed = DurableLog.open(bufferDir, () => {}).log;
+    await crashed.append(message(1));
+    await crashed.append(message(2));
+    const warehouse = await DuckDbWarehouse.open(file);
+    await warehouse.query(INSERTS.events.fresh, { batch: `[${message(1).json}]` });
+    await warehouse.close();
+
+    const live = await startLive({
+      warehouseFile: file,
+      bufferDir,
+      port: 0,
+      authorization: SECRET,
+      log: () => {},
+    });
+    try {
+      const rows = await live.warehouse.query<{ email: string }>(
+        `SELECT email FROM iterable_live.events WHERE email LIKE 'crash-%' ORDER BY email`,
+      );
+      assert.deepEqual(
+        rows.map((r) => r.email),
+        ['crash-1@example.com', 'crash-2@example.com'],
+      );
+    } finally {
+      await live.stop();
+    }
+    assert.deepEqual(readdirSync(bufferDir), []);
   });
 });

@@ -162,6 +162,7 @@ describe('webhooks and exports of the same events, counted once', () => {
         assert.equal(answer.status, 200);
       }
     }
+    await live.settled();
   });
   after(() => live.stop());
 
@@ -202,6 +203,7 @@ describe('webhooks and exports of the same events, counted once', () => {
       fields: { campaignId: late.campaignId, templateId: 9, messageId: `m-${late.createdAt}` },
     });
     assert.equal((await post(live.url, body, { authorization: SECRET })).status, 200);
+    await live.settled();
     const [edge] = await live.warehouse.query<{ edge: number }>(
       `SELECT epoch_ms(loaded_edge) AS edge FROM iterable_raw.loaded_edges WHERE stream = 'email_send'`,
     );
