@@ -3,20 +3,10 @@
  * their tables under their own column names (sql/32_metric_anomalies.sql, 30_metric_daily_series.sql,
  * 34_send_hour_recommendation.sql). Dates are `YYYY-MM-DD` (UTC), times epoch ms.
  */
+import type { AnomalyRow as StoredAnomalyRow } from '../../functions/src/anomalies/anomaly.js';
 
-/** `metric_anomalies`: one row per day × series × metric × kind that was anomalous. */
-export interface AnomalyRow {
-  readonly anomaly_on: string;
-  readonly series: string;
-  readonly metric: string;
-  readonly value: number;
-  readonly expected: number;
-  readonly lower_bound: number | null;
-  readonly upper_bound: number | null;
-  readonly score: number;
-  readonly direction: 'up' | 'down';
-  readonly severity: 'warning' | 'critical';
-  readonly kind: 'statistical' | 'guardrail';
+/** `metric_anomalies`: one row per day × series × metric × kind that was anomalous, and when it was first found. */
+export interface AnomalyRow extends StoredAnomalyRow {
   readonly first_detected_at: number;
 }
 
