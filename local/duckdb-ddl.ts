@@ -70,27 +70,41 @@ const createTable = (table: string, columns: readonly TableColumn[]): string =>
   `CREATE TABLE IF NOT EXISTS ${table} (${columns.map((c) => `${c.name} ${DUCKDB_TYPES[c.type]}`).join(', ')})`;
 
 /**
- * The stream tables, then the view over them, replaced so that it lists every stream of the
- * catalog. A warehouse file from before the split, with a table where the view goes, makes
- * DuckDB refuse the view: that file needs to be recreated.
+ * A warehouse file from before the split holds one table where the view goes now: its rows move
+ * to their stream's table, and it is dropped, so the view can take its name.
  */
-const perStream = (datasets: Datasets, tables: PerStreamTables): string[] => [
+const split = (datasets: Datasets, tables: PerStreamTables): string[] => {
+  const columns = tables.columns.map((c) => c.name).join(', ');
+  return [
+    ...tables.tables.flatMap((t) => [
+      createTable(`${datasets.raw}.${t.table}`, tables.columns),
+      `INSERT INTO ${datasets.raw}.${t.table} (${columns}) SELECT ${columns} FROM ${datasets.raw}.${tables.view} WHERE stream = '${t.stream}'`,
+    ]),
+    `DROP TABLE ${datasets.raw}.${tables.view}`,
+  ];
+};
+
+/** The stream tables, then the view over them, replaced so that it lists every stream of the catalog. */
+const perStreamDdl = (datasets: Datasets, tables: PerStreamTables, shared: boolean): string[] => [
+  ...(shared ? split(datasets, tables) : []),
   ...tables.tables.map((t) => createTable(`${datasets.raw}.${t.table}`, tables.columns)),
   `CREATE OR REPLACE VIEW ${datasets.raw}.${tables.view} AS ${unionViewQuery(tables, (t) => `${datasets.raw}.${t}`)}`,
 ];
 
 /**
- * Every statement that makes an empty warehouse, idempotent. Existing tables are left as they are:
- * a catalog column added later needs the local warehouse file to be recreated.
+ * Every statement that makes an empty warehouse, idempotent. Existing tables are left as they are,
+ * except the shared tables of `baseTables` (the raw dataset's base tables), split per stream. A
+ * catalog column added later needs the local warehouse file to be recreated.
  */
-export function warehouseDdl(datasets: Datasets): string[] {
+export function warehouseDdl(datasets: Datasets, baseTables: ReadonlySet<string> = new Set()): string[] {
+  const perStream = (tables: PerStreamTables) => perStreamDdl(datasets, tables, baseTables.has(tables.view));
   return [
     `CREATE SCHEMA IF NOT EXISTS ${datasets.raw}`,
     `CREATE SCHEMA IF NOT EXISTS ${datasets.analytics}`,
     ...STREAMS.map((s) => createTable(rawTable(datasets, s.name), rawTableColumns(s))),
-    ...perStream(datasets, REJECTS),
+    ...perStream(REJECTS),
     createTable(`${datasets.raw}.${FORGOTTEN_USERS_TABLE}`, FORGOTTEN_USERS_COLUMNS),
-    ...perStream(datasets, LOADED_EDGES),
+    ...perStream(LOADED_EDGES),
     // The live dataset keeps its name: on GCP it is the BigQuery subscription's fixed target.
     `CREATE SCHEMA IF NOT EXISTS ${LIVE_DATASET}`,
     createTable(`${LIVE_DATASET}.${LIVE_EVENTS_TABLE}`, LIVE_EVENT_COLUMNS),

@@ -17,6 +17,7 @@ import { LIVE_DATASET } from '../functions/src/live/live-tables.js';
 import type { ForgetOutcome, ForgottenHash } from '../functions/src/ports.js';
 import type { Datasets } from '../sql/datasets.js';
 import { epochMsToTimestamp } from './duckdb-load.js';
+import { dropChangedModelTables } from './sql/models.js';
 
 /** DuckDB's `sha256` already answers lower-case hex; `regexp_extract` takes the group's index. */
 export const DUCKDB_DIALECT: ForgetDialect = {
@@ -59,6 +60,9 @@ export async function forgetOnDuckDb(
   );
   const unique = new Map(users.filter((u) => SHA256_HEX.test(u.hash)).map((u) => [u.hash, u]));
   if (unique.size === 0) return { forgotten: [], unchanged: 0 };
+  // A fact or intermediate table of an earlier version lacks columns the deletes name; it goes
+  // now, and the next fact build rebuilds it from the raw tables, without the forgotten users.
+  await dropChangedModelTables(c, datasets);
   await c.run(`CREATE OR REPLACE TEMP TABLE forget_hashes (user_hash VARCHAR)`);
   await c.run(`INSERT INTO ${HASHES} VALUES ${[...unique.keys()].map((h) => `('${h}')`).join(', ')}`);
   const tables = new Map<string, Record<string, number>>();

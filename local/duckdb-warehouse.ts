@@ -125,7 +125,18 @@ export class DuckDbWarehouse implements Warehouse, UserEraser {
       // Two opens of one file at once would otherwise race to create the same tables.
       await db.commits.run(() =>
         warehouse.withConnection(async (c) => {
-          for (const sql of warehouseDdl(datasets)) await c.run(sql);
+          const reader = await c.runAndReadAll(
+            `SELECT table_name FROM information_schema.tables WHERE table_schema = '${datasets.raw}' AND table_type = 'BASE TABLE'`,
+          );
+          const baseTables = new Set(reader.getRowObjects().map((r) => String(r.table_name)));
+          await c.run('BEGIN TRANSACTION');
+          try {
+            for (const sql of warehouseDdl(datasets, baseTables)) await c.run(sql);
+            await c.run('COMMIT');
+          } catch (error) {
+            await c.run('ROLLBACK');
+            throw error;
+          }
         }),
       );
     } catch (error) {

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Datasets } from '../../sql/datasets.js';
 import { changedTables, declaredTables } from '../../sql/declared-tables.js';
 import {
   DEFAULT_LOOKBACK_DAYS,
@@ -85,6 +86,23 @@ export async function runModels(
   } finally {
     connection.closeSync();
   }
+}
+
+/**
+ * Drops every model table an earlier version built with other columns (see dropChangedTables), for
+ * steps that run before the fact build and read those tables by their new columns: the forget step.
+ * The next fact build rebuilds them from the raw tables.
+ */
+export async function dropChangedModelTables(
+  connection: DuckDBConnection,
+  datasets: Datasets,
+): Promise<string[]> {
+  const dropped: string[] = [];
+  for (const file of modelFiles()) {
+    const sql = renderSql(readFileSync(file, 'utf8'), { datasets, lookbackDays: DEFAULT_LOOKBACK_DAYS });
+    dropped.push(...(await dropChangedTables(connection, sql)));
+  }
+  return dropped;
 }
 
 /**

@@ -309,3 +309,55 @@ describe('DuckDbWarehouse', () => {
     );
   });
 });
+
+describe('a warehouse file from before the per-stream rejects and loaded edges', () => {
+  it('moves the shared tables’ rows to each stream’s table and puts the views in their place', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'warehouse-')), 'old.duckdb');
+    const old = await DuckDbWarehouse.open(file);
+    try {
+      // As an earlier version left it: one table for every stream's rejects and loaded edges.
+      await old.query('DROP VIEW iterable_raw.rejects');
+      await old.query('CREATE TABLE iterable_raw.rejects AS SELECT * FROM iterable_raw.email_send_rejects');
+      await old.query(
+        `INSERT INTO iterable_raw.rejects (stream, line, reason) VALUES
+         ('email_send', '{"a":1}', 'bad send'), ('email_open', '{"b":2}', 'bad open')`,
+      );
+      await old.query('DROP VIEW iterable_raw.loaded_edges');
+      await old.query(
+        `CREATE TABLE iterable_raw.loaded_edges AS
+         SELECT 'email_click' AS stream, TIMESTAMPTZ '2026-11-02 00:00:00+00' AS loaded_edge, now() AS updated_at`,
+      );
+    } finally {
+      await old.close();
+    }
+    const upgraded = await DuckDbWarehouse.open(file);
+    try {
+      assert.deepEqual(await upgraded.query('SELECT reason FROM iterable_raw.email_send_rejects'), [
+        { reason: 'bad send' },
+      ]);
+      assert.deepEqual(await upgraded.query('SELECT reason FROM iterable_raw.email_open_rejects'), [
+        { reason: 'bad open' },
+      ]);
+      assert.deepEqual(
+        await upgraded.query('SELECT stream, reason FROM iterable_raw.rejects ORDER BY stream'),
+        [
+          { stream: 'email_open', reason: 'bad open' },
+          { stream: 'email_send', reason: 'bad send' },
+        ],
+      );
+      assert.deepEqual(await upgraded.query('SELECT stream FROM iterable_raw.loaded_edges'), [
+        { stream: 'email_click' },
+      ]);
+      const kinds = await upgraded.query<{ name: string; kind: string }>(
+        `SELECT table_name AS name, table_type AS kind FROM information_schema.tables
+         WHERE table_schema = 'iterable_raw' AND table_name IN ('rejects', 'loaded_edges') ORDER BY 1`,
+      );
+      assert.deepEqual(kinds, [
+        { name: 'loaded_edges', kind: 'VIEW' },
+        { name: 'rejects', kind: 'VIEW' },
+      ]);
+    } finally {
+      await upgraded.close();
+    }
+  });
+});
