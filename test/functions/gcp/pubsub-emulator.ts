@@ -3,14 +3,11 @@
  * for one test file, and stops it after. Clients built afterwards reach it through
  * PUBSUB_EMULATOR_HOST; the test itself creates topics and pulls over the emulator's REST API.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../../support/free-port.js';
+import { KNOWN_SDK_ROOTS, startJavaEmulator } from './java-emulator.js';
 
 const LIB = join('platform', 'pubsub-emulator', 'lib');
-const KNOWN_SDK_ROOTS = ['/usr/lib/google-cloud-sdk', '/usr/share/google-cloud-sdk', '/opt/google-cloud-sdk'];
-const STARTUP_TIMEOUT_MS = 60_000;
 
 function findJar(): string {
   for (const root of KNOWN_SDK_ROOTS) {
@@ -26,20 +23,6 @@ function findJar(): string {
   );
 }
 
-async function waitUntilReady(base: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the Pub/Sub emulator exited early:\n${output()}`);
-    try {
-      if ((await fetch(`${base}/v1/projects/probe/topics`)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the Pub/Sub emulator did not answer within ${STARTUP_TIMEOUT_MS} ms:\n${output()}`);
-}
-
 export interface PubsubEmulator {
   readonly host: string;
   /** Creates a topic and a pull subscription of the same name; returns the topic's full name. */
@@ -50,26 +33,15 @@ export interface PubsubEmulator {
 }
 
 export async function startPubsubEmulator(): Promise<PubsubEmulator> {
-  const port = await freePort();
-  const host = `127.0.0.1:${port}`;
-  const base = `http://${host}`;
-  const child = spawn('java', ['-jar', findJar(), `--host=127.0.0.1`, `--port=${port}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const emulator = await startJavaEmulator({
+    name: 'Pub/Sub',
+    args: (port) => ['-jar', findJar(), '--host=127.0.0.1', `--port=${port}`],
+    probe: '/v1/projects/probe/topics',
+    hostVariable: 'PUBSUB_EMULATOR_HOST',
+    startupTimeoutMs: 60_000,
   });
-  let log = '';
-  const collect = (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-4000);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  try {
-    await waitUntilReady(base, child, () => log);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
-  process.env.PUBSUB_EMULATOR_HOST = host;
-  process.env.METADATA_SERVER_DETECTION = 'none';
+  const { host } = emulator;
+  const base = `http://${host}`;
   const call = async (method: string, path: string, body: unknown): Promise<Record<string, unknown>> => {
     const res = await fetch(`${base}/v1/${path}`, {
       method,
@@ -99,13 +71,6 @@ export async function startPubsubEmulator(): Promise<PubsubEmulator> {
       }
       return received.map((m) => JSON.parse(Buffer.from(m.message.data, 'base64').toString('utf8')));
     },
-    async stop() {
-      delete process.env.PUBSUB_EMULATOR_HOST;
-      delete process.env.METADATA_SERVER_DETECTION;
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => emulator.stop(),
   };
 }
