@@ -4,7 +4,11 @@
  * Messages state what happened and how to fix it; they never contain the API key.
  */
 
-import { ITERABLE_EXPORTS_PER_MINUTE } from './limits.js';
+import {
+  CAMPAIGN_METRICS_REQUESTS_PER_MINUTE,
+  EXPORT_JOB_REQUESTS_PER_SECOND,
+  ITERABLE_EXPORTS_PER_MINUTE,
+} from './limits.js';
 
 export interface IterableErrorDetails {
   /** HTTP status Iterable answered with; `null` when no answer arrived. */
@@ -36,7 +40,7 @@ export class IterableError extends Error {
 export class IterableAuthError extends IterableError {}
 /** 400/404/414: Iterable refuses the request itself; repeating it cannot help. */
 export class IterableRequestError extends IterableError {}
-/** 429: over the export limit (4/min per project); retry after `retryAfterMs` or a backoff. */
+/** 429: over the endpoint's limit (`limitOf`); retry after `retryAfterMs` or a backoff. */
 export class IterableRateLimitError extends IterableError {}
 /** 5xx: Iterable's sporadic `GenericError`; usually gone on the next attempt. */
 export class IterableServerError extends IterableError {}
@@ -77,6 +81,28 @@ type StatusRule = {
 const said = (body: ErrorBody): string => (body.msg ? `: ${body.msg}` : '');
 const codeOf = (status: number, body: ErrorBody): string => `${status}${body.code ? ` ${body.code}` : ''}`;
 
+/**
+ * The limit a 429 ran into, named by the endpoint the request went to (limits.ts): the export jobs'
+ * endpoints allow 1 request a second per organization each (swagger: startExport, getExportFiles),
+ * the campaign totals 10 a minute, the streaming export 4 a minute per project.
+ */
+const ENDPOINT_LIMITS: readonly { readonly path: RegExp; readonly limit: string }[] = [
+  {
+    path: /^\S+ \/api\/export\/(start|\d+\/files)\b/,
+    limit:
+      `export jobs' starts and file listings are each limited to ${EXPORT_JOB_REQUESTS_PER_SECOND} request a second ` +
+      'per organization, shared by every client of the organization',
+  },
+  {
+    path: /^\S+ \/api\/campaigns\/metrics\b/,
+    limit: `campaign metrics are limited to ${CAMPAIGN_METRICS_REQUESTS_PER_MINUTE} requests a minute`,
+  },
+];
+
+const limitOf = (request: string): string =>
+  ENDPOINT_LIMITS.find((e) => e.path.test(request))?.limit ??
+  `exports are limited to ${ITERABLE_EXPORTS_PER_MINUTE} per minute per project, shared by every data type and every client of the project`;
+
 /** Status → error class. The first rule that matches wins; anything unlisted is not retried. */
 const STATUS_RULES: readonly StatusRule[] = [
   {
@@ -93,8 +119,7 @@ const STATUS_RULES: readonly StatusRule[] = [
     matches: (s) => s === 429,
     build: (status, body, { baseUrl, request }, retryAfterMs) =>
       new IterableRateLimitError(
-        `Iterable at ${baseUrl} rate-limited ${request} (${codeOf(status, body)}); exports are limited ` +
-          `to ${ITERABLE_EXPORTS_PER_MINUTE} per minute per project, shared by every data type and every client of the project.`,
+        `Iterable at ${baseUrl} rate-limited ${request} (${codeOf(status, body)}); ${limitOf(request)}.`,
         { status, code: body.code, retryable: true, retryAfterMs },
       ),
   },

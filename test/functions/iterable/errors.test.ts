@@ -39,6 +39,20 @@ describe('errorForStatus: status → error class', () => {
     assert.equal(error.code, 'BadApiKey');
   });
 
+  const limits: [string, RegExp, RegExp | null][] = [
+    ['GET /api/export/data.json?dataTypeName=emailSend', /4 per minute per project/, null],
+    ['POST /api/export/start', /1 request a second per organization/, /per minute/],
+    ['GET /api/export/1234/files?startAfter=a.json', /1 request a second per organization/, /per minute/],
+    ['GET /api/campaigns/metrics?campaignId=1', /10 requests a minute/, /4 per minute/],
+  ];
+  for (const [request, names, notNames] of limits) {
+    it(`a 429 of ${request.split('?')[0]} names that endpoint's limit`, () => {
+      const { message } = errorForStatus(429, '', null, { ...CONTEXT, request });
+      assert.match(message, names);
+      if (notNames) assert.doesNotMatch(message, notNames);
+    });
+  }
+
   it('carries Retry-After on a 429', () => {
     assert.equal(errorForStatus(429, '', '12', CONTEXT).retryAfterMs, 12_000);
   });
