@@ -30,9 +30,11 @@ export interface ExportJobOptions {
   readonly pollMs: number;
   readonly maxPollMs: number;
   /**
-   * Longest wait for one job. Under the worker's 30-minute limit with room for the downloads; a
-   * job still unfinished is cancelled and the window fails as a timeout, which the ledger counts
-   * as a cut, so the window is split before its next attempt (`pipeline/split.ts`).
+   * Longest wait for the jobs of one range, resubmits and truncated halves included, so one
+   * attempt ends within the worker's limit (Cloud Tasks waits at most 30 minutes for an HTTP
+   * task) with room for the downloads. A job still unfinished then is cancelled, never left to
+   * outlive the attempt, and the window fails as a timeout, which the ledger counts as a cut, so
+   * the window is split before its next attempt (`pipeline/split.ts`).
    */
   readonly maxWaitMs: number;
   /** Files downloaded at once: 4 × ≤ 10 MB buffered at most. */
@@ -53,6 +55,11 @@ export const DEFAULT_EXPORT_JOB_OPTIONS: ExportJobOptions = {
 
 /** Shortest range halved on `exportTruncated`; below it the export cannot be made to fit. */
 const MIN_TRUNCATED_RANGE_MS = 60_000;
+
+/** Time spent waiting for the jobs of one range, shared by its resubmits and halves. */
+interface WaitBudget {
+  waitedMs: number;
+}
 
 interface FilesPage {
   readonly jobState: string;
@@ -78,14 +85,19 @@ export class ExportJobsClient {
    * the first line is yielded, so a refusal (no access to export jobs) surfaces before any.
    */
   async *lines(source: ExportSource, range: Interval, signal?: AbortSignal): AsyncIterable<string[]> {
-    const jobs = await this.#completedJobs(source, range, signal);
+    const jobs = await this.#completedJobs(source, range, { waitedMs: 0 }, signal);
     for (const jobId of jobs) {
       yield* downloadJobFiles(this.#listing(jobId, signal), this.#options.parallelDownloads, signal);
     }
   }
 
-  async #completedJobs(source: ExportSource, range: Interval, signal?: AbortSignal): Promise<number[]> {
-    const { jobId, truncated } = await this.#runJob(source, range, signal);
+  async #completedJobs(
+    source: ExportSource,
+    range: Interval,
+    budget: WaitBudget,
+    signal?: AbortSignal,
+  ): Promise<number[]> {
+    const { jobId, truncated } = await this.#runJob(source, range, budget, signal);
     if (!truncated) return [jobId];
     if (range.end - range.start <= MIN_TRUNCATED_RANGE_MS) {
       throw new IterableError(
@@ -98,8 +110,8 @@ export class ExportJobsClient {
     // Whole seconds, as Iterable takes them; halves of an aligned window stay aligned.
     const middle = range.start + Math.floor((range.end - range.start) / 2000) * 1000;
     return [
-      ...(await this.#completedJobs(source, { start: range.start, end: middle }, signal)),
-      ...(await this.#completedJobs(source, { start: middle, end: range.end }, signal)),
+      ...(await this.#completedJobs(source, { start: range.start, end: middle }, budget, signal)),
+      ...(await this.#completedJobs(source, { start: middle, end: range.end }, budget, signal)),
     ];
   }
 
@@ -107,13 +119,14 @@ export class ExportJobsClient {
   async #runJob(
     source: ExportSource,
     range: Interval,
+    budget: WaitBudget,
     signal?: AbortSignal,
   ): Promise<{ jobId: number; truncated: boolean }> {
     for (let attempt = 0; ; attempt++) {
       const release = await this.#limiter.acquire(signal);
       try {
         const jobId = await this.#start(source, range, signal);
-        const page = await this.#await(jobId, signal);
+        const page = await this.#await(jobId, budget, signal);
         if (page !== 'failed') return { jobId, truncated: page.exportTruncated };
         if (attempt >= this.#options.resubmits) {
           throw new IterableServerError(
@@ -157,9 +170,8 @@ export class ExportJobsClient {
   }
 
   /** Polls until the job completes (its first page) or fails; cancels it when giving up. */
-  async #await(jobId: number, signal?: AbortSignal): Promise<FilesPage | 'failed'> {
+  async #await(jobId: number, budget: WaitBudget, signal?: AbortSignal): Promise<FilesPage | 'failed'> {
     const { pollMs, maxPollMs, maxWaitMs, sleep } = this.#options;
-    let waited = 0;
     for (let wait = pollMs; ; wait = Math.min(wait * 2, maxPollMs)) {
       const page = await this.#page(jobId, null, signal).catch(async (error: unknown) => {
         await this.#cancel(jobId);
@@ -168,16 +180,17 @@ export class ExportJobsClient {
       const state = page.jobState.toLowerCase();
       if (state === 'completed') return page;
       if (state === 'failed' || state === 'cancelled' || state === 'cancelling') return 'failed';
-      if (waited >= maxWaitMs) {
+      if (budget.waitedMs >= maxWaitMs) {
         await this.#cancel(jobId);
         throw new IterableTimeoutError(
-          `the export job ${jobId} at ${this.#client.baseUrl} was still ${state} after ${Math.round(waited / 1000)} s; ` +
+          `the export job ${jobId} at ${this.#client.baseUrl} was still ${state} after ${Math.round(budget.waitedMs / 1000)} s ` +
+            'of waiting for the jobs of its range; ' +
             'it is cancelled and the window is split before its next attempt',
           { status: null, code: null, retryable: true },
         );
       }
       await sleep(wait, signal);
-      waited += wait;
+      budget.waitedMs += wait;
     }
   }
 

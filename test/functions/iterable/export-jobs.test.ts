@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { IterableClient } from '../../../functions/src/iterable/client.js';
+import { IterableTimeoutError } from '../../../functions/src/iterable/errors.js';
 import { ExportJobsClient } from '../../../functions/src/iterable/export-jobs.js';
 import { SharedJobLimiter } from '../../../functions/src/iterable/job-limiter.js';
 import { NO_PACING } from '../../../functions/src/iterable/pacer.js';
@@ -46,7 +47,11 @@ async function jobsSimulator(
   });
 }
 
-function jobsClient(sim: Simulator, time: ReturnType<typeof virtualTime>): ExportJobsClient {
+function jobsClient(
+  sim: Simulator,
+  time: ReturnType<typeof virtualTime>,
+  maxWaitMs?: number,
+): ExportJobsClient {
   const client = new IterableClient({
     baseUrl: sim.url,
     apiKey: 'test-key',
@@ -54,7 +59,12 @@ function jobsClient(sim: Simulator, time: ReturnType<typeof virtualTime>): Expor
     retry: { retries: 5, minDelayMs: 1, maxDelayMs: 1000 },
   });
   const limiter = new SharedJobLimiter({ starts: NO_PACING, listings: NO_PACING });
-  return new ExportJobsClient(client, limiter, { pollMs: 100, maxPollMs: 400, sleep: time.sleep });
+  return new ExportJobsClient(client, limiter, {
+    pollMs: 100,
+    maxPollMs: 400,
+    sleep: time.sleep,
+    ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
+  });
 }
 
 async function collect(lines: AsyncIterable<string[]>): Promise<string[]> {
@@ -95,6 +105,14 @@ describe('the export jobs client against the simulator', () => {
     const client = jobsClient(sim, time);
     assert.deepEqual(await collect(client.lines(SEND, WINDOW)), truth);
     assert.equal(client.started, 3, 'the truncated job, then one per half');
+  });
+
+  it('spends one wait budget on every job of a range, so an attempt cannot outlast it', async () => {
+    // Each job runs 1 s: the truncated job and the halves each fit 2 s, the three together do not.
+    sim.faults.failNext('exportTruncated', 1);
+    await assert.rejects(collect(jobsClient(sim, time, 2000).lines(SEND, WINDOW)), IterableTimeoutError);
+    sim.faults.failNext('exportTruncated', 1);
+    assert.deepEqual(await collect(jobsClient(sim, time, 4000).lines(SEND, WINDOW)), truth);
   });
 
   it('keeps waiting when a running job goes back to enqueued after a restart', async () => {
