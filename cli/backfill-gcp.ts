@@ -1,7 +1,8 @@
 /**
  * A backfill of the deployed pipeline: this machine plans it into the Firestore ledger and
  * enqueues one Cloud Task per window, exactly as the fan-out function would for a backfill
- * request; the deployed workers load them at the queue's rate (Iterable's export limit). The
+ * request, on the window queue or, for windows read by export jobs, the export jobs queue; the
+ * deployed workers load them at each queue's rate (Iterable's limits). The
  * operator's account needs Firestore User and Cloud Tasks Enqueuer, plus permission to act as the
  * task invoker service account (Service Account User) for the tasks' OIDC tokens.
  */
@@ -9,9 +10,9 @@
 import type { Firestore } from '@google-cloud/firestore';
 import type { CloudTasksClient } from '@google-cloud/tasks';
 import type { StreamName } from '../functions/src/catalog.js';
-import { CloudTasksQueue } from '../functions/src/gcp/cloud-tasks-queue.js';
 import { FirestoreStateStore } from '../functions/src/gcp/firestore-state-store.js';
 import { fanoutSettings, type GcpConfig } from '../functions/src/gcp/gcp-config.js';
+import { windowTaskQueue } from '../functions/src/gcp/open-cloud-tasks.js';
 import { type FanoutResult, fanOut } from '../functions/src/pipeline/fanout.js';
 
 export interface GcpBackfill {
@@ -31,7 +32,7 @@ export function enqueueBackfill(
   return fanOut(
     {
       state: new FirestoreStateStore(clients.firestore, config.stateCollection),
-      queue: new CloudTasksQueue(clients.tasks, config.tasks),
+      queue: windowTaskQueue(clients.tasks, config, now),
       now,
       // The command prints the plan itself; the functions' DEBUG lines per window would drown it.
       log: () => {},

@@ -5,6 +5,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { readStreamList, STREAM_NAMES, type StreamName } from '../functions/src/catalog.js';
 import { MAX_WORKER_TIMEOUT_SECONDS } from '../functions/src/gcp/gcp-config.js';
+import { EXPORT_MODES } from '../functions/src/iterable/export-modes.js';
 import { ANOMALY_DETECTORS, checkEventNames } from '../sql/render.js';
 import { readApiInvokers } from './api-function.js';
 
@@ -47,6 +48,12 @@ export const settings = {
    * `pulumi config set --secret webhookAuthorization '<token>'` (README, "Live events").
    */
   webhookAuthorization: config.requireSecret('webhookAuthorization'),
+  /**
+   * How windows are read (ITERABLE_EXPORT_MODE): `auto` reads bulk history (backfills, first
+   * loads, catch-ups of windows over two days old) by export jobs through the export jobs queue
+   * and the rest by streaming exports; `jobs` or `stream` forces one for every window.
+   */
+  iterableExportMode: oneOf('iterableExportMode', ['auto', ...EXPORT_MODES], 'auto'),
   /** Iterable data centre of the key: US or EU (a key only works against its own). */
   iterableRegion: config.get('iterableRegion') ?? 'US',
   /** Streams to extract, comma-separated; all catalog streams when unset. */

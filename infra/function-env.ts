@@ -10,6 +10,7 @@ import type { Settings } from './config.js';
 export interface FunctionRefs {
   readonly queuePath: pulumi.Input<string>;
   readonly campaignMetricsQueuePath: pulumi.Input<string>;
+  readonly exportJobsQueuePath: pulumi.Input<string>;
   readonly tasksInvokerEmail: pulumi.Input<string>;
   readonly firestoreDatabase: pulumi.Input<string>;
 }
@@ -17,6 +18,7 @@ export interface FunctionRefs {
 /** The pipeline's own variables this program sets (functions/src/config.ts). */
 type PipelineVariable =
   | 'ITERABLE_REGION'
+  | 'ITERABLE_EXPORT_MODE'
   | 'RAW_DATASET'
   | 'ANALYTICS_DATASET'
   | 'STREAMS'
@@ -34,9 +36,13 @@ export function sharedEnvironment(settings: Settings, refs: FunctionRefs): Funct
     FIRESTORE_DATABASE: refs.firestoreDatabase,
     TASKS_QUEUE: refs.queuePath,
     CAMPAIGN_METRICS_QUEUE: refs.campaignMetricsQueuePath,
+    EXPORT_JOBS_QUEUE: refs.exportJobsQueuePath,
     TASKS_INVOKER_SERVICE_ACCOUNT: refs.tasksInvokerEmail,
     WORKER_TIMEOUT_SECONDS: String(settings.workerTimeoutSeconds),
     ITERABLE_REGION: settings.iterableRegion,
+    // Unset, each window chooses (functions/src/pipeline/export-mode.ts); the fan-out routes by
+    // the same choice the worker makes, so both functions get the same value.
+    ...(settings.iterableExportMode === 'auto' ? {} : { ITERABLE_EXPORT_MODE: settings.iterableExportMode }),
     RAW_DATASET: settings.rawDataset,
     ANALYTICS_DATASET: settings.analyticsDataset,
     STREAMS: settings.streams.join(','),

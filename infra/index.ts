@@ -26,6 +26,7 @@ import { LiveIngest } from './live.js';
 import { LogMetrics } from './log-metrics.js';
 import { FACT_TABLES, lookerStudioUrl } from './looker.js';
 import { ProjectRoles } from './project-roles.js';
+import { QUEUE_KINDS } from './queue-kinds.js';
 import { RunSchedule } from './scheduler.js';
 import { memberOf, ServiceAccounts } from './service-accounts.js';
 import { ANOMALY_QUERY, ARIMA_PLUS_QUERY, readArimaPlusQuery, readFactQueries } from './sql-files.js';
@@ -138,6 +139,27 @@ const campaignMetricsQueue = new TaskQueue(
   afterApis,
 );
 
+// Windows read by Iterable's export jobs: one job at a time per task, from its start to its last
+// download, so the queue's 1 dispatch a second and 4 at once keep every worker instance within
+// the organization's 1 start a second and 4 jobs at once (queue-kinds.ts). A task can take up to
+// the worker's timeout; its retry waits 2 minutes, past the lease a killed attempt leaves
+// (the worker's timeout + 60 s, functions/src/gcp/gcp-config.ts), so the retry finds the window free.
+const exportJobsQueue = new TaskQueue(
+  'export-jobs-tasks',
+  {
+    project,
+    region,
+    namePrefix,
+    kind: 'exportJobs',
+    maxConcurrentDispatches: QUEUE_KINDS.exportJobs.concurrentLimit,
+    maxAttempts: settings.taskMaxAttempts,
+    retry: { minBackoff: '120s', maxDoublings: 3 },
+    enqueuer: memberOf(accounts.fanout),
+    invokerAccountId: accounts.tasksInvoker.name,
+  },
+  afterApis,
+);
+
 // The functions' first build needs the grants above in effect, not just stored.
 const grants = new DeployGrants(
   'deploy-grants',
@@ -160,6 +182,7 @@ const source = new FunctionsSource(
 const environment = sharedEnvironment(settings, {
   queuePath: queue.path,
   campaignMetricsQueuePath: campaignMetricsQueue.path,
+  exportJobsQueuePath: exportJobsQueue.path,
   tasksInvokerEmail: accounts.tasksInvoker.email,
   firestoreDatabase: state.name,
 });
@@ -263,6 +286,7 @@ const notifier = new AnomalyNotifier(
     environment: sharedEnvironment(settings, {
       queuePath: queue.path,
       campaignMetricsQueuePath: campaignMetricsQueue.path,
+      exportJobsQueuePath: exportJobsQueue.path,
       tasksInvokerEmail: accounts.tasksInvoker.email,
       firestoreDatabase: state.name,
     }),
@@ -353,6 +377,7 @@ export const apiKeyUrl = settings.apiKeySha256
 export const rawDatasetId = warehouse.rawDatasetId;
 export const analyticsDatasetId = warehouse.analyticsDatasetId;
 export const taskQueue = queue.path;
+export const exportJobsQueuePath = exportJobsQueue.path;
 export const scheduledQueries = facts.configs;
 export const dashboardUrl = pulumi.interpolate`https://console.cloud.google.com/monitoring/dashboards/custom/${dashboard.id.apply((id) => id.split('/').pop())}?project=${project}`;
 export const lookerStudio = warehouse.analyticsDatasetId.apply((datasetId) =>

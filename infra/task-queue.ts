@@ -1,7 +1,8 @@
 /**
  * A Cloud Tasks queue between fan-out and worker, one per Iterable limit: the window queue
  * dispatches at Iterable's export limit (4/minute, the same constant the local queue paces itself
- * with), the campaign metrics queue at the limit of `GET /api/campaigns/metrics` (10/minute), one
+ * with), the campaign metrics queue at the limit of `GET /api/campaigns/metrics` (10/minute), the
+ * export jobs queue at the jobs' limits (1 start a second, 4 jobs at once), one
  * request per task, so the workers call each endpoint no more often than Iterable allows, however
  * many tasks a backfill enqueues. For exports two exceptions can briefly
  * go over: a window cut off twice is loaded in pieces within its task (pipeline/split.ts), one
@@ -19,12 +20,20 @@ export interface TaskQueueArgs {
   readonly namePrefix: string;
   /**
    * Which Iterable limit the queue keeps to (queue-kinds.ts). Cloud Tasks' rate is per second, so
-   * 4 exports/minute is one task every 15 s (maxDispatchesPerSecond 4/60).
+   * 4 exports/minute is one task every 15 s (maxDispatchesPerSecond 4/60); maxConcurrentDispatches
+   * bounds the tasks in flight at once (`rateLimits` of pulumi-gcp's `cloudtasks.Queue`, from
+   * terraform-provider-google google/services/cloudtasks/resource_cloud_tasks_queue.go:
+   * max_dispatches_per_second, max_concurrent_dispatches).
    * https://cloud.google.com/tasks/docs/configuring-queues#rate
    */
   readonly kind: QueueKind;
   readonly maxConcurrentDispatches: number;
   readonly maxAttempts: number;
+  /**
+   * The first retry's wait and how often it doubles; by default a minute, doubling 4 times
+   * (Iterable's limits are per minute, and a 429's Retry-After can ask for longer).
+   */
+  readonly retry?: { readonly minBackoff: string; readonly maxDoublings: number };
   /** Who creates tasks (the fan-out's service account). */
   readonly enqueuer: pulumi.Input<string>;
   /** The service account whose OIDC token tasks carry; the enqueuer must be allowed to act as it. */
@@ -48,14 +57,14 @@ export class TaskQueue extends pulumi.ComponentResource {
           maxDispatchesPerSecond: QUEUE_KINDS[args.kind].requestsPerMinute / 60,
           maxConcurrentDispatches: args.maxConcurrentDispatches,
         },
-        // A failed load waits at least a minute (Iterable's limit is per minute; a 429's
-        // Retry-After can ask for longer), then 2, 4, 8, 16 min, then hourly up to maxAttempts.
-        // https://cloud.google.com/tasks/docs/configuring-queues#retry
+        // A failed load waits minBackoff, doubling maxDoublings times, then hourly up to
+        // maxAttempts (pulumi-gcp QueueRetryConfig, terraform-provider-google's
+        // google_cloud_tasks_queue retry_config). https://cloud.google.com/tasks/docs/configuring-queues#retry
         retryConfig: {
           maxAttempts: args.maxAttempts,
-          minBackoff: '60s',
+          minBackoff: args.retry?.minBackoff ?? '60s',
           maxBackoff: '3600s',
-          maxDoublings: 4,
+          maxDoublings: args.retry?.maxDoublings ?? 4,
         },
         stackdriverLoggingConfig: { samplingRatio: 1 },
       },

@@ -18,7 +18,7 @@ import {
 } from './gcp/deferred.js';
 import { deferredFactReader } from './gcp/deferred-fact-reader.js';
 import { fanoutSettings, loadGcpConfig } from './gcp/gcp-config.js';
-import { campaignMetricsSource, iterableSource } from './gcp/iterable-source.js';
+import { campaignMetricsSource, iterableSource, windowSource } from './gcp/iterable-source.js';
 import { loadNotifierConfig } from './gcp/notifier-config.js';
 import { stdoutLogger } from './log.js';
 import {
@@ -45,7 +45,9 @@ const metricsQueuePath = config.campaignMetricsQueuePath;
 registerFanout(
   {
     state,
-    queue: deferredTaskQueue(async () => (await import('./gcp/open-cloud-tasks.js')).openTaskQueue(config)),
+    queue: deferredTaskQueue(async () =>
+      (await import('./gcp/open-cloud-tasks.js')).openTaskQueue(config, now),
+    ),
     now,
     log: stdoutLogger,
   },
@@ -64,13 +66,13 @@ registerFanout(
 
 registerWorker(
   {
-    iterable,
+    iterable: windowSource(pipeline.iterable, config.tasks.dispatchDeadlineSeconds, stdoutLogger),
     warehouse: deferredWarehouse(async () => (await import('./gcp/open-bigquery.js')).openWarehouse(config)),
     state,
     now,
     log: stdoutLogger,
   },
-  { leaseMs: config.leaseMs },
+  { leaseMs: config.leaseMs, exportMode: pipeline.iterable.exportMode },
   { metrics: campaignMetricsSource(pipeline.iterable), store: campaignMetrics, now, log: stdoutLogger },
 );
 

@@ -6,7 +6,7 @@
 import { MAX_WORKER_TIMEOUT_SECONDS } from '../../functions/src/gcp/gcp-config.js';
 import { ITERABLE_EXPORTS_PER_MINUTE } from '../../functions/src/iterable/limits.js';
 import { FUNCTION_NAMES } from '../../functions/src/register.js';
-import { queueLimitPerMinute } from '../queue-kinds.js';
+import { queueConcurrencyLimit, queueLimitPerMinute } from '../queue-kinds.js';
 
 export type Props = Readonly<Record<string, unknown>>;
 
@@ -121,18 +121,27 @@ export const timeoutWithinTaskDeadline: Rule = {
 
 export const queueWithinIterableLimit: Rule = {
   name: 'queue-within-iterable-limit',
-  description: `Task queues dispatch no faster than the Iterable limit of their kind (${ITERABLE_EXPORTS_PER_MINUTE} exports a minute unless named for another endpoint)`,
+  description: `Task queues dispatch no faster, and no more at once, than the Iterable limits of their kind (${ITERABLE_EXPORTS_PER_MINUTE} exports a minute unless named for another endpoint)`,
   check(type, props) {
     if (type !== 'gcp:cloudtasks/queue:Queue') return [];
-    const rate = record(props.rateLimits).maxDispatchesPerSecond;
-    const perMinute = queueLimitPerMinute(typeof props.name === 'string' ? props.name : '');
+    const { maxDispatchesPerSecond: rate, maxConcurrentDispatches: concurrent } = record(props.rateLimits);
+    const name = typeof props.name === 'string' ? props.name : '';
+    const perMinute = queueLimitPerMinute(name);
     const limit = perMinute / 60;
     if (typeof rate !== 'number') {
       return [`the queue has no rateLimits.maxDispatchesPerSecond; set it to at most ${limit}`];
     }
-    return rate > limit
-      ? [`maxDispatchesPerSecond ${rate} exceeds Iterable's ${limit} (${perMinute} requests/minute)`]
-      : [];
+    const atOnce = queueConcurrencyLimit(name);
+    return [
+      ...(rate > limit
+        ? [`maxDispatchesPerSecond ${rate} exceeds Iterable's ${limit} (${perMinute} requests/minute)`]
+        : []),
+      ...(atOnce !== null && !(typeof concurrent === 'number' && concurrent <= atOnce)
+        ? [
+            `maxConcurrentDispatches ${String(concurrent)} is not within Iterable's ${atOnce} at once; set it to at most ${atOnce}`,
+          ]
+        : []),
+    ];
   },
 };
 

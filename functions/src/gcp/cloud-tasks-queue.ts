@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import type { CloudTasksClient } from '@google-cloud/tasks';
 import { ConfigError } from '../config.js';
+import type { ExportMode } from '../iterable/export-modes.js';
+import { exportModeFor } from '../pipeline/export-mode.js';
 import type { EnqueueResult, QueuedTask, TaskQueue, WindowTask } from '../ports.js';
 
 export interface CloudTasksQueueOptions {
@@ -107,5 +109,35 @@ export class CloudTasksQueue<P = WindowTask> implements TaskQueue<P> {
       if (isAlreadyExists(error)) return false;
       throw error;
     }
+  }
+}
+
+/**
+ * Window tasks split between two queues by the way each window is read, as the worker will read it
+ * (`pipeline/export-mode.ts`, the same choice on both sides): streamed windows to the window queue
+ * at Iterable's 4 exports a minute, windows read by export jobs to the export jobs queue at the
+ * jobs' 1 start a second and 4 jobs at once. Cloud Tasks enforces each queue's rate and
+ * concurrency across every worker instance, which no limiter inside one instance can.
+ */
+export class ExportModeRoutedQueue implements TaskQueue {
+  constructor(
+    private readonly queues: { readonly stream: TaskQueue; readonly jobs: TaskQueue },
+    private readonly mode: ExportMode | null,
+    private readonly now: () => number,
+  ) {}
+
+  async enqueue(tasks: readonly QueuedTask[]): Promise<EnqueueResult> {
+    const now = this.now();
+    const viaJob = (task: QueuedTask): boolean => {
+      const { start, end, kind } = task.payload;
+      return (
+        exportModeFor(this.mode, { start: Date.parse(start), end: Date.parse(end), kind }, now) === 'jobs'
+      );
+    };
+    const [streamed, jobs] = await Promise.all([
+      this.queues.stream.enqueue(tasks.filter((t) => !viaJob(t))),
+      this.queues.jobs.enqueue(tasks.filter(viaJob)),
+    ]);
+    return { created: streamed.created + jobs.created, existing: streamed.existing + jobs.existing };
   }
 }

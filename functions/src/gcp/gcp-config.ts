@@ -49,6 +49,13 @@ const GcpEnvSchema = z
         `use projects/<project>/locations/<region>/queues/<queue>; ${FIX}`,
       )
       .optional(),
+    EXPORT_JOBS_QUEUE: z
+      .string()
+      .regex(
+        /^projects\/[^/]+\/locations\/[^/]+\/queues\/[^/]+$/,
+        `use projects/<project>/locations/<region>/queues/<queue>; ${FIX}`,
+      )
+      .optional(),
     WORKER_URL: z.url(`use the worker function's https URL; ${FIX}`).optional(),
     TASKS_INVOKER_SERVICE_ACCOUNT: z.email({
       error: (issue) =>
@@ -119,6 +126,12 @@ export interface GcpConfig {
    * laptop (cli/operator-gcp.ts) plans windows only; without it the fan-out enqueues no totals.
    */
   readonly campaignMetricsQueuePath: string | null;
+  /**
+   * The queue of windows read by export jobs, paced at the jobs' organization-wide limits (1 start
+   * a second, 4 jobs at once). The fan-out needs it unless ITERABLE_EXPORT_MODE=stream; `null`
+   * where nothing routes there.
+   */
+  readonly exportJobsQueuePath: string | null;
   /** A claim outlasts the worker's timeout, so a live load is never overtaken by a retry. */
   readonly leaseMs: number;
   /** A pending window quiet this long is presumed lost by the queue and planned again. */
@@ -146,6 +159,17 @@ export function loadGcpConfig(env: NodeJS.ProcessEnv = process.env): GcpConfig {
     throw new ConfigError(`invalid GCP configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  if (
+    e.FUNCTION_TARGET === FUNCTION_NAMES.fanout &&
+    pipeline.iterable.exportMode !== 'stream' &&
+    e.EXPORT_JOBS_QUEUE === undefined
+  ) {
+    throw new ConfigError(
+      'invalid GCP configuration: EXPORT_JOBS_QUEUE is not set, so the fan-out has no queue for the windows ' +
+        `read by export jobs (ITERABLE_EXPORT_MODE is ${pipeline.iterable.exportMode ?? 'unset: bulk history is read by jobs'}); ` +
+        `${FIX}, or set ITERABLE_EXPORT_MODE=stream on every function to read all windows by streaming exports`,
+    );
+  }
   return {
     pipeline,
     projectId: e.GOOGLE_CLOUD_PROJECT,
@@ -159,6 +183,7 @@ export function loadGcpConfig(env: NodeJS.ProcessEnv = process.env): GcpConfig {
       dispatchDeadlineSeconds: e.WORKER_TIMEOUT_SECONDS,
     },
     campaignMetricsQueuePath: e.CAMPAIGN_METRICS_QUEUE ?? null,
+    exportJobsQueuePath: e.EXPORT_JOBS_QUEUE ?? null,
     leaseMs: e.WORKER_TIMEOUT_SECONDS * 1000 + LEASE_MARGIN_MS,
     staleAfterMs: e.STALE_AFTER_MINUTES * 60_000,
     failedRetryDelayMs: e.FAILED_RETRY_MINUTES * 60_000,
