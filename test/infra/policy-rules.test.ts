@@ -195,14 +195,20 @@ const CASES: readonly Case[] = [
     rule: queueWithinIterableLimit,
     title: 'the export jobs queue at 1 a second, 4 at once: the jobs’ limits',
     type: 'gcp:cloudtasks/queue:Queue',
-    props: { name: 'iterable-export-jobs', rateLimits: { maxDispatchesPerSecond: 1, maxConcurrentDispatches: 4 } },
+    props: {
+      name: 'iterable-export-jobs',
+      rateLimits: { maxDispatchesPerSecond: 1, maxConcurrentDispatches: 4 },
+    },
     violations: [],
   },
   {
     rule: queueWithinIterableLimit,
     title: 'the export jobs queue at 2 a second, 5 at once',
     type: 'gcp:cloudtasks/queue:Queue',
-    props: { name: 'iterable-export-jobs', rateLimits: { maxDispatchesPerSecond: 2, maxConcurrentDispatches: 5 } },
+    props: {
+      name: 'iterable-export-jobs',
+      rateLimits: { maxDispatchesPerSecond: 2, maxConcurrentDispatches: 5 },
+    },
     violations: [/exceeds Iterable/, /not within Iterable's 4 at once/],
   },
   {

@@ -5,6 +5,8 @@ import { before, describe, it } from 'node:test';
 import { METADATA_COLUMNS, rawTableName, STREAMS } from '../../functions/src/catalog.js';
 import {
   CAMPAIGN_METRICS_REQUESTS_PER_MINUTE,
+  EXPORT_JOB_REQUESTS_PER_SECOND,
+  EXPORT_JOBS_AT_ONCE,
   ITERABLE_EXPORTS_PER_MINUTE,
 } from '../../functions/src/iterable/limits.js';
 import { REPO_ROOT } from '../../infra/bundle.js';
@@ -241,10 +243,15 @@ describe('the Pulumi program under mocks', () => {
 
   it('dispatches window tasks no faster than Iterable’s export limit, campaign metrics tasks no faster than theirs', () => {
     const queues = new Map(ofType('cloudtasks/queue:Queue').map((q) => [String(q.inputs.name), q.inputs]));
-    assert.deepEqual([...queues.keys()].sort(), ['iterable-campaign-metrics', 'iterable-windows']);
+    assert.deepEqual([...queues.keys()].sort(), [
+      'iterable-campaign-metrics',
+      'iterable-export-jobs',
+      'iterable-windows',
+    ]);
     for (const [name, perMinute] of [
       ['iterable-windows', ITERABLE_EXPORTS_PER_MINUTE],
       ['iterable-campaign-metrics', CAMPAIGN_METRICS_REQUESTS_PER_MINUTE],
+      ['iterable-export-jobs', 60 * EXPORT_JOB_REQUESTS_PER_SECOND],
     ] as const) {
       const queue = queues.get(name);
       assert.ok(queue, name);
@@ -260,6 +267,51 @@ describe('the Pulumi program under mocks', () => {
       10,
       'Iterable allows 10 a minute (shared/iterable-api.md)',
     );
+  });
+
+  it('dispatches windows read by export jobs at the jobs’ limits: 1 a second, 4 at once, retried past the lease', () => {
+    const queue = ofType('cloudtasks/queue:Queue').find((q) => q.inputs.name === 'iterable-export-jobs');
+    assert.ok(queue, 'the export jobs queue');
+    assert.deepEqual(obj(queue.inputs.rateLimits), {
+      maxDispatchesPerSecond: EXPORT_JOB_REQUESTS_PER_SECOND,
+      maxConcurrentDispatches: EXPORT_JOBS_AT_ONCE,
+    });
+    assert.deepEqual([EXPORT_JOB_REQUESTS_PER_SECOND, EXPORT_JOBS_AT_ONCE], [1, 4], 'swagger: startExport');
+    const retry = obj(queue.inputs.retryConfig);
+    // A killed attempt's lease lapses 60 s after the worker's timeout (gcp-config.ts).
+    assert.ok(Number.parseInt(String(retry.minBackoff), 10) > 60, String(retry.minBackoff));
+    assert.equal(retry.maxAttempts, 8);
+    for (const violation of RULES.flatMap((r) => r.check(queue.type, queue.inputs)))
+      assert.fail(`the export jobs queue breaks a policy rule: ${violation}`);
+  });
+
+  it('lets only the fan-out enqueue export jobs tasks, with the invoker’s token', () => {
+    const queueName = 'iterable-export-jobs';
+    const enqueuers = ofType('cloudtasks/queueIamMember:QueueIamMember')
+      .filter((m) => m.inputs.name === queueName)
+      .map((m) => `${String(m.inputs.role)} ${String(m.inputs.member)}`);
+    const fanout = `serviceAccount:iterable-fanout@${PROJECT}.iam.gserviceaccount.com`;
+    assert.deepEqual(enqueuers, [`roles/cloudtasks.enqueuer ${fanout}`]);
+    const actAs = ofType('serviceaccount/iAMMember:IAMMember').filter(
+      (m) =>
+        m.name.startsWith('export-jobs-tasks') &&
+        m.inputs.role === 'roles/iam.serviceAccountUser' &&
+        m.inputs.member === fanout,
+    );
+    assert.equal(actAs.length, 1);
+    assert.match(String(actAs[0]?.inputs.serviceAccountId), /iterable-tasks-invoker@/);
+  });
+
+  it('tells the fan-out and the worker the export jobs queue, and leaves the mode to each window', () => {
+    for (const entryPoint of ['fanout', 'worker']) {
+      const env = obj(obj(fn(entryPoint).serviceConfig).environmentVariables);
+      assert.equal(
+        env.EXPORT_JOBS_QUEUE,
+        `projects/${PROJECT}/locations/europe-west1/queues/iterable-export-jobs`,
+        entryPoint,
+      );
+      assert.equal(env.ITERABLE_EXPORT_MODE, undefined, entryPoint);
+    }
   });
 
   it('tells the fan-out the campaign metrics queue and lets it read the raw dataset, nothing more', () => {
