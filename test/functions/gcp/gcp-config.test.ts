@@ -7,6 +7,7 @@ const ENV: GcpEnv = {
   GOOGLE_CLOUD_PROJECT: 'p',
   TASKS_QUEUE: 'projects/p/locations/europe-west1/queues/q',
   CAMPAIGN_METRICS_QUEUE: 'projects/p/locations/europe-west1/queues/m',
+  EXPORT_JOBS_QUEUE: 'projects/p/locations/europe-west1/queues/j',
   TASKS_INVOKER_SERVICE_ACCOUNT: 'invoker@p.iam.gserviceaccount.com',
 };
 
@@ -20,6 +21,7 @@ describe('loadGcpConfig', () => {
     });
     assert.equal(config.tasks.workerUrl, 'https://w.a.run.app');
     assert.equal(config.campaignMetricsQueuePath, 'projects/p/locations/europe-west1/queues/m');
+    assert.equal(config.exportJobsQueuePath, 'projects/p/locations/europe-west1/queues/j');
     assert.equal(config.tasks.dispatchDeadlineSeconds, 600);
     assert.ok(config.leaseMs > 600_000);
     assert.equal(config.firestoreDatabase, '(default)');
@@ -42,7 +44,38 @@ describe('loadGcpConfig', () => {
     );
   });
 
+  it('lets a fan-out that streams every window go without the export jobs queue', () => {
+    const { EXPORT_JOBS_QUEUE: _, ...noJobsQueue } = ENV;
+    const fanout = { ...noJobsQueue, FUNCTION_TARGET: 'fanout', WORKER_URL: 'https://w.a.run.app' };
+    assert.equal(loadGcpConfig({ ...fanout, ITERABLE_EXPORT_MODE: 'stream' }).exportJobsQueuePath, null);
+    assert.equal(
+      loadGcpConfig({ ...noJobsQueue, FUNCTION_TARGET: 'worker', ITERABLE_API_KEY: 'k' }).exportJobsQueuePath,
+      null,
+    );
+  });
+
+  const { EXPORT_JOBS_QUEUE: _, ...NO_JOBS_QUEUE } = ENV;
   const failures: [string, NodeJS.ProcessEnv, RegExp][] = [
+    [
+      'a fan-out with no export jobs queue while bulk history is read by jobs',
+      { ...NO_JOBS_QUEUE, FUNCTION_TARGET: 'fanout', WORKER_URL: 'https://w.a.run.app' },
+      /EXPORT_JOBS_QUEUE is not set.*unset: bulk history is read by jobs.*pulumi up.*ITERABLE_EXPORT_MODE=stream/,
+    ],
+    [
+      'a fan-out with no export jobs queue while jobs are forced',
+      {
+        ...NO_JOBS_QUEUE,
+        FUNCTION_TARGET: 'fanout',
+        WORKER_URL: 'https://w.a.run.app',
+        ITERABLE_EXPORT_MODE: 'jobs',
+      },
+      /EXPORT_JOBS_QUEUE is not set.*ITERABLE_EXPORT_MODE is jobs/,
+    ],
+    [
+      'a malformed export jobs queue',
+      { ...ENV, EXPORT_JOBS_QUEUE: 'j' },
+      /EXPORT_JOBS_QUEUE: use projects\/<project>/,
+    ],
     [
       'a missing project',
       { ...ENV, GOOGLE_CLOUD_PROJECT: undefined },
