@@ -3,13 +3,17 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { CloudTasksClient } from '@google-cloud/tasks';
 import { PassThroughClient } from 'google-auth-library';
 import { CloudTasksQueue, taskId } from '../../../functions/src/gcp/cloud-tasks-queue.js';
+import { loadGcpConfig } from '../../../functions/src/gcp/gcp-config.js';
+import { windowTaskQueue } from '../../../functions/src/gcp/open-cloud-tasks.js';
 import type { CampaignMetricsTask } from '../../../functions/src/pipeline/campaign-metrics-task.js';
+import type { WindowKind } from '../../../functions/src/pipeline/window.js';
 import type { QueuedTask } from '../../../functions/src/ports.js';
 import { type RecordedRequest, type RecordingServer, startRecordingServer } from './recording-server.js';
 
 type TasksAuthClient = NonNullable<ConstructorParameters<typeof CloudTasksClient>[0]>['authClient'];
 
 const QUEUE = 'projects/test-project/locations/europe-west1/queues/iterable-windows';
+const JOBS_QUEUE = 'projects/test-project/locations/europe-west1/queues/iterable-export-jobs';
 const WORKER_URL = 'https://iterable-worker-abc123-ew.a.run.app';
 const INVOKER = 'iterable-tasks-invoker@test-project.iam.gserviceaccount.com';
 
@@ -158,6 +162,78 @@ describe('CloudTasksQueue through the Cloud Tasks client (REST fallback) against
     assert.deepEqual(await queue().enqueue([...tasks, task('t3', '2026-01-01T02:00:00.000Z')]), {
       created: 1,
       existing: 2,
+    });
+  });
+
+  describe('windows routed by the way the worker reads them', () => {
+    const NOW = Date.UTC(2026, 5, 10, 12);
+    const H = 3600_000;
+    /** A window ending `hoursAgo` before NOW, named after its kind and age. */
+    const windowTask = (kind: WindowKind, hoursAgo: number): QueuedTask => ({
+      name: `${kind}-${hoursAgo}h`,
+      payload: {
+        stream: 'email_send',
+        start: new Date(NOW - (hoursAgo + 6) * H).toISOString(),
+        end: new Date(NOW - hoursAgo * H).toISOString(),
+        kind,
+      },
+    });
+    const TASKS = [
+      windowTask('backfill', 24 * 90),
+      windowTask('advance', 24 * 3),
+      windowTask('backfill', 24),
+      windowTask('advance', 1),
+      windowTask('lookback', 24 * 3),
+      windowTask('settle', 24 * 3),
+    ];
+    const routed = (mode?: string) =>
+      windowTaskQueue(
+        client,
+        loadGcpConfig({
+          GOOGLE_CLOUD_PROJECT: 'test-project',
+          FUNCTION_TARGET: 'fanout',
+          TASKS_QUEUE: QUEUE,
+          EXPORT_JOBS_QUEUE: JOBS_QUEUE,
+          TASKS_INVOKER_SERVICE_ACCOUNT: INVOKER,
+          WORKER_URL,
+          ...(mode === undefined ? {} : { ITERABLE_EXPORT_MODE: mode }),
+        }),
+        () => NOW,
+      );
+    /** Task ids by the queue they were created in. */
+    const byQueue = () => {
+      const queues: Record<string, string[]> = {};
+      for (const body of created(server.requests)) {
+        const [queue, id] = body.task.name.split('/tasks/') as [string, string];
+        (queues[queue.split('/').pop() as string] ??= []).push(id);
+      }
+      for (const ids of Object.values(queues)) ids.sort();
+      return queues;
+    };
+
+    it('sends bulk history (backfill and advance windows over two days old) to the export jobs queue', async () => {
+      assert.deepEqual(await routed().enqueue(TASKS), { created: 6, existing: 0 });
+      assert.deepEqual(byQueue(), {
+        'iterable-export-jobs': ['advance-72h', 'backfill-2160h'],
+        'iterable-windows': ['advance-1h', 'backfill-24h', 'lookback-72h', 'settle-72h'],
+      });
+      for (const body of created(server.requests)) {
+        assert.equal(body.task.httpRequest.url, WORKER_URL);
+        assert.deepEqual(body.task.httpRequest.oidcToken, {
+          serviceAccountEmail: INVOKER,
+          audience: WORKER_URL,
+        });
+      }
+      assert.deepEqual(await routed().enqueue(TASKS), { created: 0, existing: 6 }, 'names still deduplicate');
+    });
+
+    it('sends every window to the queue of a forced mode', async () => {
+      await routed('jobs').enqueue(TASKS);
+      assert.deepEqual(Object.keys(byQueue()), ['iterable-export-jobs']);
+      server.requests.length = 0;
+      names.clear();
+      await routed('stream').enqueue(TASKS);
+      assert.deepEqual(Object.keys(byQueue()), ['iterable-windows']);
     });
   });
 
