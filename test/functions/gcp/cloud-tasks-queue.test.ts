@@ -205,7 +205,8 @@ describe('CloudTasksQueue through the Cloud Tasks client (REST fallback) against
       const queues: Record<string, string[]> = {};
       for (const body of created(server.requests)) {
         const [queue, id] = body.task.name.split('/tasks/') as [string, string];
-        (queues[queue.split('/').pop() as string] ??= []).push(id);
+        const name = queue.split('/').pop() as string;
+        queues[name] = [...(queues[name] ?? []), id];
       }
       for (const ids of Object.values(queues)) ids.sort();
       return queues;
