@@ -36,6 +36,7 @@ const COLLECTION = 'operator_state';
 const ENV: GcpEnv & NodeJS.ProcessEnv = {
   GOOGLE_CLOUD_PROJECT: PROJECT,
   TASKS_QUEUE: 'projects/operator-test/locations/us-central1/queues/iterable-windows',
+  EXPORT_JOBS_QUEUE: 'projects/operator-test/locations/us-central1/queues/iterable-export-jobs',
   TASKS_INVOKER_SERVICE_ACCOUNT: 'invoker@operator-test.iam.gserviceaccount.com',
   WORKER_URL: 'https://iterable-worker.example.run.app',
   STATE_COLLECTION: COLLECTION,
@@ -50,6 +51,12 @@ describe('GCP configuration of the operator commands', () => {
         e instanceof ConfigError &&
         /GOOGLE_CLOUD_PROJECT/.test(e.message) &&
         /gcloud functions describe/.test(e.message),
+    );
+    const { EXPORT_JOBS_QUEUE: __, ...noJobsQueue } = ENV;
+    assert.throws(
+      () => loadOperatorGcpConfig(noJobsQueue, { enqueues: true }),
+      (e: unknown) => e instanceof ConfigError && /EXPORT_JOBS_QUEUE/.test(e.message),
+      'a backfill enqueues bulk history on the export jobs queue',
     );
     const { WORKER_URL: _, ...noWorker } = ENV;
     assert.doesNotThrow(() => loadOperatorGcpConfig(noWorker, { enqueues: false }), 'status needs no worker');
@@ -177,6 +184,11 @@ describe('the operator commands on Firestore, BigQuery and Cloud Tasks', () => {
     assert.deepEqual(
       payloads.map((p) => p.kind),
       ['backfill', 'backfill', 'backfill', 'backfill'],
+    );
+    // Hours old, not bulk history: the window queue, as the fan-out would route them.
+    assert.deepEqual(
+      [...new Set(tasks.requests.map((r) => r.path))],
+      ['/v2/projects/operator-test/locations/us-central1/queues/iterable-windows/tasks'],
     );
     const state = await new FirestoreStateStore(firestore, COLLECTION).read('email_send');
     assert.equal(state.watermark, T0 + 24 * H);
