@@ -23,16 +23,22 @@ export interface GcpBackfill {
   readonly reread?: boolean;
 }
 
-export function enqueueBackfill(
+/** The plan, and how many of its windows went to the export jobs queue. */
+export interface GcpBackfillPlan extends FanoutResult {
+  readonly jobs: number;
+}
+
+export async function enqueueBackfill(
   clients: { readonly firestore: Firestore; readonly tasks: CloudTasksClient },
   config: GcpConfig,
   backfill: GcpBackfill,
   now: () => number = Date.now,
-): Promise<FanoutResult> {
-  return fanOut(
+): Promise<GcpBackfillPlan> {
+  const queue = windowTaskQueue(clients.tasks, config, now);
+  const plan = await fanOut(
     {
       state: new FirestoreStateStore(clients.firestore, config.stateCollection),
-      queue: windowTaskQueue(clients.tasks, config, now),
+      queue,
       now,
       // The command prints the plan itself; the functions' DEBUG lines per window would drown it.
       log: () => {},
@@ -46,4 +52,5 @@ export function enqueueBackfill(
       ...(backfill.reread ? { reread: true } : {}),
     },
   );
+  return { ...plan, jobs: queue.jobTasks };
 }

@@ -53,7 +53,7 @@ async function onGcp(options: BackfillOptions): Promise<number> {
     });
     const planned = plan.streams.reduce((n, s) => n + s.windows, 0);
     process.stdout.write(
-      `${planLines(plan.streams)}${planEstimate(planned, ITERABLE_EXPORTS_PER_MINUTE)} (${plan.created} tasks enqueued, ${plan.existing} already queued)\n` +
+      `${planLines(plan.streams)}${planEstimate(planned, ITERABLE_EXPORTS_PER_MINUTE, plan.jobs)} (${plan.created} tasks enqueued, ${plan.existing} already queued)\n` +
         'Follow it with `npm run status -- --gcp`. The scheduled fact queries recompute only their lookback: ' +
         'run each once with a lookback reaching back to --from (docs/facts.md, "Incremental builds").\n',
     );

@@ -175,6 +175,7 @@ describe('the operator commands on Firestore, BigQuery and Cloud Tasks', () => {
       'up to the watermark only',
     );
     assert.equal(plan.created, 4);
+    assert.equal(plan.jobs, 0, 'hours old: streamed');
     const payloads = tasks.requests.map(
       (r) =>
         JSON.parse(Buffer.from(JSON.parse(r.body).task.httpRequest.body, 'base64').toString()) as {

@@ -120,8 +120,11 @@ export class CloudTasksQueue<P = WindowTask> implements TaskQueue<P> {
  * concurrency across every worker instance, which no limiter inside one instance can.
  */
 export class ExportModeRoutedQueue implements TaskQueue {
+  /** Tasks created in the export jobs queue: windows read by export jobs, for the plan's estimate. */
+  jobTasks = 0;
+
   constructor(
-    private readonly queues: { readonly stream: TaskQueue; readonly jobs: TaskQueue },
+    private readonly queues: { readonly stream: TaskQueue; readonly jobs: TaskQueue | null },
     private readonly mode: ExportMode | null,
     private readonly now: () => number,
   ) {}
@@ -134,10 +137,19 @@ export class ExportModeRoutedQueue implements TaskQueue {
         exportModeFor(this.mode, { start: Date.parse(start), end: Date.parse(end), kind }, now) === 'jobs'
       );
     };
-    const [streamed, jobs] = await Promise.all([
+    const jobTasks = tasks.filter(viaJob);
+    const { jobs } = this.queues;
+    if (jobs === null && jobTasks.length > 0) {
+      throw new ConfigError(
+        `EXPORT_JOBS_QUEUE is not set, so ${jobTasks.length} windows read by export jobs have no queue; ` +
+          'the Pulumi program sets it (infra/function-env.ts): run `pulumi up` again, or set ITERABLE_EXPORT_MODE=stream',
+      );
+    }
+    const [streamed, viaJobs] = await Promise.all([
       this.queues.stream.enqueue(tasks.filter((t) => !viaJob(t))),
-      this.queues.jobs.enqueue(tasks.filter(viaJob)),
+      jobs === null ? { created: 0, existing: 0 } : jobs.enqueue(jobTasks),
     ]);
-    return { created: streamed.created + jobs.created, existing: streamed.existing + jobs.existing };
+    this.jobTasks += viaJobs.created;
+    return { created: streamed.created + viaJobs.created, existing: streamed.existing + viaJobs.existing };
   }
 }

@@ -186,14 +186,13 @@ describe('CloudTasksQueue through the Cloud Tasks client (REST fallback) against
       windowTask('lookback', 24 * 3),
       windowTask('settle', 24 * 3),
     ];
-    const routed = (mode?: string) =>
+    const routed = (mode?: string, jobsQueue: string | null = JOBS_QUEUE) =>
       windowTaskQueue(
         client,
         loadGcpConfig({
           GOOGLE_CLOUD_PROJECT: 'test-project',
-          FUNCTION_TARGET: 'fanout',
+          ...(jobsQueue === null ? {} : { FUNCTION_TARGET: 'fanout', EXPORT_JOBS_QUEUE: jobsQueue }),
           TASKS_QUEUE: QUEUE,
-          EXPORT_JOBS_QUEUE: JOBS_QUEUE,
           TASKS_INVOKER_SERVICE_ACCOUNT: INVOKER,
           WORKER_URL,
           ...(mode === undefined ? {} : { ITERABLE_EXPORT_MODE: mode }),
@@ -213,7 +212,9 @@ describe('CloudTasksQueue through the Cloud Tasks client (REST fallback) against
     };
 
     it('sends bulk history (backfill and advance windows over two days old) to the export jobs queue', async () => {
-      assert.deepEqual(await routed().enqueue(TASKS), { created: 6, existing: 0 });
+      const queue = routed();
+      assert.deepEqual(await queue.enqueue(TASKS), { created: 6, existing: 0 });
+      assert.equal(queue.jobTasks, 2);
       assert.deepEqual(byQueue(), {
         'iterable-export-jobs': ['advance-72h', 'backfill-2160h'],
         'iterable-windows': ['advance-1h', 'backfill-24h', 'lookback-72h', 'settle-72h'],
@@ -226,6 +227,15 @@ describe('CloudTasksQueue through the Cloud Tasks client (REST fallback) against
         });
       }
       assert.deepEqual(await routed().enqueue(TASKS), { created: 0, existing: 6 }, 'names still deduplicate');
+    });
+
+    it('refuses windows read by export jobs without their queue, enqueueing nothing', async () => {
+      await assert.rejects(
+        routed(undefined, null).enqueue(TASKS),
+        /EXPORT_JOBS_QUEUE is not set, so 2 windows/,
+      );
+      assert.equal(server.requests.length, 0);
+      assert.deepEqual(await routed('stream', null).enqueue(TASKS), { created: 6, existing: 0 });
     });
 
     it('sends every window to the queue of a forced mode', async () => {
