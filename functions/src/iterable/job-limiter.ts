@@ -5,10 +5,10 @@
  *
  * Locally every worker runs in one process and shares one limiter, and job windows go through
  * their own queue paced at the same limits (`local/routed-task-queue.ts`). Across instances on
- * GCP the chosen mechanism is the same: a second Cloud Tasks queue for job windows at 1 dispatch
- * a second and 4 concurrent dispatches, since Cloud Tasks already enforces both across every
- * worker instance with no lease to expire or clean up. It is not deployed yet, so deployed
- * workers read by streaming exports only (`gcp/iterable-source.ts` wires the plain client).
+ * GCP the mechanism is the same: a second Cloud Tasks queue for job windows at 1 dispatch a
+ * second and 4 concurrent dispatches (infra/queue-kinds.ts), since Cloud Tasks already enforces
+ * both across every worker instance with no lease to expire or clean up; each instance keeps a
+ * limiter of its own for what it does within one task (`gcp/iterable-source.ts`).
  */
 import { EXPORT_JOB_REQUESTS_PER_SECOND, EXPORT_JOBS_AT_ONCE } from './limits.js';
 import { IntervalPacer, type Pacer } from './pacer.js';
