@@ -117,7 +117,11 @@ export class CloudTasksQueue<P = WindowTask> implements TaskQueue<P> {
  * (`pipeline/export-mode.ts`, the same choice on both sides): streamed windows to the window queue
  * at Iterable's 4 exports a minute, windows read by export jobs to the export jobs queue at the
  * jobs' 1 start a second and 4 jobs at once. Cloud Tasks enforces each queue's rate and
- * concurrency across every worker instance, which no limiter inside one instance can.
+ * concurrency across every worker instance, which no limiter inside one instance can. A window
+ * only ages while it waits, so the worker may read a window of the window queue by a job (it
+ * crossed the 2 days in the queue), never the reverse; at 4 tasks a minute that adds at most a
+ * few jobs, which Iterable queues behind the 4 it runs rather than refuses (swagger: startExport,
+ * "Additional requests are queued").
  */
 export class ExportModeRoutedQueue implements TaskQueue {
   /** Tasks created in the export jobs queue: windows read by export jobs, for the plan's estimate. */
