@@ -62,7 +62,9 @@ export function instanceJobLimiter(clock?: PacerClock): JobLimiter {
 
 /**
  * How long the jobs of one window may keep an attempt waiting: two thirds of the worker's timeout
- * (20 of Cloud Tasks' 30 minutes at most for an HTTP task), the last third left for the downloads.
+ * (20 of Cloud Tasks' 30 minutes at most for an HTTP task: `dispatchDeadline` must lie in
+ * [15 s, 30 min], https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks#Task.FIELDS.dispatch_deadline),
+ * the last third left for the downloads.
  * A job still unfinished then is cancelled and the window split (`iterable/export-jobs.ts`), so no
  * job outlives the attempt that started it and no retry finds the window's lease still held.
  */
