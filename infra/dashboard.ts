@@ -12,6 +12,8 @@ export interface DashboardArgs {
   readonly rowsLoadedMetric: pulumi.Input<string>;
   readonly failuresMetric: pulumi.Input<string>;
   readonly queueName: pulumi.Input<string>;
+  /** The queue of windows read by export jobs, charted beside the window queue. */
+  readonly jobsQueueName: pulumi.Input<string>;
   readonly workerService: pulumi.Input<string>;
 }
 
@@ -57,7 +59,14 @@ const tile = (chart: Chart, k: number) => ({
 /** The dashboard's JSON, from the names of what it charts. */
 function dashboardJson(
   namePrefix: string,
-  names: { windows: string; rows: string; failures: string; queue: string; worker: string },
+  names: {
+    windows: string;
+    rows: string;
+    failures: string;
+    queue: string;
+    jobsQueue: string;
+    worker: string;
+  },
 ): string {
   const logMetric = (metric: string) =>
     `metric.type="logging.googleapis.com/user/${metric}" resource.type="cloud_run_revision"`;
@@ -91,6 +100,13 @@ function dashboardJson(
       groupBy: [],
     },
     {
+      title: 'Windows waiting for export jobs',
+      filter: `metric.type="cloudtasks.googleapis.com/queue/depth" resource.type="cloud_tasks_queue" resource.label.queue_id="${names.jobsQueue}"`,
+      aligner: 'ALIGN_MAX',
+      reducer: 'REDUCE_MAX',
+      groupBy: [],
+    },
+    {
       title: 'Worker request latency (95th percentile)',
       filter: `metric.type="run.googleapis.com/request_latencies" resource.type="cloud_run_revision" resource.label.service_name="${names.worker}"`,
       aligner: 'ALIGN_PERCENTILE_95',
@@ -115,10 +131,11 @@ export class Dashboard extends pulumi.ComponentResource {
         args.rowsLoadedMetric,
         args.failuresMetric,
         args.queueName,
+        args.jobsQueueName,
         args.workerService,
       ])
-      .apply(([windows, rows, failures, queue, worker]) =>
-        dashboardJson(args.namePrefix, { windows, rows, failures, queue, worker }),
+      .apply(([windows, rows, failures, queue, jobsQueue, worker]) =>
+        dashboardJson(args.namePrefix, { windows, rows, failures, queue, jobsQueue, worker }),
       );
     const dashboard = new gcp.monitoring.Dashboard(
       `${name}-dashboard`,

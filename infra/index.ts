@@ -351,6 +351,7 @@ const dashboard = new Dashboard(
     rowsLoadedMetric: metrics.rowsLoaded,
     failuresMetric: metrics.failures,
     queueName: queue.name,
+    jobsQueueName: exportJobsQueue.name,
     workerService: functions.workerName,
   },
   afterApis,

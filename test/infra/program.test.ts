@@ -396,6 +396,13 @@ describe('the Pulumi program under mocks', () => {
     assert.equal(ofType('monitoring/dashboard:Dashboard').length, 1);
   });
 
+  it('charts the tasks waiting in both window queues on the dashboard', () => {
+    const [dashboard] = ofType('monitoring/dashboard:Dashboard');
+    const json = String(dashboard?.inputs.dashboardJson);
+    for (const queue of ['iterable-windows', 'iterable-export-jobs'])
+      assert.ok(json.includes(`resource.label.queue_id=\\"${queue}\\"`), queue);
+  });
+
   it('creates alert policies on log-based metrics only once Cloud Monitoring lists those metrics', () => {
     // The notifier's metric has its own wait (test/infra/anomaly-notifier.test.ts).
     const ready = ofType('dynamic/iterable:MetricsReady').find((r) => r.name === 'alerts-metrics-ready');
