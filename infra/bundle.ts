@@ -26,6 +26,7 @@ const EXTERNAL = [
   '@google-cloud/firestore',
   '@google-cloud/tasks',
   '@google-cloud/pubsub',
+  '@google-cloud/storage',
 ] as const;
 
 export interface FunctionsBundle {

@@ -23,6 +23,9 @@ const FIX = 'the Pulumi program sets it (infra/function-env.ts): run `pulumi up`
 
 const TOPIC = /^projects\/[^/]+\/topics\/[^/]+$/;
 
+/** Bucket names: 3–63 lowercase letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit (https://cloud.google.com/storage/docs/buckets#naming). */
+const BUCKET = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
+
 /** A variable every deployed function needs; its message says what it is and how to fix it. */
 const required = (what: string) =>
   z.string({ error: `${what} is not set; ${FIX}` }).min(1, `${what} is empty; ${FIX}`);
@@ -80,12 +83,20 @@ const GcpEnvSchema = z
     LIVE_EVENTS_TOPIC: z.string().regex(TOPIC, `use projects/<project>/topics/<topic>; ${FIX}`).optional(),
     LIVE_REJECTS_TOPIC: z.string().regex(TOPIC, `use projects/<project>/topics/<topic>; ${FIX}`).optional(),
     WEBHOOK_AUTHORIZATION: z.string().min(1).optional(),
+    LOAD_STAGING_BUCKET: z
+      .string()
+      .regex(BUCKET, `use the name of the load staging bucket, without gs://; ${FIX}`)
+      .optional(),
   })
   .refine((e) => e.FUNCTION_TARGET !== FUNCTION_NAMES.worker || e.ITERABLE_API_KEY !== undefined, {
     path: ['ITERABLE_API_KEY'],
     message:
       'the worker has no Iterable key; run `pulumi config set --secret iterableApiKey <key>` and `pulumi up` ' +
       '(the key reaches the worker from Secret Manager)',
+  })
+  .refine((e) => e.FUNCTION_TARGET !== FUNCTION_NAMES.worker || e.LOAD_STAGING_BUCKET !== undefined, {
+    path: ['LOAD_STAGING_BUCKET'],
+    message: `the worker has no Cloud Storage bucket to stage window loads in; ${FIX}`,
   })
   .refine((e) => e.FUNCTION_TARGET !== FUNCTION_NAMES.fanout || e.WORKER_URL !== undefined, {
     path: ['WORKER_URL'],
@@ -138,6 +149,11 @@ export interface GcpConfig {
   readonly staleAfterMs: number;
   /** Delay of a failed window's next task, doubling per generation. */
   readonly failedRetryDelayMs: number;
+  /**
+   * The bucket where the worker stages a window's rows before BigQuery loads them
+   * (staged-load.ts). Required in the worker; `null` elsewhere when unset.
+   */
+  readonly loadStagingBucket: string | null;
   /** The collector's topics and webhook secret; `null` in the functions that are not the collector. */
   readonly live: LiveConfig | null;
 }
@@ -184,6 +200,7 @@ export function loadGcpConfig(env: NodeJS.ProcessEnv = process.env): GcpConfig {
     },
     campaignMetricsQueuePath: e.CAMPAIGN_METRICS_QUEUE ?? null,
     exportJobsQueuePath: e.EXPORT_JOBS_QUEUE ?? null,
+    loadStagingBucket: e.LOAD_STAGING_BUCKET ?? null,
     leaseMs: e.WORKER_TIMEOUT_SECONDS * 1000 + LEASE_MARGIN_MS,
     staleAfterMs: e.STALE_AFTER_MINUTES * 60_000,
     failedRetryDelayMs: e.FAILED_RETRY_MINUTES * 60_000,

@@ -1,9 +1,10 @@
 /**
  * Just enough of the BigQuery REST API for the warehouse adapter's contract tests and the memory
- * benchmark's sink (`bench/bigquery-sink.ts`): tables insert/delete, media-upload load jobs, query
- * jobs and job polling. Jobs finish at once, with an error for the ones `fail` picks.
+ * benchmark's sink (`bench/bigquery-sink.ts`): tables insert/delete, load jobs from Cloud Storage
+ * URIs, query jobs and job polling. Jobs finish at once, with an error for the ones `fail` picks;
+ * a load job whose source object does not exist fails as BigQuery's does.
  */
-import { type Handler, multipartParts, type RecordedRequest, type Reply } from './recording-server.js';
+import type { Handler, RecordedRequest } from './recording-server.js';
 
 export interface JobResource {
   readonly jobReference: { readonly jobId: string; readonly projectId?: string; readonly location?: string };
@@ -21,27 +22,40 @@ export interface JobResource {
   };
 }
 
-export interface BigQueryApi {
-  readonly handler: Handler;
-  /**
-   * Answers a media upload from its metadata part (the job resource, as JSON text) alone, for a
-   * server that streams the data part past rather than holding it as `handler` does.
-   */
-  readonly upload: (metadata: string) => Reply;
-  readonly jobs: Map<string, JobResource>;
+/** What a load job read from one source object, as the Cloud Storage fake holds it (gcs-api.ts). */
+export interface LoadSource {
+  readonly lines: number;
+  /** `null` when the store only counts. */
+  readonly text: string | null;
 }
 
-/** Media uploads of load jobs: https://cloud.google.com/bigquery/docs/reference/api-uploads */
-export const UPLOAD_PATH = /^\/upload\/bigquery\/v2\/projects\/[^/]+\/jobs$/;
+/** A load job that ran, with what it read, in the order of its `sourceUris`. */
+export interface LoadRun {
+  readonly job: JobResource;
+  readonly sources: readonly LoadSource[];
+}
+
+export interface BigQueryApi {
+  readonly handler: Handler;
+  readonly jobs: Map<string, JobResource>;
+  readonly loads: LoadRun[];
+}
 
 export type JobFailure = (job: Omit<JobResource, 'status'>) => string | null;
 
+/** Looks up a `gs://` URI in the Cloud Storage fake: `undefined` when no such object exists. */
+export type SourceObjects = (uri: string) => LoadSource | undefined;
+
 const error = (message: string) => ({ reason: 'invalidQuery', message });
 
-export function bigQueryApi(fail: JobFailure = () => null): BigQueryApi {
+export function bigQueryApi(fail: JobFailure = () => null, objects: SourceObjects = () => undefined): BigQueryApi {
   const jobs = new Map<string, JobResource>();
+  const loads: LoadRun[] = [];
   const finish = (job: Omit<JobResource, 'status'>): JobResource => {
-    const failure = fail(job);
+    const uris = (job.configuration.load?.sourceUris as string[] | undefined) ?? [];
+    const sources = uris.map(objects);
+    const missing = uris.find((_, k) => sources[k] === undefined);
+    const failure = missing !== undefined ? `Not found: URI ${missing}` : fail(job);
     const done: JobResource = {
       ...job,
       // BigQuery reports the final error in errorResult and lists it in errors, which the client reads.
@@ -51,16 +65,17 @@ export function bigQueryApi(fail: JobFailure = () => null): BigQueryApi {
           : { state: 'DONE', errorResult: error(failure), errors: [error(failure)] },
     };
     jobs.set(job.jobReference.jobId, done);
+    if (job.configuration.load && failure === null) {
+      loads.push({ job: done, sources: sources as LoadSource[] });
+    }
     return done;
   };
-  const upload = (metadata: string): Reply => ({ status: 200, body: finish(JSON.parse(metadata)) });
   const handler: Handler = (request: RecordedRequest) => {
     const { method, path } = request;
     if (method === 'POST' && /^\/bigquery\/v2\/projects\/[^/]+\/datasets\/[^/]+\/tables$/.test(path)) {
       return { status: 200, body: JSON.parse(request.body) };
     }
     if (method === 'DELETE' && /\/datasets\/[^/]+\/tables\/[^/]+$/.test(path)) return { status: 204 };
-    if (method === 'POST' && UPLOAD_PATH.test(path)) return upload(multipartParts(request)[0] ?? '{}');
     if (method === 'POST' && /^\/bigquery\/v2\/projects\/[^/]+\/jobs$/.test(path)) {
       return { status: 200, body: finish(JSON.parse(request.body)) };
     }
@@ -73,5 +88,5 @@ export function bigQueryApi(fail: JobFailure = () => null): BigQueryApi {
     }
     return { status: 404, body: { error: { code: 404, message: `not in this fake: ${method} ${path}` } } };
   };
-  return { handler, upload, jobs };
+  return { handler, jobs, loads };
 }

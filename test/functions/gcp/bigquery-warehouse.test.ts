@@ -3,17 +3,16 @@ import { afterEach, describe, it } from 'node:test';
 import { BigQuery } from '@google-cloud/bigquery';
 import { PassThroughClient } from 'google-auth-library';
 import { BigQueryWarehouse } from '../../../functions/src/gcp/bigquery-warehouse.js';
+import { CHUNK_MULTIPLE, type PartSizes } from '../../../functions/src/gcp/staged-load.js';
 import type { LoadBatch, WindowLoad } from '../../../functions/src/ports.js';
-import { bigQueryApi, type JobFailure } from './bigquery-api.js';
+import { type BigQueryApi, bigQueryApi, type JobFailure } from './bigquery-api.js';
+import { type GcsFault, type GcsServer, startGcsServer } from './gcs-api.js';
 import { type LoadConfiguration, readLoad } from './load-upload.js';
-import {
-  multipartParts,
-  type RecordedRequest,
-  type RecordingServer,
-  startRecordingServer,
-} from './recording-server.js';
+import { localStorage } from './local-storage.js';
+import { type RecordedRequest, type RecordingServer, startRecordingServer } from './recording-server.js';
 
 const PROJECT = 'test-project';
+const BUCKET = 'test-project-load-staging';
 const START = Date.UTC(2026, 0, 1);
 const END = START + 6 * 3600_000;
 const LOAD: WindowLoad = {
@@ -48,51 +47,76 @@ async function* batches(list: readonly LoadBatch[], failAfter?: number): AsyncIt
   if (failAfter === list.length) throw new Error('export cut off');
 }
 
-const uploads = (requests: readonly RecordedRequest[]) =>
-  requests.filter((r) => r.path.startsWith('/upload/'));
-/** Each upload's load configuration and the rows BigQuery would read from its data. */
-const loads = (requests: readonly RecordedRequest[]) =>
-  uploads(requests).map((r) => {
-    const [metadata, data] = multipartParts(r);
-    const load = (JSON.parse(metadata ?? '{}') as { configuration: { load: LoadConfiguration } })
-      .configuration.load as LoadConfiguration & Record<string, unknown>;
-    return { load, rows: readLoad(load, data ?? '') };
+/** Each load job that ran: its configuration and the rows BigQuery would read from its objects. */
+const loads = (api: BigQueryApi) =>
+  api.loads.map(({ job, sources }) => {
+    const load = job.configuration.load as LoadConfiguration & Record<string, unknown>;
+    return { load, rows: readLoad(load, sources.map((s) => s.text ?? '').join('')) };
   });
 const queryJobs = (requests: readonly RecordedRequest[]) =>
-  requests.filter((r) => r.method === 'POST' && r.path === `/bigquery/v2/projects/${PROJECT}/jobs`);
+  requests.filter(
+    (r) =>
+      r.method === 'POST' &&
+      r.path === `/bigquery/v2/projects/${PROJECT}/jobs` &&
+      (JSON.parse(r.body) as { configuration: { query?: unknown } }).configuration.query !== undefined,
+  );
 const deletes = (requests: readonly RecordedRequest[]) => requests.filter((r) => r.method === 'DELETE');
+/** One email_send row whose CSV line is about `bytes` long. */
+const sized = (k: number, bytes: number) => ({
+  cells: [START + k, `u${k}@example.com`, `u${k}`, 1, null, `m${k}`, null, null, null],
+  payload: `{"k":${k},"pad":"${'x'.repeat(bytes)}"}`,
+});
 
-describe('BigQueryWarehouse through the BigQuery client against a recording server', () => {
+describe('BigQueryWarehouse through the BigQuery and Cloud Storage clients against local stand-ins', () => {
   let server: RecordingServer | null = null;
+  let gcs: GcsServer | null = null;
 
   afterEach(async () => {
     await server?.close();
+    await gcs?.close();
     server = null;
+    gcs = null;
   });
 
-  async function warehouse(
-    fail?: JobFailure,
-  ): Promise<{ warehouse: BigQueryWarehouse; requests: RecordedRequest[] }> {
-    server = await startRecordingServer(bigQueryApi(fail).handler);
-    // The client authenticates even against a custom endpoint: a pass-through client needs no
-    // credentials, and gives each request the headers object the media upload writes into.
+  interface Setup {
+    readonly fail?: JobFailure;
+    readonly fault?: GcsFault;
+    readonly partSizes?: PartSizes;
+  }
+
+  async function warehouse({ fail, fault, partSizes }: Setup = {}): Promise<{
+    warehouse: BigQueryWarehouse;
+    requests: RecordedRequest[];
+    bq: BigQueryApi;
+    gcs: GcsServer;
+  }> {
+    const staging = await startGcsServer({ keepText: true, ...(fault ? { fault } : {}) });
+    gcs = staging;
+    const bq = bigQueryApi(fail, (uri) => staging.api.objects.get(uri));
+    server = await startRecordingServer(bq.handler);
+    // The clients authenticate even against a custom endpoint: a pass-through client needs no
+    // credentials. Retries wait at most 1 s (the least the client allows) instead of up to 64 s.
     const bigquery = new BigQuery({
       projectId: PROJECT,
       apiEndpoint: server.url,
       authClient: new PassThroughClient(),
     });
+    const storage = localStorage(staging.url, 1);
     return {
-      warehouse: new BigQueryWarehouse(bigquery, {
+      warehouse: new BigQueryWarehouse(bigquery, storage.bucket(BUCKET), {
         rawDataset: 'iterable_raw',
         location: 'EU',
         transactionRetry: { attempts: 3, firstDelayMs: 1 },
+        partSizes: partSizes ?? { partBytes: CHUNK_MULTIPLE, chunkBytes: CHUNK_MULTIPLE },
       }),
       requests: server.requests,
+      bq,
+      gcs: staging,
     };
   }
 
-  it('stages rows as CSV and rejects as NDJSON through load jobs, then replaces the window in one transaction', async () => {
-    const { warehouse: w, requests } = await warehouse();
+  it('stages rows as CSV and rejects as NDJSON in Cloud Storage, loads each with one job, deletes the objects, then replaces the window in one transaction', async () => {
+    const { warehouse: w, requests, bq, gcs: staging } = await warehouse();
     const counts = await w.replaceWindow(LOAD, batches(BATCHES));
     assert.deepEqual(counts, { rows: 2, rejects: 1 });
 
@@ -132,9 +156,17 @@ describe('BigQueryWarehouse through the BigQuery client against a recording serv
     );
     assert.ok(Number(rowsTable.expirationTime) > Date.now(), 'staging tables expire on their own');
 
-    const [rowsUpload, rejectsUpload] = loads(requests);
+    const [rowsUpload, rejectsUpload, ...others] = loads(bq);
     assert.ok(rowsUpload && rejectsUpload);
+    assert.equal(others.length, 0, 'no NDJSON rows job: every row fits CSV');
     const load = rowsUpload.load;
+    const prefix = `gs://${BUCKET}/windows/email_send/${START}_${END}_[0-9a-f]{32}`;
+    assert.equal((load.sourceUris as string[]).length, 1);
+    assert.match((load.sourceUris as string[])[0] ?? '', new RegExp(`^${prefix}/rows-00000\\.csv$`));
+    assert.match(
+      (rejectsUpload.load.sourceUris as string[])[0] ?? '',
+      new RegExp(`^${prefix}/rejects-00000\\.ndjson$`),
+    );
     assert.equal(load.sourceFormat, 'CSV');
     assert.equal(load.fieldDelimiter, '\u0001');
     assert.equal(load.quote, '');
@@ -254,10 +286,19 @@ describe('BigQueryWarehouse through the BigQuery client against a recording serv
       'both staging tables are dropped',
     );
     assert.ok(!requests.some((r) => r.path.endsWith('/insertAll')), 'no legacy streaming inserts');
+    assert.ok(!requests.some((r) => r.path.startsWith('/upload/')), 'no media upload to BigQuery');
+    assert.equal(staging.api.objects.size, 0, 'the staged objects are deleted');
+    assert.deepEqual(
+      staging.api.log.filter((e) => e.request.method === 'DELETE').map((e) => [e.request.uri, e.status]),
+      [...(load.sourceUris as string[]), ...(rejectsUpload.load.sourceUris as string[])].map((uri) => [
+        uri,
+        204,
+      ]),
+    );
   });
 
   it('stages the rows CSV cannot carry unquoted through a second, NDJSON load job into the same table', async () => {
-    const { warehouse: w, requests } = await warehouse();
+    const { warehouse: w, bq } = await warehouse();
     const row = (email: string, payload: string) => ({
       cells: [START, email, null, 1, null, 'm', null, null, null],
       payload,
@@ -271,7 +312,7 @@ describe('BigQueryWarehouse through the BigQuery client against a recording serv
     const plain = [row('tab@example.com', '{"email":"tab@example.com",\t"x":1}'), row('', '{"email":""}')];
     await w.replaceWindow(LOAD, batches([{ rows: [...plain, ...odd], rejects: [] }]));
 
-    const [csv, json, ...others] = loads(requests);
+    const [csv, json, ...others] = loads(bq);
     assert.ok(csv && json);
     assert.equal(others.length, 0, 'no rejects job');
     assert.equal(csv.load.sourceFormat, 'CSV');
@@ -289,13 +330,13 @@ describe('BigQueryWarehouse through the BigQuery client against a recording serv
   });
 
   it('replaces a dimension’s whole table, and runs no load job for rejects it does not have', async () => {
-    const { warehouse: w, requests } = await warehouse();
+    const { warehouse: w, requests, bq } = await warehouse();
     const load: WindowLoad = { ...LOAD, stream: 'channels' };
     await w.replaceWindow(
       load,
       batches([{ rows: [{ cells: [1, 'Marketing', 'Marketing', 'Email'], payload: '{}' }], rejects: [] }]),
     );
-    assert.equal(uploads(requests).length, 1);
+    assert.equal(bq.loads.length, 1);
     const [query] = queryJobs(requests).map(
       (r) =>
         (JSON.parse(r.body) as { configuration: { query: { query: string } } }).configuration.query.query,
@@ -304,38 +345,42 @@ describe('BigQueryWarehouse through the BigQuery client against a recording serv
     assert.match(query ?? '', /DELETE FROM `test-project\.iterable_raw\.channels_rejects` WHERE TRUE;/);
   });
 
-  it('writes nothing and drops staging when the export fails mid-stream', async () => {
-    const { warehouse: w, requests } = await warehouse();
+  it('writes nothing, loads nothing and drops staging when the export fails mid-stream', async () => {
+    const { warehouse: w, requests, bq, gcs: staging } = await warehouse();
     await assert.rejects(w.replaceWindow(LOAD, batches(BATCHES, 1)), /export cut off/);
     assert.equal(queryJobs(requests).length, 0, 'no transaction ran');
+    assert.equal(bq.jobs.size, 0, 'no load job ran');
     assert.equal(deletes(requests).length, 2);
+    assert.equal(staging.api.objects.size, 0, 'nothing is left in the bucket');
   });
 
   it('fails the load, without a transaction, when a load job fails', async () => {
-    const { warehouse: w, requests } = await warehouse((job) =>
-      job.configuration.load ? 'Error while reading data' : null,
-    );
+    const { warehouse: w, requests, gcs: staging } = await warehouse({
+      fail: (job) => (job.configuration.load ? 'Error while reading data' : null),
+    });
     await assert.rejects(w.replaceWindow(LOAD, batches(BATCHES)), /Error while reading data/);
     assert.equal(queryJobs(requests).length, 0);
     assert.equal(deletes(requests).length, 2);
+    assert.equal(staging.api.objects.size, 0, 'the staged objects are deleted');
   });
 
   it('reruns the transaction alone when BigQuery aborts it for a concurrent update', async () => {
     let conflicts = 1;
-    const { warehouse: w, requests } = await warehouse((job) =>
-      job.configuration.query && conflicts-- > 0
-        ? 'Transaction is aborted due to concurrent update against table test-project:iterable_raw.email_send_rejects.'
-        : null,
-    );
+    const { warehouse: w, requests, bq } = await warehouse({
+      fail: (job) =>
+        job.configuration.query && conflicts-- > 0
+          ? 'Transaction is aborted due to concurrent update against table test-project:iterable_raw.email_send_rejects.'
+          : null,
+    });
     assert.deepEqual(await w.replaceWindow(LOAD, batches(BATCHES)), { rows: 2, rejects: 1 });
     assert.equal(queryJobs(requests).length, 2);
-    assert.equal(uploads(requests).length, 2, 'the staged rows are not loaded again');
+    assert.equal(bq.loads.length, 2, 'the staged rows are not loaded again');
   });
 
   it('gives up on other query errors at once', async () => {
-    const { warehouse: w, requests } = await warehouse((job) =>
-      job.configuration.query ? 'Syntax error' : null,
-    );
+    const { warehouse: w, requests } = await warehouse({
+      fail: (job) => (job.configuration.query ? 'Syntax error' : null),
+    });
     await assert.rejects(w.replaceWindow(LOAD, batches(BATCHES)), /Syntax error/);
     assert.equal(queryJobs(requests).length, 1);
     assert.equal(deletes(requests).length, 2);

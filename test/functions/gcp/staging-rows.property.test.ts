@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { type ColumnType, STREAMS } from '../../../functions/src/catalog.js';
 import { loadPlan } from '../../../functions/src/gcp/bigquery-load.js';
-import { NDJSON } from '../../../functions/src/gcp/load-job-stream.js';
+import { NDJSON } from '../../../functions/src/gcp/staged-load.js';
 import { STAGING_CSV } from '../../../functions/src/gcp/staging-csv.js';
 import type { Cell, RawRow } from '../../../functions/src/ports.js';
 import { readLoad } from './load-upload.js';
