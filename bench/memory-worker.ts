@@ -1,8 +1,9 @@
 /**
  * The worker loading one window, alone in its process so its peak RSS is its own: `loadWindow`
  * over the Iterable client (reading the NDJSON server) into either warehouse: DuckDB, as
- * `npm start` runs it, or the deployed BigQuery adapter with the real client, talking to the
- * sink (`bigquery-sink.ts`) in place of BigQuery. Says `{rows, seconds, maxRssBytes}` when done.
+ * `npm start` runs it, or the deployed BigQuery adapter with the real BigQuery and Cloud Storage
+ * clients, talking to the sink (`bigquery-sink.ts`) in place of both. Says
+ * `{rows, seconds, maxRssBytes}` when done.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,19 +36,23 @@ async function openWarehouse(target: MemoryWarehouse, dir: string): Promise<Ware
     const { DuckDbWarehouse } = await import('../local/duckdb-warehouse.js');
     return DuckDbWarehouse.open(join(dir, 'warehouse.duckdb'));
   }
-  const [{ BigQuery }, { PassThroughClient }, { BigQueryWarehouse }] = await Promise.all([
+  const [{ BigQuery }, { PassThroughClient }, { BigQueryWarehouse }, { localStorage }] = await Promise.all([
     import('@google-cloud/bigquery'),
     import('google-auth-library'),
     import('../functions/src/gcp/bigquery-warehouse.js'),
+    import('../test/functions/gcp/local-storage.js'),
   ]);
-  // As `open-bigquery.ts` builds it, but pointed at the sink; a pass-through auth client needs
-  // no credentials.
+  // As `open-bigquery.ts` builds it, but both clients pointed at the sink; pass-through auth
+  // clients need no credentials.
   const bigquery = new BigQuery({
     projectId: 'bench',
     apiEndpoint: target.url,
     authClient: new PassThroughClient(),
   });
-  return new BigQueryWarehouse(bigquery, { rawDataset: 'iterable_raw', location: 'US' });
+  return new BigQueryWarehouse(bigquery, localStorage(target.url).bucket('bench-load-staging'), {
+    rawDataset: 'iterable_raw',
+    location: 'US',
+  });
 }
 
 const { url, warehouse: target } = JSON.parse(process.argv[2] ?? '{}') as MemoryWorkerArgs;

@@ -129,7 +129,9 @@ export class StagedLoad {
   private openPart(): Part {
     const { objectPrefix, format, sizes } = this.options;
     const extension = format.sourceFormat === 'CSV' ? 'csv' : 'ndjson';
-    const file = this.bucket.file(`${objectPrefix}-${String(this.files.length).padStart(5, '0')}.${extension}`);
+    const file = this.bucket.file(
+      `${objectPrefix}-${String(this.files.length).padStart(5, '0')}.${extension}`,
+    );
     const stream = file.createWriteStream({
       resumable: true,
       chunkSize: sizes.chunkBytes,

@@ -24,6 +24,7 @@ export interface JobResource {
 
 /** What a load job read from one source object, as the Cloud Storage fake holds it (gcs-api.ts). */
 export interface LoadSource {
+  readonly size: number;
   readonly lines: number;
   /** `null` when the store only counts. */
   readonly text: string | null;
@@ -48,7 +49,10 @@ export type SourceObjects = (uri: string) => LoadSource | undefined;
 
 const error = (message: string) => ({ reason: 'invalidQuery', message });
 
-export function bigQueryApi(fail: JobFailure = () => null, objects: SourceObjects = () => undefined): BigQueryApi {
+export function bigQueryApi(
+  fail: JobFailure = () => null,
+  objects: SourceObjects = () => undefined,
+): BigQueryApi {
   const jobs = new Map<string, JobResource>();
   const loads: LoadRun[] = [];
   const finish = (job: Omit<JobResource, 'status'>): JobResource => {

@@ -26,6 +26,17 @@ describe('loadGcpConfig', () => {
     assert.ok(config.leaseMs > 600_000);
     assert.equal(config.firestoreDatabase, '(default)');
     assert.equal(config.bigqueryLocation, 'US');
+    assert.equal(config.loadStagingBucket, null);
+  });
+
+  it('gives the worker its load staging bucket', () => {
+    const env = {
+      ...ENV,
+      FUNCTION_TARGET: 'worker',
+      ITERABLE_API_KEY: 'k',
+      LOAD_STAGING_BUCKET: 'p-load-staging',
+    };
+    assert.equal(loadGcpConfig(env).loadStagingBucket, 'p-load-staging');
   });
 
   it('gives the collector its topics and webhook secret, and the other functions none', () => {
@@ -86,6 +97,16 @@ describe('loadGcpConfig', () => {
       'a worker without its key',
       { ...ENV, FUNCTION_TARGET: 'worker' },
       /ITERABLE_API_KEY: .*pulumi config set --secret iterableApiKey/,
+    ],
+    [
+      'a worker without its load staging bucket',
+      { ...ENV, FUNCTION_TARGET: 'worker', ITERABLE_API_KEY: 'k' },
+      /LOAD_STAGING_BUCKET: the worker has no Cloud Storage bucket to stage window loads in; .*pulumi up/,
+    ],
+    [
+      'a load staging bucket given as a URL',
+      { ...ENV, LOAD_STAGING_BUCKET: 'gs://p-load-staging' },
+      /LOAD_STAGING_BUCKET: use the name of the load staging bucket, without gs:\/\//,
     ],
     [
       'a malformed campaign metrics queue',

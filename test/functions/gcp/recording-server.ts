@@ -67,13 +67,3 @@ export async function startRecordingServer(handler: Handler): Promise<RecordingS
       }),
   };
 }
-
-/** The parts of a `multipart/related` body (a media upload): each part's text after its headers. */
-export function multipartParts(request: RecordedRequest): string[] {
-  const boundary = /boundary="?([^";]+)"?/.exec(request.headers['content-type'] ?? '')?.[1];
-  if (!boundary) throw new Error(`not a multipart request: ${request.headers['content-type']}`);
-  return request.body
-    .split(`--${boundary}`)
-    .slice(1, -1)
-    .map((part) => part.slice(part.indexOf('\r\n\r\n') + 4).replace(/\r\n$/, ''));
-}

@@ -21,6 +21,7 @@ import { JsonFileStateStore } from '../../../local/json-state-store.js';
 import { FROM, fastClient, type Simulator, simulator, tempWarehouse } from '../../support/pipeline.js';
 import { quietTestServer } from '../../support/test-server.js';
 import { bigQueryApi } from '../gcp/bigquery-api.js';
+import { localStorage } from '../gcp/local-storage.js';
 import { type RecordingServer, startRecordingServer } from '../gcp/recording-server.js';
 
 const PROJECT = 'test-project';
@@ -52,7 +53,11 @@ describe('the worker’s campaign metrics tasks', () => {
     registerWorker(
       {
         iterable: fastClient(sim),
-        warehouse: new BigQueryWarehouse(bigquery, { rawDataset: 'iterable_raw', location: 'EU' }),
+        // No window is loaded here, so its staging bucket is never written.
+        warehouse: new BigQueryWarehouse(bigquery, localStorage(bq.url).bucket('load-staging'), {
+          rawDataset: 'iterable_raw',
+          location: 'EU',
+        }),
         state,
         now: Date.now,
         log,
