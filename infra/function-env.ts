@@ -13,6 +13,8 @@ export interface FunctionRefs {
   readonly exportJobsQueuePath: pulumi.Input<string>;
   readonly tasksInvokerEmail: pulumi.Input<string>;
   readonly firestoreDatabase: pulumi.Input<string>;
+  /** Where the worker stages window loads (load-staging.ts). */
+  readonly loadStagingBucket: pulumi.Input<string>;
 }
 
 /** The pipeline's own variables this program sets (functions/src/config.ts). */
@@ -38,6 +40,7 @@ export function sharedEnvironment(settings: Settings, refs: FunctionRefs): Funct
     CAMPAIGN_METRICS_QUEUE: refs.campaignMetricsQueuePath,
     EXPORT_JOBS_QUEUE: refs.exportJobsQueuePath,
     TASKS_INVOKER_SERVICE_ACCOUNT: refs.tasksInvokerEmail,
+    LOAD_STAGING_BUCKET: refs.loadStagingBucket,
     WORKER_TIMEOUT_SECONDS: String(settings.workerTimeoutSeconds),
     ITERABLE_REGION: settings.iterableRegion,
     // Unset, each window chooses (functions/src/pipeline/export-mode.ts); the fan-out routes by

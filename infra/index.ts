@@ -23,6 +23,7 @@ import { FunctionsSource } from './functions-source.js';
 import { intermediateTableSpecs } from './intermediate-tables.js';
 import { IterableSecret } from './iterable-secret.js';
 import { LiveIngest } from './live.js';
+import { LoadStaging } from './load-staging.js';
 import { LogMetrics } from './log-metrics.js';
 import { FACT_TABLES, lookerStudioUrl } from './looker.js';
 import { ProjectRoles } from './project-roles.js';
@@ -88,6 +89,13 @@ const warehouse = new Warehouse(
     // The forget step runs as the worker and deletes forgotten users' rows from the facts too.
     analyticsWriters: { factQueries: memberOf(accounts.factQueries), forget: memberOf(accounts.worker) },
   },
+  afterApis,
+);
+
+// The worker stages each window's rows here before BigQuery's load job reads them.
+const loadStaging = new LoadStaging(
+  'load-staging',
+  { project, location: settings.bigqueryLocation, namePrefix, worker: memberOf(accounts.worker) },
   afterApis,
 );
 
@@ -185,6 +193,7 @@ const environment = sharedEnvironment(settings, {
   exportJobsQueuePath: exportJobsQueue.path,
   tasksInvokerEmail: accounts.tasksInvoker.email,
   firestoreDatabase: state.name,
+  loadStagingBucket: loadStaging.bucket,
 });
 
 const functions = new Functions(
@@ -217,7 +226,10 @@ const functions = new Functions(
     },
   },
   // A gen2 deploy checks the runtime account can read its secrets, and builds as the build account.
-  { dependsOn: [...apis.services, projectRoles, iterableKey, webhookSecret, grants.ready] },
+  // The worker stages window loads in its bucket from its first task.
+  {
+    dependsOn: [...apis.services, projectRoles, iterableKey, webhookSecret, grants.ready, loadStaging.grant],
+  },
 );
 
 const api = new ApiFunction(
@@ -289,6 +301,7 @@ const notifier = new AnomalyNotifier(
       exportJobsQueuePath: exportJobsQueue.path,
       tasksInvokerEmail: accounts.tasksInvoker.email,
       firestoreDatabase: state.name,
+      loadStagingBucket: loadStaging.bucket,
     }),
     analyticsDatasetId: warehouse.analyticsDatasetId,
     reportUrl: looker('metric_anomalies'),

@@ -191,6 +191,44 @@ export const sourceBucketKeepsLiveArchive: Rule = {
   },
 };
 
+/** Names the worker's load staging bucket (`load-staging.ts`). */
+export const LOAD_STAGING_BUCKET = /-load-staging$/;
+
+/** Staged parts live minutes; a week is the most a forgotten one may be kept (and billed). */
+export const MAX_STAGED_OBJECT_AGE_DAYS = 7;
+
+export const loadStagingBucketExpires: Rule = {
+  name: 'load-staging-bucket-expires',
+  description:
+    "The worker's load staging bucket deletes objects a crashed worker left behind, and grants by IAM only",
+  check(type, props) {
+    if (type !== 'gcp:storage/bucket:Bucket' || !LOAD_STAGING_BUCKET.test(String(props.name ?? ''))) {
+      return [];
+    }
+    const rules = Array.isArray(props.lifecycleRules) ? props.lifecycleRules.map(record) : [];
+    const expires = rules.some((rule) => {
+      const age = record(rule.condition).age;
+      return (
+        record(rule.action).type === 'Delete' &&
+        typeof age === 'number' &&
+        age >= 1 &&
+        age <= MAX_STAGED_OBJECT_AGE_DAYS
+      );
+    });
+    return [
+      ...(expires
+        ? []
+        : [
+            `no lifecycle rule deletes staged objects within ${MAX_STAGED_OBJECT_AGE_DAYS} days; add ` +
+              "{action: {type: 'Delete'}, condition: {age: 1}} so what a crashed worker left goes",
+          ]),
+      ...(props.uniformBucketLevelAccess === true
+        ? []
+        : ['uniformBucketLevelAccess is off; turn it on so only the bucket’s IAM grants give access']),
+    ];
+  },
+};
+
 export const noUnwaitedQueryJobs: Rule = {
   name: 'no-unwaited-query-jobs',
   description:
@@ -215,6 +253,7 @@ export const RULES: readonly Rule[] = [
   queueWithinIterableLimit,
   schedulerUsesOidc,
   sourceBucketKeepsLiveArchive,
+  loadStagingBucketExpires,
   noUnwaitedQueryJobs,
 ];
 

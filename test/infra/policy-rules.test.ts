@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  loadStagingBucketExpires,
   noPublicAccess,
   noUnwaitedQueryJobs,
   ownServiceAccount,
@@ -27,6 +28,8 @@ interface Case {
 
 const BUCKET = 'gcp:storage/bucket:Bucket';
 const SOURCE_BUCKET = 'p-iterable-functions-source';
+const STAGING_BUCKET = 'p-iterable-load-staging';
+const EXPIRE_AFTER_A_DAY = { action: { type: 'Delete' }, condition: { age: 1 } };
 
 const CASES: readonly Case[] = [
   {
@@ -58,6 +61,50 @@ const CASES: readonly Case[] = [
     title: 'another bucket expiring old objects',
     type: BUCKET,
     props: { name: 'p-staging', lifecycleRules: [{ action: { type: 'Delete' }, condition: { age: 1 } }] },
+    violations: [],
+  },
+  {
+    rule: loadStagingBucketExpires,
+    title: 'a load staging bucket expiring objects after a day, with uniform access',
+    type: BUCKET,
+    props: { name: STAGING_BUCKET, uniformBucketLevelAccess: true, lifecycleRules: [EXPIRE_AFTER_A_DAY] },
+    violations: [],
+  },
+  {
+    rule: loadStagingBucketExpires,
+    title: 'a load staging bucket without a lifecycle rule',
+    type: BUCKET,
+    props: { name: STAGING_BUCKET, uniformBucketLevelAccess: true },
+    violations: [/no lifecycle rule deletes staged objects within 7 days/],
+  },
+  {
+    rule: loadStagingBucketExpires,
+    title: 'a load staging bucket keeping objects 30 days, with object ACLs',
+    type: BUCKET,
+    props: {
+      name: STAGING_BUCKET,
+      lifecycleRules: [{ action: { type: 'Delete' }, condition: { age: 30 } }],
+    },
+    violations: [/no lifecycle rule deletes/, /uniformBucketLevelAccess is off/],
+  },
+  {
+    rule: loadStagingBucketExpires,
+    title: 'a load staging bucket whose only rule changes the storage class',
+    type: BUCKET,
+    props: {
+      name: STAGING_BUCKET,
+      uniformBucketLevelAccess: true,
+      lifecycleRules: [
+        { action: { type: 'SetStorageClass', storageClass: 'COLDLINE' }, condition: { age: 1 } },
+      ],
+    },
+    violations: [/no lifecycle rule deletes/],
+  },
+  {
+    rule: loadStagingBucketExpires,
+    title: 'another bucket without a lifecycle rule',
+    type: BUCKET,
+    props: { name: SOURCE_BUCKET },
     violations: [],
   },
   {
