@@ -1,118 +1,33 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { BigQuery } from '@google-cloud/bigquery';
-import { PassThroughClient } from 'google-auth-library';
-import { BigQueryWarehouse } from '../../../functions/src/gcp/bigquery-warehouse.js';
-import { CHUNK_MULTIPLE, type PartSizes } from '../../../functions/src/gcp/staged-load.js';
-import type { LoadBatch, WindowLoad } from '../../../functions/src/ports.js';
-import { type BigQueryApi, bigQueryApi, type JobFailure } from './bigquery-api.js';
-import { type GcsFault, type GcsServer, startGcsServer } from './gcs-api.js';
-import { type LoadConfiguration, readLoad } from './load-upload.js';
-import { localStorage } from './local-storage.js';
-import { type RecordedRequest, type RecordingServer, startRecordingServer } from './recording-server.js';
-
-const PROJECT = 'test-project';
-const BUCKET = 'test-project-load-staging';
-const START = Date.UTC(2026, 0, 1);
-const END = START + 6 * 3600_000;
-const LOAD: WindowLoad = {
-  stream: 'email_send',
-  window: { start: START, end: END },
-  runId: 'task-1',
-  loadedAt: END + 60_000,
-};
-
-/** Two email_send rows (catalog order: created_at, email, user_id, campaign_id, template_id, message_id, message_type_id, channel_id, transactional_data) and one reject. */
-const BATCHES: LoadBatch[] = [
-  {
-    rows: [
-      {
-        cells: [START + 1000, 'a@example.com', 'u1', 11, 21, 'm1', 3, 4, '{"order":1}'],
-        payload: '{"createdAt":"a"}',
-      },
-      {
-        cells: [START + 2000, 'b@example.com', null, 12, null, 'm2', null, null, null],
-        payload: '{"createdAt":"b"}',
-      },
-    ],
-    rejects: [{ line: 'not json', reason: 'malformed JSON', createdAt: null }],
-  },
-];
-
-async function* batches(list: readonly LoadBatch[], failAfter?: number): AsyncIterable<LoadBatch> {
-  for (const [k, batch] of list.entries()) {
-    if (k === failAfter) throw new Error('export cut off');
-    yield batch;
-  }
-  if (failAfter === list.length) throw new Error('export cut off');
-}
-
-/** Each load job that ran: its configuration and the rows BigQuery would read from its objects. */
-const loads = (api: BigQueryApi) =>
-  api.loads.map(({ job, sources }) => {
-    const load = job.configuration.load as LoadConfiguration & Record<string, unknown>;
-    return { load, rows: readLoad(load, sources.map((s) => s.text ?? '').join('')) };
-  });
-const queryJobs = (requests: readonly RecordedRequest[]) =>
-  requests.filter(
-    (r) =>
-      r.method === 'POST' &&
-      r.path === `/bigquery/v2/projects/${PROJECT}/jobs` &&
-      (JSON.parse(r.body) as { configuration: { query?: unknown } }).configuration.query !== undefined,
-  );
-const deletes = (requests: readonly RecordedRequest[]) => requests.filter((r) => r.method === 'DELETE');
-/** One email_send row whose CSV line is about `bytes` long. */
-const sized = (k: number, bytes: number) => ({
-  cells: [START + k, `u${k}@example.com`, `u${k}`, 1, null, `m${k}`, null, null, null],
-  payload: `{"k":${k},"pad":"${'x'.repeat(bytes)}"}`,
-});
+import type { WindowLoad } from '../../../functions/src/ports.js';
+import {
+  BATCHES,
+  BUCKET,
+  batches,
+  deletes,
+  END,
+  LOAD,
+  loads,
+  PROJECT,
+  queryJobs,
+  type Setup,
+  START,
+  type StandIns,
+  standIns,
+} from './warehouse-stand-ins.js';
 
 describe('BigQueryWarehouse through the BigQuery and Cloud Storage clients against local stand-ins', () => {
-  let server: RecordingServer | null = null;
-  let gcs: GcsServer | null = null;
+  let stand: StandIns | null = null;
 
   afterEach(async () => {
-    await server?.close();
-    await gcs?.close();
-    server = null;
-    gcs = null;
+    await stand?.close();
+    stand = null;
   });
 
-  interface Setup {
-    readonly fail?: JobFailure;
-    readonly fault?: GcsFault;
-    readonly partSizes?: PartSizes;
-  }
-
-  async function warehouse({ fail, fault, partSizes }: Setup = {}): Promise<{
-    warehouse: BigQueryWarehouse;
-    requests: RecordedRequest[];
-    bq: BigQueryApi;
-    gcs: GcsServer;
-  }> {
-    const staging = await startGcsServer({ keepText: true, ...(fault ? { fault } : {}) });
-    gcs = staging;
-    const bq = bigQueryApi(fail, (uri) => staging.api.objects.get(uri));
-    server = await startRecordingServer(bq.handler);
-    // The clients authenticate even against a custom endpoint: a pass-through client needs no
-    // credentials. Retries wait at most 1 s (the least the client allows) instead of up to 64 s.
-    const bigquery = new BigQuery({
-      projectId: PROJECT,
-      apiEndpoint: server.url,
-      authClient: new PassThroughClient(),
-    });
-    const storage = localStorage(staging.url, 1);
-    return {
-      warehouse: new BigQueryWarehouse(bigquery, storage.bucket(BUCKET), {
-        rawDataset: 'iterable_raw',
-        location: 'EU',
-        transactionRetry: { attempts: 3, firstDelayMs: 1 },
-        partSizes: partSizes ?? { partBytes: CHUNK_MULTIPLE, chunkBytes: CHUNK_MULTIPLE },
-      }),
-      requests: server.requests,
-      bq,
-      gcs: staging,
-    };
+  async function warehouse(setup: Setup = {}): Promise<StandIns> {
+    stand = await standIns(setup);
+    return stand;
   }
 
   it('stages rows as CSV and rejects as NDJSON in Cloud Storage, loads each with one job, deletes the objects, then replaces the window in one transaction', async () => {
@@ -392,98 +307,6 @@ describe('BigQueryWarehouse through the BigQuery and Cloud Storage clients again
     await assert.rejects(w.replaceWindow(LOAD, batches(BATCHES)), /Syntax error/);
     assert.equal(queryJobs(requests).length, 1);
     assert.equal(deletes(requests).length, 2);
-  });
-
-  it('uploads a part again after a transient error, and loads every part exactly once in one job', async () => {
-    let faults = 1;
-    const {
-      warehouse: w,
-      requests,
-      bq,
-      gcs: staging,
-    } = await warehouse({
-      // Each batch's text becomes a part of its own.
-      partSizes: { partBytes: 1, chunkBytes: CHUNK_MULTIPLE },
-      fault: (r) =>
-        r.method === 'PUT' && r.uri.endsWith('/rows-00001.csv') && r.contentRange?.startsWith('bytes 0-')
-          ? faults-- > 0
-            ? 503
-            : null
-          : null,
-    });
-    const parts = [0, 1, 2].map((p) => ({ rows: [0, 1].map((k) => sized(10 * p + k, 100)), rejects: [] }));
-    assert.deepEqual(await w.replaceWindow(LOAD, batches(parts)), { rows: 6, rejects: 0 });
-
-    const [only, ...others] = loads(bq);
-    assert.ok(only);
-    assert.equal(others.length, 0, 'one load job for the window’s rows');
-    assert.deepEqual(
-      (only.load.sourceUris as string[]).map((uri) => uri.split('/').pop()),
-      ['rows-00000.csv', 'rows-00001.csv', 'rows-00002.csv'],
-    );
-    assert.deepEqual(
-      only.rows.map((r) => r.message_id),
-      parts.flatMap((b) => b.rows.map((r) => r.cells[5])),
-      'every row once, in order',
-    );
-    const second = staging.api.log.filter((e) => e.request.uri.endsWith('/rows-00001.csv'));
-    assert.deepEqual(
-      second.map((e) => `${e.request.method} ${e.status}`),
-      ['POST 200', 'PUT 503', 'PUT 308', 'PUT 200', 'DELETE 204'],
-      'session, failed chunk, offset query, chunk sent again, delete',
-    );
-    assert.equal(queryJobs(requests).length, 1);
-    assert.equal(staging.api.objects.size, 0, 'every part is deleted');
-  });
-
-  it('sends a failed chunk of a part again from the offset the server holds', async () => {
-    let faults = 1;
-    const {
-      warehouse: w,
-      bq,
-      gcs: staging,
-    } = await warehouse({
-      partSizes: { partBytes: 4 * CHUNK_MULTIPLE, chunkBytes: CHUNK_MULTIPLE },
-      fault: (r) =>
-        r.method === 'PUT' && r.contentRange?.startsWith(`bytes ${CHUNK_MULTIPLE}-`) && faults-- > 0
-          ? 503
-          : null,
-    });
-    // About 1.5 chunks of CSV in one part.
-    const rows = Array.from({ length: 400 }, (_, k) => sized(k, 1000));
-    await w.replaceWindow(LOAD, batches([{ rows, rejects: [] }]));
-
-    const [only] = loads(bq);
-    assert.ok(only);
-    assert.equal((only.load.sourceUris as string[]).length, 1);
-    assert.deepEqual(
-      only.rows.map((r) => r.message_id),
-      rows.map((r) => r.cells[5]),
-    );
-    const puts = staging.api.log.filter((e) => e.request.method === 'PUT');
-    assert.deepEqual(
-      puts.map((e) => `${e.request.contentRange?.replace(/\d{3,}/g, 'n')} ${e.status}`),
-      ['bytes 0-n/* 308', 'bytes n-n/n 503', 'bytes */* 308', 'bytes n-n/n 200'],
-    );
-    assert.equal(staging.api.objects.size, 0);
-  });
-
-  it('fails the window without a load job when a part’s upload keeps failing, and deletes the parts written', async () => {
-    const {
-      warehouse: w,
-      requests,
-      bq,
-      gcs: staging,
-    } = await warehouse({
-      partSizes: { partBytes: 1, chunkBytes: CHUNK_MULTIPLE },
-      fault: (r) => (r.method === 'PUT' && r.uri.endsWith('/rows-00001.csv') ? 503 : null),
-    });
-    const parts = [0, 1].map((p) => ({ rows: [sized(p, 10)], rejects: [] }));
-    await assert.rejects(w.replaceWindow(LOAD, batches(parts)), /503/);
-    assert.equal(bq.jobs.size, 0, 'no load job ran');
-    assert.equal(queryJobs(requests).length, 0, 'no transaction ran');
-    assert.equal(staging.api.objects.size, 0, 'the part written is deleted');
-    assert.equal(deletes(requests).length, 2, 'both staging tables are dropped');
   });
 
   it('writes disjoint sets of tables in the transactions of two streams’ windows', async () => {
