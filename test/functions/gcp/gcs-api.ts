@@ -3,19 +3,20 @@
  * the real `@google-cloud/storage` client: resumable uploads (start a session, PUT chunks, ask how
  * much arrived) and object deletes. Chunks are read as they stream: a store keeps each object's
  * text (contract tests) or only counts its bytes and lines (the memory benchmark's sink). A fault
- * can answer any request with an error status instead, without keeping what it carried.
+ * can answer any request with an error status instead, without keeping what it carried. Objects
+ * carry the MD5 the client compares with its own (`validation: 'md5'` in staged-load.ts).
  * https://cloud.google.com/storage/docs/performing-resumable-uploads
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, type Hash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CRC32C } from '@google-cloud/storage';
 
 export interface StoredObject {
   readonly uri: string;
   readonly size: number;
   /** Newline-ended lines: one per staged row. */
   readonly lines: number;
+  readonly md5Hash: string;
   /** `null` in a store that only counts. */
   readonly text: string | null;
 }
@@ -50,7 +51,7 @@ interface Session {
   readonly name: string;
   received: number;
   lines: number;
-  crc32c: number;
+  md5: Hash;
   readonly chunks: Buffer[];
   done: StoredObject | null;
 }
@@ -87,7 +88,7 @@ export function gcsApi({ keepText, fault }: GcsApiOptions): GcsApi {
     name: session.name,
     size: String(done.size),
     generation: String(generation++),
-    crc32c: CRC32C.from(session.crc32c).toString(),
+    md5Hash: done.md5Hash,
   });
   /** Where the upload stands: 308 with the bytes held so far, or the object once it is whole. */
   const status = (res: ServerResponse, request: GcsRequest, session: Session) => {
@@ -116,7 +117,15 @@ export function gcsApi({ keepText, fault }: GcsApiOptions): GcsApi {
         return error(res, request, 412, 'conditionNotMet');
       }
       const id = randomUUID();
-      sessions.set(id, { bucket, name, received: 0, lines: 0, crc32c: 0, chunks: [], done: null });
+      sessions.set(id, {
+        bucket,
+        name,
+        received: 0,
+        lines: 0,
+        md5: createHash('md5'),
+        chunks: [],
+        done: null,
+      });
       const location = `http://${req.headers.host}${url.pathname}?uploadType=resumable&upload_id=${id}`;
       answer(res, request, 200, undefined, { Location: location });
     });
@@ -148,12 +157,12 @@ export function gcsApi({ keepText, fault }: GcsApiOptions): GcsApi {
       return;
     }
     // Counted aside and committed only once the whole chunk has arrived.
-    const crc = CRC32C.from(session.crc32c);
+    const md5 = session.md5.copy();
     const chunks: Buffer[] = [];
     let bytes = 0;
     let lines = 0;
     req.on('data', (data: Buffer) => {
-      crc.update(data);
+      md5.update(data);
       bytes += data.length;
       for (let at = data.indexOf(NEWLINE); at >= 0; at = data.indexOf(NEWLINE, at + 1)) lines++;
       if (keepText) chunks.push(data);
@@ -170,13 +179,14 @@ export function gcsApi({ keepText, fault }: GcsApiOptions): GcsApi {
       }
       session.received += bytes;
       session.lines += lines;
-      session.crc32c = crc.valueOf();
+      session.md5 = md5;
       session.chunks.push(...chunks);
       if (last) {
         session.done = {
           uri: request.uri,
           size: session.received,
           lines: session.lines,
+          md5Hash: md5.copy().digest('base64'),
           text: keepText ? Buffer.concat(session.chunks).toString('utf8') : null,
         };
         objects.set(request.uri, session.done);
