@@ -60,7 +60,12 @@ describe('loadGcpConfig', () => {
     const fanout = { ...noJobsQueue, FUNCTION_TARGET: 'fanout', WORKER_URL: 'https://w.a.run.app' };
     assert.equal(loadGcpConfig({ ...fanout, ITERABLE_EXPORT_MODE: 'stream' }).exportJobsQueuePath, null);
     assert.equal(
-      loadGcpConfig({ ...noJobsQueue, FUNCTION_TARGET: 'worker', ITERABLE_API_KEY: 'k' }).exportJobsQueuePath,
+      loadGcpConfig({
+        ...noJobsQueue,
+        FUNCTION_TARGET: 'worker',
+        ITERABLE_API_KEY: 'k',
+        LOAD_STAGING_BUCKET: 'p-load-staging',
+      }).exportJobsQueuePath,
       null,
     );
   });
