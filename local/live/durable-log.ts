@@ -27,9 +27,9 @@ export interface Logged {
 const TABLES: readonly string[] = ['events', 'rejects'] satisfies readonly LiveTable[];
 
 /** Records made durable together, all in one segment. */
-export interface DurableGroup {
+export interface DurableGroup<R extends Logged = Logged> {
   readonly segment: number;
-  readonly records: readonly Logged[];
+  readonly records: readonly R[];
 }
 
 /** A segment closes after this many records, so a moved segment can be deleted while load goes on. */
@@ -60,16 +60,17 @@ interface Segment {
   full: boolean;
 }
 
-export class DurableLog {
+/** `R`: the records as appended, handed back as they are once durable (a restart reads `Logged`). */
+export class DurableLog<R extends Logged = Logged> {
   private readonly segments = new Map<number, Segment>();
   private current: Segment | null = null;
-  private readonly appends: GroupCommit<Logged>;
+  private readonly appends: GroupCommit<R>;
   private readonly closing = new Set<Promise<void>>();
 
   private constructor(
     private readonly dir: string,
     private next: number,
-    private readonly onDurable: (group: DurableGroup) => void,
+    private readonly onDurable: (group: DurableGroup<R>) => void,
   ) {
     this.appends = new GroupCommit((records) => this.write(records), {
       maxItems: MAX_GROUP,
@@ -81,10 +82,10 @@ export class DurableLog {
    * Opens the buffer folder. `leftover` is what a previous run left in it, per segment: the caller
    * replays it into DuckDB and reports it with `moved` like any other group.
    */
-  static open(
+  static open<R extends Logged = Logged>(
     dir: string,
-    onDurable: (group: DurableGroup) => void,
-  ): { readonly log: DurableLog; readonly leftover: readonly DurableGroup[] } {
+    onDurable: (group: DurableGroup<R>) => void,
+  ): { readonly log: DurableLog<R>; readonly leftover: readonly DurableGroup[] } {
     mkdirSync(dir, { recursive: true });
     const numbers = readdirSync(dir)
       .flatMap((name) => {
@@ -92,7 +93,7 @@ export class DurableLog {
         return match ? [Number(match[1])] : [];
       })
       .sort((a, b) => a - b);
-    const log = new DurableLog(dir, (numbers.at(-1) ?? 0) + 1, onDurable);
+    const log = new DurableLog<R>(dir, (numbers.at(-1) ?? 0) + 1, onDurable);
     const leftover = numbers.map((n) => {
       const path = join(dir, segmentName(n));
       const records = readSegment(path);
@@ -112,7 +113,7 @@ export class DurableLog {
   }
 
   /** Resolves once the record is on disk: from then on a crash cannot lose it. */
-  append(record: Logged): Promise<void> {
+  append(record: R): Promise<void> {
     return this.appends.add(record);
   }
 
@@ -142,7 +143,7 @@ export class DurableLog {
     await Promise.all(this.closing);
   }
 
-  private async write(records: readonly Logged[]): Promise<void> {
+  private async write(records: readonly R[]): Promise<void> {
     const segment = this.segmentFor(records.length);
     const text = records.map((r) => `${r.table}\t${r.json}\n`).join('');
     segment.writing++;

@@ -20,9 +20,11 @@ export interface GroupCommitOptions {
   readonly maxInFlight?: number;
 }
 
+/** The promise's own functions are kept, not a closure over them: one allocation less per item. */
 interface Pending<T> {
   readonly item: T;
-  readonly done: (error?: unknown) => void;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
 }
 
 export class GroupCommit<T> {
@@ -44,7 +46,7 @@ export class GroupCommit<T> {
   /** Resolves once the item is committed; rejects with the write's error if its batch failed. */
   add(item: T): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ item, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.pending.push({ item, resolve, reject });
       this.startWriter();
     });
   }
@@ -76,9 +78,9 @@ export class GroupCommit<T> {
       this.startWriter();
       try {
         await this.write(batch.map((p) => p.item));
-        for (const p of batch) p.done();
+        for (const p of batch) p.resolve();
       } catch (error) {
-        for (const p of batch) p.done(error ?? new Error('the live write failed'));
+        for (const p of batch) p.reject(error ?? new Error('the live write failed'));
       }
       const wait = started + this.spacingMs - performance.now();
       if (wait > 0 && this.pending.length < this.options.maxItems)

@@ -80,7 +80,10 @@ export function readWebhook(body: string, receivedAt: number): ParsedWebhook {
   // (`$.proxySource`, `$.unsubSource`) reads both. The checked fields go back in their original form.
   // Copied with Object.assign, not spread: V8 serialises the copy three times faster (measured on
   // a webhook's dataFields, 1.6 µs against 3.3 µs), and this runs once per webhook.
-  const flat: Record<string, unknown> = Object.assign({}, (json as { dataFields: object }).dataFields);
+  const flat: Record<string, unknown> = Object.assign(
+    {},
+    (json as { dataFields: Record<string, unknown> }).dataFields,
+  );
   flat.email = email;
   if (userId !== null) flat.userId = userId;
   const payload = JSON.stringify(flat);
