@@ -3,8 +3,10 @@
  * that resolves means the event is kept: here, synced to the durable buffer (durable-log.ts), with
  * every request that arrived meanwhile sharing that one append+sync. A mover then commits what the
  * buffer holds to DuckDB, one transaction per batch and one batch at a time, each batch being
- * whatever became durable while the previous one committed; a buffer segment is deleted once all
- * of it is in DuckDB. `open` first replays what a previous run left in the buffer; `close` moves
+ * whatever became durable while the previous one committed: fresh messages through DuckDB's
+ * Appender (live-appender.ts), replayed ones through an insert that skips those already there
+ * (live-insert.ts). A buffer segment is deleted once all of it is in DuckDB. `open` first replays
+ * what a previous run left in the buffer; `close` moves
  * everything accepted before it returns, which is what SIGTERM waits for.
  */
 import { randomUUID } from 'node:crypto';
@@ -16,14 +18,14 @@ import type { DuckDbWarehouse } from '../duckdb-warehouse.js';
 import { type DurableGroup, DurableLog, type LiveTable, type Logged } from './durable-log.js';
 import { GroupCommit } from './group-commit.js';
 import { appendLive, type LiveMessage } from './live-appender.js';
-import { INSERTS } from './live-insert.js';
+import { REPLAY_INSERTS } from './live-insert.js';
 
 /** Messages per DuckDB transaction at most: a burst becomes inserts of a few megabytes each. */
 const MAX_MOVE = 5_000;
 /**
- * DuckDB transactions start at most this often: each costs a plan, a run on DuckDB's threads and a
- * write-ahead-log sync whatever its size, so at 5,000 webhooks/s a move carries ~500 of them; the
- * delay to the live view stays far below its 2 s target.
+ * DuckDB transactions start at most this often: each costs an Appender and a write-ahead-log sync
+ * whatever its size, so at 5,000 webhooks/s a move carries ~500 of them; the delay to the live view
+ * stays far below its 2 s target.
  */
 const MOVE_SPACING_MS = 100;
 
@@ -53,7 +55,7 @@ const appendFresh: Write<Published> = (c, table, records) =>
 
 /** A replayed buffer may hold messages committed just before a crash: the insert skips those. */
 const insertReplayed: Write<Logged> = async (c, table, records) => {
-  await c.run(INSERTS[table].replay, { batch: `[${records.map((r) => r.json).join(',')}]` });
+  await c.run(REPLAY_INSERTS[table], { batch: `[${records.map((r) => r.json).join(',')}]` });
 };
 
 export class DuckDbLiveSink implements LiveSink {

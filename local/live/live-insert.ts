@@ -1,7 +1,9 @@
 /**
- * The SQL that stands in for the BigQuery subscription: one statement inserts a whole batch of
- * messages, passed as one JSON array, into a live table, with the metadata columns the
- * subscription's `writeMetadata` would add (a message id of our own, the publish time).
+ * The SQL that stands in for the BigQuery subscription when a restart replays the durable buffer:
+ * one statement inserts a whole batch of messages, passed as one JSON array, into a live table,
+ * with the metadata columns the subscription's `writeMetadata` would add (a message id of our own,
+ * the publish time), skipping messages already there. Fresh messages go through the Appender
+ * (live-appender.ts), which has nothing to skip.
  */
 import {
   LIVE_DATASET,
@@ -36,7 +38,7 @@ const column = (f: Field): string => {
  * `from_json` with a structure parses each message once into typed fields, a third of the time of
  * one `->>` extraction per column on a batch of a thousand (https://duckdb.org/docs/stable/data/json/json_functions).
  */
-const insert = (table: string, fields: readonly Field[], replay: boolean): string => {
+const insert = (table: string, fields: readonly Field[]): string => {
   const all = [...fields, ...METADATA];
   const structure = JSON.stringify([Object.fromEntries(all.map((f) => [f.name, parsedAs(f)]))]);
   const target = `${LIVE_DATASET}.${table}`;
@@ -45,18 +47,12 @@ const insert = (table: string, fields: readonly Field[], replay: boolean): strin
     `SELECT ${all.map(column).join(', ')}, '${LOCAL_SUBSCRIPTION}'`,
     `FROM (SELECT unnest(from_json($batch, '${structure}')) AS m)`,
     // A replayed buffer may hold messages committed just before a crash: each is written once.
-    ...(replay ? [`WHERE m.message_id NOT IN (SELECT message_id FROM ${target})`] : []),
+    `WHERE m.message_id NOT IN (SELECT message_id FROM ${target})`,
   ].join('\n');
 };
 
-/** Per live table, the insert of fresh messages and the one of a replayed buffer. */
-export const INSERTS = {
-  events: {
-    fresh: insert(LIVE_EVENTS_TABLE, LIVE_EVENT_FIELDS, false),
-    replay: insert(LIVE_EVENTS_TABLE, LIVE_EVENT_FIELDS, true),
-  },
-  rejects: {
-    fresh: insert(LIVE_REJECTS_TABLE, LIVE_REJECT_FIELDS, false),
-    replay: insert(LIVE_REJECTS_TABLE, LIVE_REJECT_FIELDS, true),
-  },
+/** Per live table, the insert of a replayed buffer's messages. */
+export const REPLAY_INSERTS = {
+  events: insert(LIVE_EVENTS_TABLE, LIVE_EVENT_FIELDS),
+  rejects: insert(LIVE_REJECTS_TABLE, LIVE_REJECT_FIELDS),
 } as const;

@@ -13,7 +13,7 @@ import { MAX_WEBHOOK_BYTES } from '../../../functions/src/live/collect.js';
 import type { LogEntry } from '../../../functions/src/log.js';
 import { DuckDbWarehouse } from '../../../local/duckdb-warehouse.js';
 import { DurableLog } from '../../../local/live/durable-log.js';
-import { INSERTS } from '../../../local/live/live-insert.js';
+import { appendLive } from '../../../local/live/live-appender.js';
 import { type LiveRuntime, startLive } from '../../../local/live/live-runtime.js';
 import { post, webhookBody } from './webhooks.js';
 
@@ -229,7 +229,9 @@ describe('restarting npm run live after a crash', () => {
     await crashed.append(message(1));
     await crashed.append(message(2));
     const warehouse = await DuckDbWarehouse.open(file);
-    await warehouse.query(INSERTS.events.fresh, { batch: `[${message(1).json}]` });
+    const c = await warehouse.connect();
+    await appendLive(c, 'events', [JSON.parse(message(1).json)]);
+    c.closeSync();
     await warehouse.close();
 
     const live = await startLive({
