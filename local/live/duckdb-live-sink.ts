@@ -20,7 +20,7 @@ import { GroupCommit } from './group-commit.js';
 import { appendLive, type LiveMessage } from './live-appender.js';
 import { REPLAY_INSERTS } from './live-insert.js';
 
-/** Messages per DuckDB transaction at most: a burst becomes inserts of a few megabytes each. */
+/** Messages per DuckDB transaction at most: a burst becomes appends of a few megabytes each. */
 const MAX_MOVE = 5_000;
 /**
  * DuckDB transactions start at most this often: each costs an Appender and a write-ahead-log sync

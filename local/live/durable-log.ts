@@ -1,12 +1,13 @@
 /**
  * The local durable buffer in front of DuckDB: an accepted webhook is appended to a segment file
  * and synced to disk (one `write` + `fdatasync` shared by every request that arrived meanwhile,
- * a few of them in flight at once) before the collector answers 2xx; DuckDB gets it moments later, in bigger batches, off the
- * request's path. A segment file is deleted once every record in it is committed to DuckDB, so
- * what a restart finds in the folder is exactly what may not have reached DuckDB: it is replayed
- * (skipping records already there, since a crash can fall between the commit and the delete).
- * Why not commit each group to DuckDB directly: a commit plans and runs an INSERT on DuckDB's
- * threads, tens of milliseconds on a busy 2-core machine, where an append+sync costs ~4 ms.
+ * a few of them in flight at once) before the collector answers 2xx; DuckDB gets it moments
+ * later, in bigger batches, off the request's path. A segment file is deleted once every record
+ * in it is committed to DuckDB, so what a restart finds in the folder is exactly what may not have
+ * reached DuckDB: it is replayed (skipping records already there, since a crash can fall between
+ * the commit and the delete). Why not commit each group to DuckDB directly: a commit costs a
+ * write-ahead-log sync and tens of milliseconds on a busy 2-core machine, where an append+sync
+ * costs ~1–4 ms.
  */
 import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
@@ -37,10 +38,11 @@ const SEGMENT_RECORDS = 20_000;
 /** Appends per write at most: bounds one write's memory in a burst. */
 const MAX_GROUP = 5_000;
 /**
- * Appends+syncs in flight at once. An `fdatasync` on this machine's virtual disk takes 1–10 ms
- * (50 ms at its p99 when the disk is shared), and two or four at once complete 1.5–2.3 times as many
- * per second as one after the other (measured with `write` + `fdatasync` loops on one file, bench/README.md
- * section 6): the requests that arrive during a sync start the next one instead of waiting.
+ * Appends+syncs in flight at once. An `fdatasync` on the bench machine's virtual disk takes
+ * 1–10 ms (20–70 ms at its p99 when the disk is shared), and two or four at once complete 1.5–2.3
+ * times as many per second as one after the other (`write` + `fdatasync` loops on one file,
+ * bench/README.md section 6): the requests that arrive during a sync start the next one instead
+ * of waiting for it.
  */
 const SYNCS_IN_FLIGHT = 3;
 
