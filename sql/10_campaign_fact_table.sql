@@ -14,12 +14,16 @@
 -- Incremental: a campaign is rebuilt when campaign_recipient_daily has rows of it dated from
 -- `events_from` on (the rebuild start of `stg_rebuild_from`: the lookback, default 7 days, or
 -- earlier for rows loaded within it; all history on a first build) or has no row yet. Its totals
--- are recomputed from its rows of campaign_recipient_daily (one per recipient and date), not
--- added to: distinct counts cannot be summed across runs, and adding a lookback's worth of events
--- again on every run would count them twice. So a run reads no raw table at all: the lookback's
--- raw partitions were read once, into campaign_recipient_daily, by sql/05.
+-- are recomputed per recipient from their row of campaign_recipient_lifetime (the settled dates,
+-- sql/05_campaign_recipient_lifetime.sql) plus their rows of campaign_recipient_daily dated from
+-- the settled date on (`daily_from`), not added to the fact: distinct counts cannot be summed
+-- across runs, and adding a lookback's worth of events again on every run would count them twice.
+-- So a run reads no raw table at all (the lookback's raw partitions were read once, into
+-- campaign_recipient_daily, by sql/05), and of the intermediate tables one row per recipient of
+-- the campaigns rebuilt plus the rebuilt dates.
 DECLARE events_from TIMESTAMP;
 DECLARE rebuilt_campaigns ARRAY<INT64>;
+DECLARE daily_from DATE;
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.campaign_fact_table (
   campaign_id INT64,
@@ -82,6 +86,13 @@ SET rebuilt_campaigns = (
   WHERE campaign_id IS NOT NULL
 );
 
+-- campaign_recipient_daily's dates that campaign_recipient_lifetime does not hold yet.
+SET daily_from = (
+  SELECT MAX(settled_before)
+  FROM iterable_analytics.lifetime_settled_dates
+  WHERE lifetime_table = 'campaign_recipient_lifetime'
+);
+
 MERGE INTO iterable_analytics.campaign_fact_table AS target
 USING (
   WITH recent_campaigns AS (
@@ -103,6 +114,21 @@ USING (
     SELECT campaign_id FROM unbuilt_campaigns
   ),
 
+  rows_of_recipients AS (
+    SELECT
+      campaign_id, user_key, count_sends, count_bounces, count_opens, count_machine_opens,
+      count_clicks, count_complaints, count_unsubscribes, count_purchases, revenue
+    FROM iterable_analytics.campaign_recipient_lifetime
+    WHERE campaign_id IN UNNEST(rebuilt_campaigns)
+    UNION ALL
+    SELECT
+      campaign_id, user_key, count_sends, count_bounces, count_opens, count_machine_opens,
+      count_clicks, count_complaints, count_unsubscribes, count_purchases, revenue
+    FROM iterable_analytics.campaign_recipient_daily
+    WHERE event_on >= daily_from
+      AND campaign_id IN UNNEST(rebuilt_campaigns)
+  ),
+
   recipients AS (
     SELECT
       campaign_id,
@@ -116,8 +142,7 @@ USING (
       SUM(count_unsubscribes) AS count_unsubscribes,
       SUM(count_purchases) AS count_purchases,
       SUM(revenue) AS revenue
-    FROM iterable_analytics.campaign_recipient_daily
-    WHERE campaign_id IN UNNEST(rebuilt_campaigns)
+    FROM rows_of_recipients
     GROUP BY campaign_id, user_key
   ),
 

@@ -17,12 +17,16 @@
 -- 'no_subscriptions'). Users whose profile was updated since `events_from` are recomputed too.
 --
 -- Incremental: users with rows of user_daily dated from `events_from` on (the rebuild start of
--- `stg_rebuild_from`; all history on a first build) are recomputed from all of their rows there
--- (one per user and date, built by sql/06 from the lookback's raw partitions) and merged.
--- Lifetime counts are recomputed rather than added to, because adding a lookback's events on
--- every run would count them again. No raw table is read. The segment depends on time passing,
--- not only on events, so it is recomputed for every user from this table's own columns.
+-- `stg_rebuild_from`; all history on a first build) are recomputed and merged, each from their
+-- row of user_lifetime (their totals over the settled dates, sql/06_user_lifetime.sql) plus their
+-- rows of user_daily dated from the settled date on (one per user and date, built by sql/06 from
+-- the lookback's raw partitions): a run reads one row per affected user and the rebuilt dates,
+-- never all of a user's days. The rebuilt dates are recomputed rather than added to the fact,
+-- because adding a lookback's events on every run would count them again. No raw table is read.
+-- The segment depends on time passing, not only on events, so it is recomputed for every user
+-- from this table's own columns.
 DECLARE events_from TIMESTAMP;
+DECLARE daily_from DATE;
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.user_engagement_fact (
   user_key STRING,
@@ -53,6 +57,14 @@ SET events_from = (
   FROM iterable_analytics.user_engagement_fact
 );
 
+-- user_daily's dates that user_lifetime does not hold yet: a script variable, so BigQuery prunes
+-- user_daily's partitions before it.
+SET daily_from = (
+  SELECT MAX(settled_before)
+  FROM iterable_analytics.lifetime_settled_dates
+  WHERE lifetime_table = 'user_lifetime'
+);
+
 MERGE INTO iterable_analytics.user_engagement_fact AS target
 USING (
   WITH affected_users AS (
@@ -63,6 +75,23 @@ USING (
     SELECT user_key
     FROM iterable_analytics.user_profiles
     WHERE profile_updated_at >= events_from
+  ),
+
+  rows_of_users AS (
+    SELECT
+      user_key, email, user_id, count_sends, count_opens, count_clicks, count_unsubscribes,
+      count_purchases, revenue, first_send_at, last_send_at, last_open_at, last_click_at,
+      last_engaged_at, last_unsubscribe_at, last_subscribe_at
+    FROM iterable_analytics.user_lifetime
+    WHERE user_key IN (SELECT user_key FROM affected_users)
+    UNION ALL
+    SELECT
+      user_key, email, user_id, count_sends, count_opens, count_clicks, count_unsubscribes,
+      count_purchases, revenue, first_send_at, last_send_at, last_open_at, last_click_at,
+      last_engaged_at, last_unsubscribe_at, last_subscribe_at
+    FROM iterable_analytics.user_daily
+    WHERE event_on >= daily_from
+      AND user_key IN (SELECT user_key FROM affected_users)
   ),
 
   events AS (
@@ -83,8 +112,7 @@ USING (
       MAX(last_engaged_at) AS last_engaged_at,
       MAX(last_unsubscribe_at) AS last_unsubscribe_at,
       MAX(last_subscribe_at) AS last_subscribe_at
-    FROM iterable_analytics.user_daily
-    WHERE user_key IN (SELECT user_key FROM affected_users)
+    FROM rows_of_users
     GROUP BY user_key
   ),
 

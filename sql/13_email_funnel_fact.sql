@@ -13,12 +13,14 @@
 -- NULL when the denominator is zero.
 --
 -- Incremental: campaigns with rows of campaign_recipient_daily dated from `events_from` on (the
--- rebuild start of `stg_rebuild_from`; all history on a first build) are recomputed from all of
--- their rows there (one per recipient and date, built by sql/05 from the lookback's raw
--- partitions): recipients are distinct over the campaign's lifetime, so they cannot be added up.
+-- rebuild start of `stg_rebuild_from`; all history on a first build) are recomputed per
+-- recipient from their row of campaign_recipient_lifetime (the settled dates) plus their rows of
+-- campaign_recipient_daily dated from the settled date on (`daily_from`), as in sql/10:
+-- recipients are distinct over the campaign's lifetime, so they cannot be added up across runs.
 -- No raw table is read.
 DECLARE events_from TIMESTAMP;
 DECLARE rebuilt_campaigns ARRAY<INT64>;
+DECLARE daily_from DATE;
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.email_funnel_fact (
   campaign_id INT64,
@@ -49,9 +51,29 @@ SET rebuilt_campaigns = (
     AND campaign_id IS NOT NULL
 );
 
+-- campaign_recipient_daily's dates that campaign_recipient_lifetime does not hold yet.
+SET daily_from = (
+  SELECT MAX(settled_before)
+  FROM iterable_analytics.lifetime_settled_dates
+  WHERE lifetime_table = 'campaign_recipient_lifetime'
+);
+
 MERGE INTO iterable_analytics.email_funnel_fact AS target
 USING (
-  WITH recipients AS (
+  WITH rows_of_recipients AS (
+    SELECT campaign_id, user_key, count_sends, count_bounces, count_opens, count_clicks, count_conversions
+    FROM iterable_analytics.campaign_recipient_lifetime
+    WHERE campaign_id IN UNNEST(rebuilt_campaigns)
+      AND user_key IS NOT NULL
+    UNION ALL
+    SELECT campaign_id, user_key, count_sends, count_bounces, count_opens, count_clicks, count_conversions
+    FROM iterable_analytics.campaign_recipient_daily
+    WHERE event_on >= daily_from
+      AND campaign_id IN UNNEST(rebuilt_campaigns)
+      AND user_key IS NOT NULL
+  ),
+
+  recipients AS (
     SELECT
       campaign_id,
       user_key,
@@ -60,9 +82,7 @@ USING (
       SUM(count_opens) AS count_opens,
       SUM(count_clicks) AS count_clicks,
       SUM(count_conversions) AS count_conversions
-    FROM iterable_analytics.campaign_recipient_daily
-    WHERE campaign_id IN UNNEST(rebuilt_campaigns)
-      AND user_key IS NOT NULL
+    FROM rows_of_recipients
     GROUP BY campaign_id, user_key
   ),
 

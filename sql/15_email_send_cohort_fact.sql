@@ -21,19 +21,28 @@
 -- message_id have no cohort.
 --
 -- Incremental, through email_message_daily (one row per message x event date, plus one per
--- message x purchase date for purchases credited to it): the event dates from `stg_rebuild_from`
--- on are replaced from the raw events of those dates only; then every cohort with a message
--- touched by them (a late open updates the row of its send's date) is recomputed from that table.
+-- message x purchase date for purchases credited to it), each row carrying its message's send
+-- date (send_on): the event dates from `stg_rebuild_from` on are replaced from the raw events of
+-- those dates only; then every cohort with a message touched by them (a late open updates the row
+-- of its send's date) is recomputed from that table's rows dated from the oldest such send date
+-- on (`cohorts_from`), since a message's events come after its send. A message sent within the
+-- rebuilt dates takes its send date from them; only one sent earlier is looked up among the
+-- table's older send rows, and a purchase is credited among the rebuilt dates' sends, or else the
+-- recipient's latest earlier send of the campaign: so a run reads the rebuilt dates, the send
+-- rows of the few messages and recipients it has to look up, and the cohorts it recomputes, not
+-- every message ever sent.
 -- Its user_id (the largest of the message's events) lets a forgotten user be found by either
 -- identifier when user_key holds the email.
 -- The raw tables are read from `events_from` on, a script variable computed before any read, so
--- BigQuery prunes the partitions before it (a scalar subquery in the filter would scan them all).
+-- BigQuery prunes the partitions before it (a scalar subquery in the filter would scan them all);
+-- email_message_daily is read from `cohorts_from` on, a script variable too.
 --
 -- Fresh: the events are read through stg_email_events_fresh, so today's cohorts also count the
 -- webhooks received after each stream's loaded edge. email_message_daily's dates from
 -- events_from on are replaced on every run, so once the exports load a range its webhook rows
 -- give way to the loaded ones: an event is counted once, from one or the other.
 DECLARE events_from TIMESTAMP;
+DECLARE cohorts_from DATE;
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.email_message_daily (
   message_id STRING,
@@ -42,6 +51,7 @@ CREATE TABLE IF NOT EXISTS iterable_analytics.email_message_daily (
   user_key STRING,
   user_id STRING,
   sent_at TIMESTAMP,
+  send_on DATE,
   count_sends INT64,
   count_bounces INT64,
   count_opens INT64,
@@ -89,7 +99,7 @@ SET events_from = (
 DELETE FROM iterable_analytics.email_message_daily WHERE event_on >= DATE(events_from);
 
 INSERT INTO iterable_analytics.email_message_daily (
-  message_id, event_on, campaign_id, user_key, user_id, sent_at, count_sends, count_bounces,
+  message_id, event_on, campaign_id, user_key, user_id, sent_at, send_on, count_sends, count_bounces,
   count_opens, count_human_opens, count_clicks, count_unsubscribes, count_complaints, count_purchases,
   revenue
 )
@@ -101,7 +111,15 @@ WITH events AS (
     AND event_type IN ('send', 'bounce', 'open', 'click', 'unsubscribe', 'complaint')
 ),
 
-final AS (
+-- The send dates of the messages sent within the rebuilt dates.
+recent_sends AS (
+  SELECT message_id, DATE(MIN(created_at)) AS send_on
+  FROM events
+  WHERE event_type = 'send'
+  GROUP BY message_id
+),
+
+message_days AS (
   SELECT
     message_id,
     event_on,
@@ -115,17 +133,48 @@ final AS (
     COUNTIF(event_type = 'open' AND NOT is_machine_open) AS count_human_opens,
     COUNTIF(event_type = 'click') AS count_clicks,
     COUNTIF(event_type = 'unsubscribe') AS count_unsubscribes,
-    COUNTIF(event_type = 'complaint') AS count_complaints,
-    0 AS count_purchases,
-    CAST(0 AS FLOAT64) AS revenue
+    COUNTIF(event_type = 'complaint') AS count_complaints
   FROM events
   GROUP BY message_id, event_on
+),
+
+final AS (
+  SELECT
+    message_days.message_id, message_days.event_on, message_days.campaign_id,
+    message_days.user_key, message_days.user_id, message_days.sent_at,
+    recent_sends.send_on, message_days.count_sends, message_days.count_bounces,
+    message_days.count_opens, message_days.count_human_opens, message_days.count_clicks,
+    message_days.count_unsubscribes, message_days.count_complaints,
+    0 AS count_purchases,
+    CAST(0 AS FLOAT64) AS revenue
+  FROM message_days
+  LEFT JOIN recent_sends ON recent_sends.message_id = message_days.message_id
 )
 
 SELECT * FROM final;
 
+-- Messages sent before the rebuilt dates, with events in them: their send date from their send
+-- rows, all dated before `events_from`.
+UPDATE iterable_analytics.email_message_daily AS target
+SET send_on = earlier.send_on
+FROM (
+  SELECT message_id, MIN(send_on) AS send_on
+  FROM iterable_analytics.email_message_daily
+  WHERE count_sends > 0
+    AND event_on < DATE(events_from)
+    AND message_id IN (
+      SELECT message_id
+      FROM iterable_analytics.email_message_daily
+      WHERE event_on >= DATE(events_from)
+        AND send_on IS NULL
+    )
+  GROUP BY message_id
+) AS earlier
+WHERE target.message_id = earlier.message_id
+  AND target.event_on >= DATE(events_from);
+
 INSERT INTO iterable_analytics.email_message_daily (
-  message_id, event_on, campaign_id, user_key, user_id, sent_at, count_sends, count_bounces,
+  message_id, event_on, campaign_id, user_key, user_id, sent_at, send_on, count_sends, count_bounces,
   count_opens, count_human_opens, count_clicks, count_unsubscribes, count_complaints, count_purchases,
   revenue
 )
@@ -142,14 +191,35 @@ WITH purchases AS (
     AND user_key IS NOT NULL
 ),
 
+recipients AS (
+  SELECT DISTINCT campaign_id, user_key FROM purchases
+),
+
+-- Each purchasing recipient's latest send of the campaign before the rebuilt dates: every
+-- purchase in them is later, so it is the one credited when no send within them precedes it.
+earlier_sends AS (
+  SELECT sends.message_id, sends.campaign_id, sends.user_key, sends.sent_at, sends.send_on
+  FROM iterable_analytics.email_message_daily AS sends
+  INNER JOIN recipients
+    ON recipients.campaign_id = sends.campaign_id AND recipients.user_key = sends.user_key
+  WHERE sends.count_sends > 0
+    AND sends.event_on < DATE(events_from)
+  QUALIFY ROW_NUMBER() OVER (
+    PARTITION BY sends.campaign_id, sends.user_key ORDER BY sends.sent_at DESC, sends.message_id DESC
+  ) = 1
+),
+
 sends AS (
-  SELECT message_id, campaign_id, user_key, sent_at
+  SELECT message_id, campaign_id, user_key, sent_at, send_on
   FROM iterable_analytics.email_message_daily
   WHERE count_sends > 0
+    AND event_on >= DATE(events_from)
+  UNION ALL
+  SELECT * FROM earlier_sends
 ),
 
 credited AS (
-  SELECT purchases.*, sends.message_id
+  SELECT purchases.*, sends.message_id, sends.send_on
   FROM purchases
   INNER JOIN sends
     ON sends.campaign_id = purchases.campaign_id
@@ -168,6 +238,7 @@ final AS (
     user_key,
     MAX(user_id) AS user_id,
     CAST(NULL AS TIMESTAMP) AS sent_at,
+    send_on,
     0 AS count_sends,
     0 AS count_bounces,
     0 AS count_opens,
@@ -178,63 +249,59 @@ final AS (
     COUNT(*) AS count_purchases,
     SUM(revenue) AS revenue
   FROM credited
-  GROUP BY message_id, event_on, campaign_id, user_key
+  GROUP BY message_id, event_on, campaign_id, user_key, send_on
 )
 
 SELECT * FROM final;
 
+-- The oldest send date with a message touched in the rebuilt dates: the cohorts recomputed are
+-- among those from there on, and so are all their messages' rows.
+SET cohorts_from = (
+  SELECT IFNULL(MIN(send_on), DATE(events_from))
+  FROM iterable_analytics.email_message_daily
+  WHERE event_on >= DATE(events_from)
+);
+
 MERGE INTO iterable_analytics.email_send_cohort_fact AS target
 USING (
-  WITH sends AS (
-    SELECT
-      message_id,
-      ANY_VALUE(campaign_id) AS campaign_id,
-      ANY_VALUE(user_key) AS user_key,
-      DATE(MIN(sent_at)) AS send_on
+  WITH recent_rows AS (
+    SELECT *
     FROM iterable_analytics.email_message_daily
-    WHERE count_sends > 0
-    GROUP BY message_id
-  ),
-
-  changed_messages AS (
-    SELECT DISTINCT message_id
-    FROM iterable_analytics.email_message_daily
-    WHERE event_on >= DATE(events_from)
+    WHERE event_on >= cohorts_from
   ),
 
   affected_cohorts AS (
-    SELECT DISTINCT sends.send_on, sends.campaign_id
-    FROM sends
-    INNER JOIN changed_messages ON changed_messages.message_id = sends.message_id
-    WHERE sends.campaign_id IS NOT NULL
+    SELECT DISTINCT send_on, campaign_id
+    FROM recent_rows
+    WHERE event_on >= DATE(events_from)
+      AND send_on IS NOT NULL
+      AND campaign_id IS NOT NULL
   ),
 
-  cohort_messages AS (
-    SELECT sends.*
-    FROM sends
+  cohort_rows AS (
+    SELECT recent_rows.*
+    FROM recent_rows
     INNER JOIN affected_cohorts
-      ON affected_cohorts.send_on = sends.send_on AND affected_cohorts.campaign_id = sends.campaign_id
+      ON affected_cohorts.send_on = recent_rows.send_on
+      AND affected_cohorts.campaign_id = recent_rows.campaign_id
   ),
 
   messages AS (
     SELECT
-      cohort_messages.send_on,
-      cohort_messages.campaign_id,
-      cohort_messages.user_key,
-      SUM(daily.count_sends) AS count_sends,
-      SUM(daily.count_bounces) > 0 AS is_bounced,
-      SUM(daily.count_opens) > 0 AS is_opened,
-      SUM(daily.count_human_opens) > 0 AS is_human_opened,
-      SUM(daily.count_clicks) > 0 AS is_clicked,
-      SUM(daily.count_unsubscribes) > 0 AS is_unsubscribed,
-      SUM(daily.count_complaints) > 0 AS is_complained,
-      SUM(daily.count_purchases) AS count_purchases,
-      SUM(daily.revenue) AS revenue
-    FROM cohort_messages
-    INNER JOIN iterable_analytics.email_message_daily AS daily
-      ON daily.message_id = cohort_messages.message_id
-    GROUP BY cohort_messages.send_on, cohort_messages.campaign_id, cohort_messages.user_key,
-      cohort_messages.message_id
+      send_on,
+      campaign_id,
+      ANY_VALUE(user_key) AS user_key,
+      SUM(count_sends) AS count_sends,
+      SUM(count_bounces) > 0 AS is_bounced,
+      SUM(count_opens) > 0 AS is_opened,
+      SUM(count_human_opens) > 0 AS is_human_opened,
+      SUM(count_clicks) > 0 AS is_clicked,
+      SUM(count_unsubscribes) > 0 AS is_unsubscribed,
+      SUM(count_complaints) > 0 AS is_complained,
+      SUM(count_purchases) AS count_purchases,
+      SUM(revenue) AS revenue
+    FROM cohort_rows
+    GROUP BY send_on, campaign_id, message_id
   ),
 
   recipients AS (

@@ -30,13 +30,17 @@ export interface ScriptContext {
   readonly project?: string;
 }
 
-const TYPE_KINDS: Readonly<Record<ColumnType, TypeProto['typeKind']>> = {
+/** Column types, plus DATE, which script variables (`DECLARE settle_to DATE`) also take. */
+type AnalyzedType = ColumnType | 'DATE';
+
+const TYPE_KINDS: Readonly<Record<AnalyzedType, TypeProto['typeKind']>> = {
   STRING: 'TYPE_STRING',
   INT64: 'TYPE_INT64',
   FLOAT64: 'TYPE_DOUBLE',
   BOOL: 'TYPE_BOOL',
   TIMESTAMP: 'TYPE_TIMESTAMP',
   JSON: 'TYPE_JSON',
+  DATE: 'TYPE_DATE',
 };
 
 export const catalogColumn = (column: { name: string; type: ColumnType }): CatalogColumn => ({
@@ -95,13 +99,13 @@ export class ZetaSqlAnalyzer {
    */
   async analyzeScript(script: string, tables: TableSchemas, context: ScriptContext = {}): Promise<void> {
     const variables = scriptVariables(script);
-    const declared: Record<string, ColumnType | readonly [ColumnType]> = {};
+    const declared: Record<string, AnalyzedType | readonly [AnalyzedType]> = {};
     let sql = script;
     for (const { name, type } of variables) {
       const element = /^ARRAY<(\w+)>$/.exec(type)?.[1] ?? type;
       if (!(element in TYPE_KINDS))
         throw new SqlAnalysisError(`DECLARE ${name} ${type}: unknown type ${type}`);
-      declared[name] = element === type ? (type as ColumnType) : [element as ColumnType];
+      declared[name] = element === type ? (type as AnalyzedType) : [element as AnalyzedType];
       sql = replaceVariableUses(
         sql
           .replace(`DECLARE ${name} ${type};`, (d) => ' '.repeat(d.length))
