@@ -6,6 +6,8 @@
  *     (`events_from` is a script variable: BigQuery prunes on it, never on a subquery);
  *   - clustered on the keys the facts read them by (campaign, recipient, user, message), so a read
  *     of the affected keys' rows skips the blocks of other keys.
+ * The lifetime tables (one row per key, the totals of the settled dates) have no date to partition
+ * on and are clustered only.
  *   https://cloud.google.com/bigquery/docs/querying-partitioned-tables
  *   https://cloud.google.com/bigquery/docs/querying-clustered-tables
  * The columns are those of the file's `CREATE TABLE IF NOT EXISTS`, read from it, so the SQL stays
@@ -22,8 +24,8 @@ export interface IntermediateTable {
   readonly table: string;
   /** The sql/ file whose CREATE TABLE declares the columns. */
   readonly file: string;
-  /** DATE or TIMESTAMP column of the day partitions. */
-  readonly partitionField: string;
+  /** DATE or TIMESTAMP column of the day partitions; null for a table of one row per key. */
+  readonly partitionField: string | null;
   /** At most 4 columns, the one filtered on most first (BigQuery prunes blocks in this order). */
   readonly clusterings: readonly string[];
   readonly description: string;
@@ -36,6 +38,14 @@ export const INTERMEDIATE_TABLES: readonly IntermediateTable[] = [
     partitionField: 'event_on',
     clusterings: ['campaign_id', 'user_key'],
     description: 'Events per campaign, recipient and date: the lifetime totals of the campaign facts',
+  },
+  {
+    table: 'campaign_recipient_lifetime',
+    file: '05_campaign_recipient_lifetime.sql',
+    partitionField: null,
+    clusterings: ['campaign_id', 'user_key'],
+    description:
+      'Totals per campaign and recipient over the settled dates: the campaign facts add the rebuilt dates to them',
   },
   {
     table: 'user_profiles',
@@ -53,11 +63,27 @@ export const INTERMEDIATE_TABLES: readonly IntermediateTable[] = [
     description: 'Events per user and date: the lifetime counts of user_engagement_fact',
   },
   {
+    table: 'user_lifetime',
+    file: '06_user_lifetime.sql',
+    partitionField: null,
+    clusterings: ['user_key'],
+    description:
+      'Totals per user over the settled dates: user_engagement_fact adds the rebuilt dates to them',
+  },
+  {
     table: 'email_message_daily',
-    file: '15_email_send_cohort_fact.sql',
+    file: '15_email_message_daily.sql',
     partitionField: 'event_on',
     clusterings: ['message_id', 'campaign_id'],
     description: 'Events per message and date: the send cohorts of email_send_cohort_fact',
+  },
+  {
+    table: 'campaign_recipient_last_send',
+    file: '15_email_message_daily.sql',
+    partitionField: null,
+    clusterings: ['campaign_id', 'user_key'],
+    description:
+      "Each recipient's latest send of a campaign over the settled dates: what a purchase is credited to",
   },
 ];
 
@@ -87,14 +113,15 @@ export function declaredColumns(sql: string, table: string): Field[] {
 export function intermediateTableSpecs(sqlDir: string): TableSpec[] {
   return INTERMEDIATE_TABLES.map((t) => {
     const fields = declaredColumns(readFileSync(join(sqlDir, t.file), 'utf8'), t.table);
-    for (const key of [t.partitionField, ...t.clusterings]) {
+    const keys = t.partitionField === null ? t.clusterings : [t.partitionField, ...t.clusterings];
+    for (const key of keys) {
       if (!fields.some((f) => f.name === key)) throw new Error(`${t.table} has no column ${key} (${t.file})`);
     }
     return {
       tableId: t.table,
       description: t.description,
       schema: JSON.stringify(fields),
-      timePartitioning: { type: 'DAY', field: t.partitionField },
+      ...(t.partitionField === null ? {} : { timePartitioning: { type: 'DAY', field: t.partitionField } }),
       clusterings: [...t.clusterings],
     };
   });

@@ -18,6 +18,9 @@
 -- Past days count only with at least min_denominator in their denominator (small samples are
 -- noise), and a day has a baseline only with at least 4 such weeks.
 --
+-- Computed once per run, into the table metric_baselines, which the view stg_metric_baselines
+-- reads: as a view, both of its readers (sql/32 and sql/33) computed the medians again.
+--
 -- stg_metric_settings: one row per watched metric, the settings above, which BigQuery ML's
 -- detector (sql/bigquery-ml/metric_arima_plus.sql, stack key anomalyDetector = arima_plus) reads too.
 CREATE OR REPLACE VIEW iterable_analytics.stg_metric_settings AS
@@ -36,7 +39,7 @@ WITH final AS (
 
 SELECT * FROM final;
 
-CREATE OR REPLACE VIEW iterable_analytics.stg_metric_baselines AS
+CREATE OR REPLACE TABLE iterable_analytics.metric_baselines AS
 WITH settings AS (
   SELECT * FROM iterable_analytics.stg_metric_settings
 ),
@@ -182,4 +185,7 @@ final AS (
   WHERE medians.weeks >= 4
 )
 
-SELECT * FROM final
+SELECT * FROM final;
+
+CREATE OR REPLACE VIEW iterable_analytics.stg_metric_baselines AS
+SELECT * FROM iterable_analytics.metric_baselines

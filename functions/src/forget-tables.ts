@@ -63,15 +63,19 @@ const USER_KEY_AND_ID = { email: { column: 'user_key' }, userId: { column: 'user
 
 /**
  * Tables keyed by user outside the catalog: the user fact, the fact build's intermediate tables
- * with a row per user (sql/05, 06, 15) and the latest profiles (sql/05_user_profiles.sql), the live webhook table. Aggregates (per campaign, per day)
- * hold no person.
+ * with a row per user (sql/05, 06, 15: daily rows and the lifetime totals of the settled dates)
+ * and the latest profiles (sql/05_user_profiles.sql), the live webhook table. Aggregates (per
+ * campaign, per day) hold no person.
  */
 const DECLARED_TARGETS: readonly ForgetTarget[] = [
   { dataset: 'analytics', table: 'user_engagement_fact', ...BOTH_IDS, optional: true },
   { dataset: 'analytics', table: 'user_daily', ...BOTH_IDS, optional: true },
+  { dataset: 'analytics', table: 'user_lifetime', ...BOTH_IDS, optional: true },
   { dataset: 'analytics', table: 'user_profiles', ...BOTH_IDS, optional: true },
   { dataset: 'analytics', table: 'campaign_recipient_daily', ...USER_KEY_AND_ID, optional: true },
+  { dataset: 'analytics', table: 'campaign_recipient_lifetime', ...USER_KEY_AND_ID, optional: true },
   { dataset: 'analytics', table: 'email_message_daily', ...USER_KEY_AND_ID, optional: true },
+  { dataset: 'analytics', table: 'campaign_recipient_last_send', ...USER_KEY_AND_ID, optional: true },
   {
     dataset: 'live',
     table: LIVE_EVENTS_TABLE,

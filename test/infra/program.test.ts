@@ -67,17 +67,25 @@ describe('the Pulumi program under mocks', () => {
 
   it('creates the fact build’s intermediate tables partitioned by day and clustered on their keys', () => {
     const tables = new Map(ofType('bigquery/table:Table').map((t) => [String(t.inputs.tableId), t]));
+    // The lifetime tables, one row per key, have no date to be partitioned on.
     const expected = {
       campaign_recipient_daily: { field: 'event_on', clusterings: ['campaign_id', 'user_key'] },
+      campaign_recipient_lifetime: { field: null, clusterings: ['campaign_id', 'user_key'] },
       user_daily: { field: 'event_on', clusterings: ['user_key'] },
+      user_lifetime: { field: null, clusterings: ['user_key'] },
       email_message_daily: { field: 'event_on', clusterings: ['message_id', 'campaign_id'] },
+      campaign_recipient_last_send: { field: null, clusterings: ['campaign_id', 'user_key'] },
       user_profiles: { field: 'profile_updated_at', clusterings: ['user_key'] },
     };
     for (const [table, { field, clusterings }] of Object.entries(expected)) {
       const resource = tables.get(table);
       assert.ok(resource, `${table} is created by the program`);
       assert.equal(resource.name, `warehouse-analytics-${table}`, 'in the analytics dataset');
-      assert.deepEqual(resource.inputs.timePartitioning, { type: 'DAY', field }, table);
+      assert.deepEqual(
+        resource.inputs.timePartitioning,
+        field === null ? undefined : { type: 'DAY', field },
+        table,
+      );
       assert.deepEqual(resource.inputs.clusterings, clusterings, table);
       // New columns replace the table, which its file then rebuilds from history.
       assert.deepEqual(resource.replaceOnChanges, ['schema'], table);
