@@ -11,9 +11,13 @@
 -- campaign_recipient_daily, and moves the settled date there; when the rebuild start moves back
 -- before it, or the table is new or empty, the table is rebuilt from every date before the rebuild
 -- start. `settle_from` and `settle_to` are script variables, so BigQuery prunes the daily
--- partitions to the dates added (https://cloud.google.com/bigquery/docs/querying-partitioned-tables).
+-- partitions to the dates added (https://cloud.google.com/bigquery/docs/querying-partitioned-tables);
+-- the campaigns of those dates are an ARRAY variable, `settling_campaigns`, so it reads only their
+-- blocks of this table, clustered on campaign_id (a subquery would read it whole,
+-- https://cloud.google.com/bigquery/docs/querying-clustered-tables).
 DECLARE settle_to DATE;
 DECLARE settle_from DATE;
+DECLARE settling_campaigns ARRAY<INT64>;
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.lifetime_settled_dates (
   lifetime_table STRING,
@@ -56,6 +60,14 @@ SET settle_from = (
 
 DELETE FROM iterable_analytics.campaign_recipient_lifetime WHERE settle_from <= DATE '1970-01-01';
 
+SET settling_campaigns = (
+  SELECT ARRAY_AGG(DISTINCT campaign_id)
+  FROM iterable_analytics.campaign_recipient_daily
+  WHERE event_on >= settle_from
+    AND event_on < settle_to
+    AND campaign_id IS NOT NULL
+);
+
 -- Keyed on campaign and recipient; a NULL user_key (events without a recipient) is one key too,
 -- so both sides compare IFNULL(user_key, '').
 MERGE INTO iterable_analytics.campaign_recipient_lifetime AS target
@@ -74,7 +86,7 @@ USING (
       campaign_id, user_key, user_id, count_sends, count_bounces, count_opens, count_machine_opens,
       count_clicks, count_complaints, count_unsubscribes, count_purchases, revenue, count_conversions
     FROM iterable_analytics.campaign_recipient_lifetime
-    WHERE campaign_id IN (SELECT campaign_id FROM settling)
+    WHERE campaign_id IN UNNEST(settling_campaigns)
   ),
 
   final AS (

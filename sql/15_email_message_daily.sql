@@ -19,7 +19,9 @@
 -- settled as campaign_recipient_lifetime, sql/05): never by reading every send of the recipient.
 -- The raw tables are read from `events_from` on, a script variable computed before any read, so
 -- BigQuery prunes the partitions before it (a scalar subquery in the filter would scan them all);
--- `settle_from` and `settle_to` bound the settled dates' reads likewise.
+-- `settle_from` and `settle_to` bound the settled dates' reads likewise, and campaign_recipient_last_send
+-- (clustered on campaign_id) is read by ARRAY variables of campaigns, whose blocks alone BigQuery
+-- then reads (https://cloud.google.com/bigquery/docs/querying-clustered-tables).
 --
 -- Fresh: the events are read through stg_email_events_fresh, so today's rows also count the
 -- webhooks received after each stream's loaded edge. The dates from events_from on are replaced
@@ -28,6 +30,8 @@
 DECLARE events_from TIMESTAMP;
 DECLARE settle_to DATE;
 DECLARE settle_from DATE;
+DECLARE settling_campaigns ARRAY<INT64>;
+DECLARE purchase_campaigns ARRAY<INT64>;
 
 CREATE TABLE IF NOT EXISTS iterable_analytics.email_message_daily (
   message_id STRING,
@@ -159,6 +163,15 @@ SET settle_from = (
 
 DELETE FROM iterable_analytics.campaign_recipient_last_send WHERE settle_from <= DATE '1970-01-01';
 
+SET settling_campaigns = (
+  SELECT ARRAY_AGG(DISTINCT campaign_id)
+  FROM iterable_analytics.email_message_daily
+  WHERE event_on >= settle_from
+    AND event_on < settle_to
+    AND count_sends > 0
+    AND campaign_id IS NOT NULL
+);
+
 MERGE INTO iterable_analytics.campaign_recipient_last_send AS target
 USING (
   WITH settling AS (
@@ -174,7 +187,7 @@ USING (
   settled AS (
     SELECT campaign_id, user_key, user_id, message_id, sent_at, send_on
     FROM iterable_analytics.campaign_recipient_last_send
-    WHERE campaign_id IN (SELECT campaign_id FROM settling)
+    WHERE campaign_id IN UNNEST(settling_campaigns)
   ),
 
   final AS (
@@ -206,6 +219,14 @@ DELETE FROM iterable_analytics.lifetime_settled_dates WHERE lifetime_table = 'ca
 INSERT INTO iterable_analytics.lifetime_settled_dates (lifetime_table, settled_before)
 VALUES ('campaign_recipient_last_send', settle_to);
 
+SET purchase_campaigns = (
+  SELECT ARRAY_AGG(DISTINCT campaign_id)
+  FROM iterable_analytics.stg_email_events_fresh
+  WHERE created_at >= events_from
+    AND event_type IN ('purchase', 'conversion')
+    AND campaign_id IS NOT NULL
+);
+
 INSERT INTO iterable_analytics.email_message_daily (
   message_id, event_on, campaign_id, user_key, user_id, sent_at, send_on, count_sends, count_bounces,
   count_opens, count_human_opens, count_clicks, count_unsubscribes, count_complaints, count_purchases,
@@ -236,6 +257,7 @@ earlier_sends AS (
   FROM iterable_analytics.campaign_recipient_last_send AS last_sends
   INNER JOIN recipients
     ON recipients.campaign_id = last_sends.campaign_id AND recipients.user_key = last_sends.user_key
+  WHERE last_sends.campaign_id IN UNNEST(purchase_campaigns)
 ),
 
 sends AS (
