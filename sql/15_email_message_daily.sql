@@ -106,16 +106,27 @@ message_days AS (
   GROUP BY message_id, event_on
 ),
 
+-- A message's send date by aggregate and join, not a window partitioned by message: DuckDB
+-- sorts every row for the window (this statement took 8.2 s against 6.1 s on a first build over
+-- 5.4M events, bench section 5).
+message_sends AS (
+  SELECT message_id, DATE(MIN(sent_at)) AS send_on
+  FROM message_days
+  WHERE sent_at IS NOT NULL
+  GROUP BY message_id
+),
+
 final AS (
   SELECT
-    message_id, event_on, campaign_id, user_key, user_id, sent_at,
+    message_days.message_id, event_on, campaign_id, user_key, user_id, sent_at,
     -- The send date of a message sent within the rebuilt dates; the others' are looked up below.
-    DATE(MIN(sent_at) OVER (PARTITION BY message_id)) AS send_on,
+    message_sends.send_on,
     count_sends, count_bounces, count_opens, count_human_opens, count_clicks, count_unsubscribes,
     count_complaints,
     0 AS count_purchases,
     CAST(0 AS FLOAT64) AS revenue
   FROM message_days
+  LEFT JOIN message_sends ON message_sends.message_id = message_days.message_id
 )
 
 SELECT * FROM final;
