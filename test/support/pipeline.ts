@@ -10,6 +10,7 @@ import { rawTableName, STREAMS, type StreamName } from '../../functions/src/cata
 import { IterableClient } from '../../functions/src/iterable/client.js';
 import type { Logger } from '../../functions/src/log.js';
 import type { Window } from '../../functions/src/pipeline/window.js';
+import type { QueuedTask, TaskQueue, WindowTask } from '../../functions/src/ports.js';
 import { DAY } from '../../functions/src/time.js';
 import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
 import { type LocalRunSettings, runLocal } from '../../local/run.js';
@@ -21,6 +22,15 @@ export type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 export const FROM = Date.UTC(2026, 9, 1);
 
 export const silent: Logger = () => {};
+
+/** A task queue that keeps every task it is given, in order, for a test to read. */
+export class RecordingQueue<P = WindowTask> implements TaskQueue<P> {
+  readonly tasks: QueuedTask<P>[] = [];
+  async enqueue(tasks: readonly QueuedTask<P>[]) {
+    this.tasks.push(...tasks);
+    return { created: tasks.length, existing: 0 };
+  }
+}
 
 export function tempWarehouse(): string {
   return join(mkdtempSync(join(tmpdir(), 'pipeline-test-')), 'warehouse.duckdb');

@@ -12,22 +12,14 @@ import { PassThroughClient } from 'google-auth-library';
 import { BigQueryCampaignMetrics } from '../../../functions/src/gcp/bigquery-campaign-metrics.js';
 import type { LogEntry } from '../../../functions/src/log.js';
 import type { CampaignMetricsTask } from '../../../functions/src/pipeline/campaign-metrics-task.js';
-import type { QueuedTask, TaskQueue } from '../../../functions/src/ports.js';
 import { FUNCTION_NAMES, registerFanout } from '../../../functions/src/register.js';
 import { DAY } from '../../../functions/src/time.js';
 import { JsonFileStateStore } from '../../../local/json-state-store.js';
-import { FROM, tempWarehouse } from '../../support/pipeline.js';
+import { FROM, RecordingQueue, tempWarehouse } from '../../support/pipeline.js';
+import { campaignPlanAnswer } from '../gcp/campaign-plan-answer.js';
 import { type RecordedRequest, type RecordingServer, startRecordingServer } from '../gcp/recording-server.js';
 
 const PROJECT = 'test-project';
-
-class CollectingQueue<P> implements TaskQueue<P> {
-  readonly tasks: QueuedTask<P>[] = [];
-  async enqueue(tasks: readonly QueuedTask<P>[]) {
-    this.tasks.push(...tasks);
-    return { created: tasks.length, existing: 0 };
-  }
-}
 
 describe('the fan-out with campaign metrics', () => {
   let bq: RecordingServer;
@@ -35,29 +27,14 @@ describe('the fan-out with campaign metrics', () => {
   let server: Server;
   let url = '';
   let bigQueryFails = false;
-  const windows = new CollectingQueue();
-  const metrics = new CollectingQueue<CampaignMetricsTask>();
+  const windows = new RecordingQueue();
+  const metrics = new RecordingQueue<CampaignMetricsTask>();
   const logs: LogEntry[] = [];
 
   const handler = (request: RecordedRequest) => {
     if (bigQueryFails) return { status: 500, body: { error: { code: 500, message: 'backend error' } } };
     assert.ok(request.path.endsWith('/queries'), request.path);
-    return {
-      status: 200,
-      body: {
-        kind: 'bigquery#queryResponse',
-        jobComplete: true,
-        jobReference: { projectId: PROJECT, jobId: 'plan-1', location: 'EU' },
-        schema: {
-          fields: [
-            { name: 'loaded_from_ms', type: 'INTEGER' },
-            { name: 'campaign_id', type: 'INTEGER' },
-          ],
-        },
-        rows: [{ f: [{ v: String(FROM) }, { v: '42' }] }],
-        totalRows: '1',
-      },
-    };
+    return campaignPlanAnswer(PROJECT, FROM, [42]);
   };
 
   before(async () => {

@@ -24,8 +24,9 @@ import {
   recordWindows,
 } from '../../../functions/src/pipeline/ledger.js';
 import { planBackfillWindows } from '../../../functions/src/pipeline/plan.js';
-import type { QueuedTask, StreamState, TaskQueue } from '../../../functions/src/ports.js';
+import type { StreamState } from '../../../functions/src/ports.js';
 import { JsonFileStateStore } from '../../../local/json-state-store.js';
+import { RecordingQueue } from '../../support/pipeline.js';
 
 const H = 3600_000;
 const DAY = 24 * H;
@@ -113,14 +114,6 @@ describe('recordWindows', () => {
     );
   });
 });
-
-class RecordingQueue implements TaskQueue {
-  readonly tasks: QueuedTask[] = [];
-  async enqueue(tasks: readonly QueuedTask[]) {
-    this.tasks.push(...tasks);
-    return { created: tasks.length, existing: 0 };
-  }
-}
 
 /** Fixed 6-hour windows, so plans are known in advance; sized ones are tested below. */
 const SETTINGS: FanoutSettings = {

@@ -15,6 +15,7 @@ import type { QueuedTask, TaskQueue } from '../../../functions/src/ports.js';
 import { DAY } from '../../../functions/src/time.js';
 import { JsonFileStateStore } from '../../../local/json-state-store.js';
 import { FROM, silent, tempWarehouse } from '../../support/pipeline.js';
+import { campaignPlanAnswer } from '../gcp/campaign-plan-answer.js';
 import { type RecordedRequest, type RecordingServer, startRecordingServer } from '../gcp/recording-server.js';
 
 const PROJECT = 'test-project';
@@ -26,22 +27,7 @@ const WATERMARKS = { email_send: FROM + 3 * DAY, email_open: FROM + 2 * DAY } as
 /** jobs.query answers with one row per campaign, as the plan's query selects them. */
 function handler(request: RecordedRequest) {
   if (request.method === 'POST' && request.path === `/bigquery/v2/projects/${PROJECT}/queries`) {
-    return {
-      status: 200,
-      body: {
-        kind: 'bigquery#queryResponse',
-        jobComplete: true,
-        jobReference: { projectId: PROJECT, jobId: 'plan-1', location: 'EU' },
-        schema: {
-          fields: [
-            { name: 'loaded_from_ms', type: 'INTEGER' },
-            { name: 'campaign_id', type: 'INTEGER' },
-          ],
-        },
-        rows: CAMPAIGNS.map((id) => ({ f: [{ v: String(LOADED_FROM) }, { v: String(id) }] })),
-        totalRows: String(CAMPAIGNS.length),
-      },
-    };
+    return campaignPlanAnswer(PROJECT, LOADED_FROM, CAMPAIGNS);
   }
   return {
     status: 404,

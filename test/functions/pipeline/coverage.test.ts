@@ -22,8 +22,9 @@ import {
   EMPTY_STATE,
   LEDGER_RETENTION_MS,
 } from '../../../functions/src/pipeline/ledger.js';
-import type { QueuedTask, StreamState, TaskQueue, WindowRecord } from '../../../functions/src/ports.js';
+import type { StreamState, WindowRecord } from '../../../functions/src/ports.js';
 import { JsonFileStateStore } from '../../../local/json-state-store.js';
+import { RecordingQueue } from '../../support/pipeline.js';
 
 const H = 3600_000;
 const T0 = Date.UTC(2026, 10, 1);
@@ -175,14 +176,6 @@ describe('mergeInterval', () => {
     assert.deepEqual(hours(loaded.slice(0, 1)), ['2-3']);
   });
 });
-
-class RecordingQueue implements TaskQueue {
-  readonly tasks: QueuedTask[] = [];
-  async enqueue(tasks: readonly QueuedTask[]) {
-    this.tasks.push(...tasks);
-    return { created: tasks.length, existing: 0 };
-  }
-}
 
 const SETTINGS: FanoutSettings = {
   streams: ['email_send'],
