@@ -7,13 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import packagedChromium from '@sparticuz/chromium';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { writeDashboard } from '../../cli/dashboard/write.js';
 import { DAY } from '../../functions/src/time.js';
 import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
 import { runModels } from '../../local/sql/models.js';
 import { DEFAULT_DATASETS } from '../../sql/datasets.js';
+import { launchBrowser, openPage } from '../support/browser.js';
 import { FROM, run, type Simulator, simulator, tempWarehouse } from '../support/pipeline.js';
 
 const DAYS = 5;
@@ -52,7 +52,7 @@ describe('anomalies and best send hours on the dashboard', () => {
   let sends: SeriesDay[] = [];
   let bounces: SeriesDay[] = [];
   let sendHours: Record<string, unknown>[] = [];
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   before(async () => {
     sim = await simulator({ days: DAYS, events: 6000 });
@@ -91,16 +91,8 @@ describe('anomalies and best send hours on the dashboard', () => {
       await warehouse.close();
     }
     const html = await writeDashboard({ warehouseFile: file, datasets: DEFAULT_DATASETS, now: END });
-    browser = await chromium.launch({
-      executablePath: await packagedChromium.executablePath(),
-      args: packagedChromium.args,
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`file://${html}`);
+    browser = await launchBrowser();
+    ({ page, errors } = await openPage(browser, `file://${html}`));
   });
 
   after(async () => {

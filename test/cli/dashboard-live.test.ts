@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import packagedChromium from '@sparticuz/chromium';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { type DashboardServer, serveDashboard } from '../../cli/dashboard/dashboard-server.js';
 import { writeDashboard } from '../../cli/dashboard/write.js';
 import { type LiveRuntime, startLive } from '../../local/live/live-runtime.js';
 import { runModels } from '../../local/sql/models.js';
 import { post, webhookBody } from '../local/live/webhooks.js';
+import { launchBrowser } from '../support/browser.js';
 import { tempWarehouse } from '../support/pipeline.js';
 
 const SECRET = 'Bearer dashboard-live-secret';
@@ -37,10 +37,7 @@ describe('the dashboard’s live panel in Chromium', () => {
     });
     dashboard = await serveDashboard({ file: html, port: 0, live: live.warehouse });
     idle = await serveDashboard({ file: html, port: 0 });
-    browser = await chromium.launch({
-      executablePath: await packagedChromium.executablePath(),
-      args: packagedChromium.args,
-    });
+    browser = await launchBrowser();
     page = await browser.newPage();
   });
 

@@ -10,12 +10,12 @@ import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import packagedChromium from '@sparticuz/chromium';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { writeDashboard } from '../../cli/dashboard/write.js';
 import { DAY } from '../../functions/src/time.js';
 import { DuckDbWarehouse } from '../../local/duckdb-warehouse.js';
 import { runModels } from '../../local/sql/models.js';
+import { launchBrowser, openPage } from '../support/browser.js';
 import { FROM, run, type Simulator, simulator, tempWarehouse } from '../support/pipeline.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts');
@@ -57,7 +57,7 @@ describe('the dashboard in Chromium', () => {
   let page: Page;
   let warehouse: DuckDbWarehouse;
   let file = '';
-  const errors: string[] = [];
+  let errors: string[] = [];
   const sql = async (query: string): Promise<number> => {
     const [row] = await warehouse.query<{ n: number }>(query);
     return Number(row?.n);
@@ -70,17 +70,8 @@ describe('the dashboard in Chromium', () => {
     warehouse = await DuckDbWarehouse.open(file);
     await runModels(warehouse, { now: END });
     const html = await writeDashboard({ warehouseFile: file, datasets: warehouse.datasets, now: END });
-    // executablePath() unpacks the packaged binary (brotli) into the temp folder on first use.
-    browser = await chromium.launch({
-      executablePath: await packagedChromium.executablePath(),
-      args: packagedChromium.args,
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`file://${html}`);
+    browser = await launchBrowser();
+    ({ page, errors } = await openPage(browser, `file://${html}`));
   });
 
   after(async () => {
