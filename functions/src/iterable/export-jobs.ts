@@ -30,7 +30,8 @@ export interface ExportJobOptions {
   readonly pollMs: number;
   readonly maxPollMs: number;
   /**
-   * Longest wait for the jobs of one range, resubmits and truncated halves included, so one
+   * Longest time from the first start to the last completion of the jobs of one range (starts,
+   * polls, their pacing and retries, resubmits and truncated halves included), so one
    * attempt ends within the worker's limit (Cloud Tasks waits at most 30 minutes for an HTTP
    * task) with room for the downloads. A job still unfinished then is cancelled, never left to
    * outlive the attempt, and the window fails as a timeout, which the ledger counts as a cut, so
@@ -42,6 +43,8 @@ export interface ExportJobOptions {
   /** Starts of a range whose job keeps failing before the window fails (Estuary: 3). */
   readonly resubmits: number;
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The clock the wait budget is measured on. */
+  readonly now: () => number;
 }
 
 export const DEFAULT_EXPORT_JOB_OPTIONS: ExportJobOptions = {
@@ -51,14 +54,16 @@ export const DEFAULT_EXPORT_JOB_OPTIONS: ExportJobOptions = {
   parallelDownloads: 4,
   resubmits: 3,
   sleep: (ms, signal) => delay(ms, undefined, { signal }),
+  now: Date.now,
 };
 
 /** Shortest range halved on `exportTruncated`; below it the export cannot be made to fit. */
 const MIN_TRUNCATED_RANGE_MS = 60_000;
 
-/** Time spent waiting for the jobs of one range, shared by its resubmits and halves. */
+/** When the jobs of one range must be done, shared by its resubmits and halves. */
 interface WaitBudget {
-  waitedMs: number;
+  readonly startedAt: number;
+  readonly deadline: number;
 }
 
 interface FilesPage {
@@ -85,7 +90,9 @@ export class ExportJobsClient {
    * the first line is yielded, so a refusal (no access to export jobs) surfaces before any.
    */
   async *lines(source: ExportSource, range: Interval, signal?: AbortSignal): AsyncIterable<string[]> {
-    const jobs = await this.#completedJobs(source, range, { waitedMs: 0 }, signal);
+    const startedAt = this.#options.now();
+    const budget = { startedAt, deadline: startedAt + this.#options.maxWaitMs };
+    const jobs = await this.#completedJobs(source, range, budget, signal);
     for (const jobId of jobs) {
       yield* downloadJobFiles(this.#listing(jobId, signal), this.#options.parallelDownloads, signal);
     }
@@ -171,7 +178,7 @@ export class ExportJobsClient {
 
   /** Polls until the job completes (its first page) or fails; cancels it when giving up. */
   async #await(jobId: number, budget: WaitBudget, signal?: AbortSignal): Promise<FilesPage | 'failed'> {
-    const { pollMs, maxPollMs, maxWaitMs, sleep } = this.#options;
+    const { pollMs, maxPollMs, sleep, now } = this.#options;
     for (let wait = pollMs; ; wait = Math.min(wait * 2, maxPollMs)) {
       const page = await this.#page(jobId, null, signal).catch(async (error: unknown) => {
         await this.#cancel(jobId);
@@ -180,17 +187,16 @@ export class ExportJobsClient {
       const state = page.jobState.toLowerCase();
       if (state === 'completed') return page;
       if (state === 'failed' || state === 'cancelled' || state === 'cancelling') return 'failed';
-      if (budget.waitedMs >= maxWaitMs) {
+      if (now() >= budget.deadline) {
         await this.#cancel(jobId);
         throw new IterableTimeoutError(
-          `the export job ${jobId} at ${this.#client.baseUrl} was still ${state} after ${Math.round(budget.waitedMs / 1000)} s ` +
+          `the export job ${jobId} at ${this.#client.baseUrl} was still ${state} after ${Math.round((now() - budget.startedAt) / 1000)} s ` +
             'of waiting for the jobs of its range; ' +
             'it is cancelled and the window is split before its next attempt',
           { status: null, code: null, retryable: true },
         );
       }
-      await sleep(wait, signal);
-      budget.waitedMs += wait;
+      await sleep(Math.min(wait, Math.max(0, budget.deadline - now())), signal);
     }
   }
 

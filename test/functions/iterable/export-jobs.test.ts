@@ -63,6 +63,7 @@ function jobsClient(
     pollMs: 100,
     maxPollMs: 400,
     sleep: time.sleep,
+    now: time.clock,
     ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
   });
 }
