@@ -74,9 +74,10 @@ export class BigQueryWarehouse implements Warehouse {
       dataset: this.options.rawDataset,
     });
     const names = staging(load);
+    const staged: StagedLoad[] = [];
     try {
       await this.createStaging(plan, names.tables);
-      const counts = await this.stage(plan, names, load, batches);
+      const counts = await this.stage(plan, names, load, batches, staged);
       const { query, params, types } = plan.replace(load, names.tables);
       await retryConflicts(async () => {
         const [job] = await this.bigquery.createQueryJob({
@@ -90,7 +91,8 @@ export class BigQueryWarehouse implements Warehouse {
       }, this.options.transactionRetry ?? DEFAULT_TRANSACTION_RETRY);
       return counts;
     } finally {
-      await this.dropStaging(names.tables);
+      // After the transaction, so its wait does not include the deletes.
+      await Promise.all([this.dropStaging(names.tables), this.deleteObjects(staged)]);
     }
   }
 
@@ -113,6 +115,7 @@ export class BigQueryWarehouse implements Warehouse {
     names: Staging,
     load: WindowLoad,
     batches: AsyncIterable<LoadBatch>,
+    staged: StagedLoad[],
   ): Promise<LoadCounts> {
     const rowsTable = this.dataset.table(names.tables.rows);
     const stream = (table: Table, format: SourceFormat, fields: readonly TableField[], name: string) =>
@@ -128,6 +131,7 @@ export class BigQueryWarehouse implements Warehouse {
     const jsonRows = stream(rowsTable, NDJSON, plan.rowFields, 'rows_json');
     const rejects = stream(this.dataset.table(names.tables.rejects), NDJSON, plan.rejectFields, 'rejects');
     const all = [csvRows, jsonRows, rejects];
+    staged.push(...all);
     const counts = { rows: 0, rejects: 0 };
     try {
       for await (const batch of batches) {
@@ -138,7 +142,7 @@ export class BigQueryWarehouse implements Warehouse {
         counts.rows += batch.rows.length;
         counts.rejects += batch.rejects.length;
       }
-      // Every load settles before the objects go, so none is deleted under a job still reading it.
+      // Every load settles before the caller deletes the objects, so none goes under a job still reading it.
       const failed = (await Promise.allSettled(all.map((s) => s.finish()))).find(
         (r) => r.status === 'rejected',
       );
@@ -147,8 +151,6 @@ export class BigQueryWarehouse implements Warehouse {
     } catch (error) {
       for (const s of all) s.abort();
       throw error;
-    } finally {
-      await this.deleteObjects(all);
     }
   }
 

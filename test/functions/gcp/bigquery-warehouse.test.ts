@@ -30,7 +30,7 @@ describe('BigQueryWarehouse through the BigQuery and Cloud Storage clients again
     return stand;
   }
 
-  it('stages rows as CSV and rejects as NDJSON in Cloud Storage, loads each with one job, deletes the objects, then replaces the window in one transaction', async () => {
+  it('stages rows as CSV and rejects as NDJSON in Cloud Storage, loads each with one job, replaces the window in one transaction, then deletes the objects', async () => {
     const { warehouse: w, requests, bq, gcs: staging } = await warehouse();
     const counts = await w.replaceWindow(LOAD, batches(BATCHES));
     assert.deepEqual(counts, { rows: 2, rejects: 1 });
