@@ -1,6 +1,7 @@
 /**
- * The task queues, one per Iterable limit: each task calls its endpoint once, so a queue's
- * dispatch rate is that endpoint's limit (shared/iterable-api.md). The Pulumi program names each
+ * The task queues, one per Iterable limit: a window task makes one export, a campaign metrics
+ * task one request, and an export jobs task holds one job (its start, polls and downloads), so a
+ * queue's dispatch rate, and for jobs its concurrency, is that limit (shared/iterable-api.md). The Pulumi program names each
  * queue `<prefix>-<suffix>`, and the policy pack checks the rate (and, where Iterable bounds it,
  * the concurrency) by the name's suffix.
  */

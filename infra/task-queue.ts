@@ -1,10 +1,10 @@
 /**
  * A Cloud Tasks queue between fan-out and worker, one per Iterable limit: the window queue
  * dispatches at Iterable's export limit (4/minute, the same constant the local queue paces itself
- * with), the campaign metrics queue at the limit of `GET /api/campaigns/metrics` (10/minute), the
- * export jobs queue at the jobs' limits (1 start a second, 4 jobs at once), one
- * request per task, so the workers call each endpoint no more often than Iterable allows, however
- * many tasks a backfill enqueues. For exports two exceptions can briefly
+ * with), the campaign metrics queue at the limit of `GET /api/campaigns/metrics` (10/minute), each
+ * one request per task; the export jobs queue at the jobs' limits (1 start a second, 4 jobs at
+ * once), each task holding one job. So the workers call each endpoint no more often than Iterable
+ * allows, however many tasks a backfill enqueues. For exports two exceptions can briefly
  * go over: a window cut off twice is loaded in pieces within its task (pipeline/split.ts), one
  * export per piece, and the client retries a failed request a few times in-process
  * (iterable/retry.ts). Iterable's 429 then sends the task back through the queue.

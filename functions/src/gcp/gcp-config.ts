@@ -21,6 +21,8 @@ export const MAX_WORKER_TIMEOUT_SECONDS = 1800;
 
 const FIX = 'the Pulumi program sets it (infra/function-env.ts): run `pulumi up` again';
 
+const QUEUE_PATH = /^projects\/[^/]+\/locations\/[^/]+\/queues\/[^/]+$/;
+const QUEUE_PATH_FIX = `use projects/<project>/locations/<region>/queues/<queue>; ${FIX}`;
 const TOPIC = /^projects\/[^/]+\/topics\/[^/]+$/;
 
 /** Bucket names: 3–63 lowercase letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit (https://cloud.google.com/storage/docs/buckets#naming). */
@@ -41,24 +43,9 @@ const GcpEnvSchema = z
       .string()
       .regex(/^[^/]+$/, 'use a collection id without slashes')
       .default(DEFAULT_STATE_COLLECTION),
-    TASKS_QUEUE: required('the Cloud Tasks queue').regex(
-      /^projects\/[^/]+\/locations\/[^/]+\/queues\/[^/]+$/,
-      `use projects/<project>/locations/<region>/queues/<queue>; ${FIX}`,
-    ),
-    CAMPAIGN_METRICS_QUEUE: z
-      .string()
-      .regex(
-        /^projects\/[^/]+\/locations\/[^/]+\/queues\/[^/]+$/,
-        `use projects/<project>/locations/<region>/queues/<queue>; ${FIX}`,
-      )
-      .optional(),
-    EXPORT_JOBS_QUEUE: z
-      .string()
-      .regex(
-        /^projects\/[^/]+\/locations\/[^/]+\/queues\/[^/]+$/,
-        `use projects/<project>/locations/<region>/queues/<queue>; ${FIX}`,
-      )
-      .optional(),
+    TASKS_QUEUE: required('the Cloud Tasks queue').regex(QUEUE_PATH, QUEUE_PATH_FIX),
+    CAMPAIGN_METRICS_QUEUE: z.string().regex(QUEUE_PATH, QUEUE_PATH_FIX).optional(),
+    EXPORT_JOBS_QUEUE: z.string().regex(QUEUE_PATH, QUEUE_PATH_FIX).optional(),
     WORKER_URL: z.url(`use the worker function's https URL; ${FIX}`).optional(),
     TASKS_INVOKER_SERVICE_ACCOUNT: z.email({
       error: (issue) =>
