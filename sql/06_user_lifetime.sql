@@ -41,6 +41,12 @@ CREATE TABLE IF NOT EXISTS iterable_analytics.user_lifetime (
   last_subscribe_at TIMESTAMP
 );
 
+-- One transaction from here on: each statement of a BigQuery script commits on its own, so a job
+-- that died between the MERGE and the settled date's update would add the same days again on
+-- the next run (https://cloud.google.com/bigquery/docs/transactions). DuckDB runs each file in
+-- one transaction already (sql/script-variables.ts drops these two lines there).
+BEGIN TRANSACTION;
+
 SET settle_to = (SELECT DATE(rebuild_from) FROM iterable_analytics.stg_rebuild_from);
 
 -- The date the table's totals run to, or 1970-01-01 when it must be rebuilt from the start.
@@ -142,3 +148,5 @@ DELETE FROM iterable_analytics.lifetime_settled_dates WHERE lifetime_table = 'us
 
 INSERT INTO iterable_analytics.lifetime_settled_dates (lifetime_table, settled_before)
 VALUES ('user_lifetime', settle_to);
+
+COMMIT TRANSACTION;

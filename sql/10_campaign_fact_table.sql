@@ -87,6 +87,11 @@ SET rebuilt_campaigns = (
 );
 
 -- campaign_recipient_daily's dates that campaign_recipient_lifetime does not hold yet.
+-- One transaction from here on, so the settled date and the lifetime rows are read from one
+-- snapshot: a settling run of the lifetime file committing in between would otherwise count its
+-- days twice (https://cloud.google.com/bigquery/docs/transactions, snapshot isolation).
+BEGIN TRANSACTION;
+
 SET daily_from = (
   SELECT MAX(settled_before)
   FROM iterable_analytics.lifetime_settled_dates
@@ -254,3 +259,5 @@ WHEN MATCHED THEN UPDATE SET
   created_at = source.created_at,
   started_at = source.started_at,
   ended_at = source.ended_at;
+
+COMMIT TRANSACTION;

@@ -52,6 +52,11 @@ SET rebuilt_campaigns = (
 );
 
 -- campaign_recipient_daily's dates that campaign_recipient_lifetime does not hold yet.
+-- One transaction from here on, so the settled date and the lifetime rows are read from one
+-- snapshot: a settling run of the lifetime file committing in between would otherwise count its
+-- days twice (https://cloud.google.com/bigquery/docs/transactions, snapshot isolation).
+BEGIN TRANSACTION;
+
 SET daily_from = (
   SELECT MAX(settled_before)
   FROM iterable_analytics.lifetime_settled_dates
@@ -145,3 +150,5 @@ WHEN NOT MATCHED THEN INSERT (
   source.count_recipients_converted, source.delivery_drop_off_rate, source.open_drop_off_rate,
   source.click_drop_off_rate, source.conversion_drop_off_rate, source.conversion_rate
 );
+
+COMMIT TRANSACTION;

@@ -28,6 +28,8 @@ export interface ScriptVariable {
 }
 
 const DECLARE = /^DECLARE (\w+) ([\w<>]+);\n/gm;
+/** A file's own transaction: the local runner already runs each file in one (local/sql/models.ts). */
+const TRANSACTION = /^(?:BEGIN|COMMIT) TRANSACTION;\n/gm;
 
 export function scriptVariables(sql: string): ScriptVariable[] {
   return [...sql.matchAll(DECLARE)].map(([, name, type]) => ({ name: name as string, type: type as string }));
@@ -38,9 +40,12 @@ export function replaceVariableUses(sql: string, name: string, to: (name: string
   return sql.replace(new RegExp(`(?<![.\\w])${name}\\b(?! =)`, 'g'), () => to(name));
 }
 
-/** The script with its DECLAREs dropped, SETs as DuckDB `SET VARIABLE`, uses as `getvariable`. */
+/**
+ * The script with its DECLAREs and its transaction statements dropped, SETs as DuckDB
+ * `SET VARIABLE`, uses as `getvariable`.
+ */
 export function duckDbScript(sql: string): string {
-  let script = sql.replace(DECLARE, '');
+  let script = sql.replace(DECLARE, '').replace(TRANSACTION, '');
   for (const { name } of scriptVariables(sql)) {
     script = script.replace(new RegExp(`\\bIN UNNEST\\(${name}\\)`, 'g'), `IN (SELECT UNNEST(${name}))`);
     script = replaceVariableUses(script, name, (n) => `getvariable('${n}')`).replace(
