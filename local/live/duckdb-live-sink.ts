@@ -17,7 +17,7 @@ import type { Logger } from '../../functions/src/log.js';
 import type { DuckDbWarehouse } from '../duckdb-warehouse.js';
 import { type DurableGroup, DurableLog, type LiveTable, type Logged } from './durable-log.js';
 import { GroupCommit } from './group-commit.js';
-import { appendLive, type LiveMessage } from './live-appender.js';
+import { appendLive, checkLiveTables, type LiveMessage } from './live-appender.js';
 import { REPLAY_INSERTS } from './live-insert.js';
 
 /** Messages per DuckDB transaction at most: a burst becomes appends of a few megabytes each. */
@@ -82,6 +82,8 @@ export class DuckDbLiveSink implements LiveSink {
     now: () => number = Date.now,
   ): Promise<DuckDbLiveSink> {
     const sink = new DuckDbLiveSink(warehouse, now, log);
+    sink.connection = await warehouse.connect();
+    await checkLiveTables(sink.connection);
     const opened = DurableLog.open<Published>(bufferDir, (group) => sink.enqueue(group));
     sink.log = opened.log;
     for (const group of opened.leftover) {

@@ -55,9 +55,31 @@ function cellOf(column: Column): (message: LiveMessage) => DuckDBValue {
 }
 
 /**
+ * Refuses a warehouse whose live tables differ from the declared columns, by name and order: the
+ * DDL creates them from the same lists, but leaves alone a table an earlier version made, into
+ * which the Appender (which fills columns by position) would write nothing or the wrong cells.
+ * `npm run live` checks before it accepts a single event.
+ */
+export async function checkLiveTables(connection: DuckDBConnection): Promise<void> {
+  for (const { name, columns } of Object.values(TABLES)) {
+    const reader = await connection.runAndReadAll(
+      `SELECT column_name FROM information_schema.columns
+       WHERE table_schema = $schema AND table_name = $table ORDER BY ordinal_position`,
+      { schema: LIVE_DATASET, table: name },
+    );
+    const found = reader.getRows().map(([column]) => String(column));
+    const wanted = columns.map((c) => c.name);
+    if (found.join(',') !== wanted.join(',')) {
+      throw new Error(
+        `${LIVE_DATASET}.${name} has the columns (${found.join(', ')}) where npm run live writes (${wanted.join(', ')}); drop the table to let npm run live create it again`,
+      );
+    }
+  }
+}
+
+/**
  * Appends messages to a live table on `connection`, inside the caller's transaction. The table's
- * columns must be the declared ones in their order (the DDL makes them from the same list); a
- * warehouse whose table differs is refused before anything is written.
+ * columns are the declared ones in their order (`checkLiveTables`).
  */
 export async function appendLive(
   connection: DuckDBConnection,
@@ -67,11 +89,6 @@ export async function appendLive(
   const { name, columns } = TABLES[table];
   const appender = await connection.createAppender(name, LIVE_DATASET);
   try {
-    if (appender.columnCount !== columns.length) {
-      throw new Error(
-        `${LIVE_DATASET}.${name} has ${appender.columnCount} columns where npm run live writes ${columns.length} (${columns.map((c) => c.name).join(', ')}); drop the table to let npm run live create it again`,
-      );
-    }
     const types = columns.map((_, k) => appender.columnType(k));
     const cells = columns.map(cellOf);
     const chunkRows = DuckDBVector.standardSize();

@@ -1,13 +1,13 @@
 /**
  * The stand-in subscription's Appender: more messages than one data chunk holds land with every
  * column as the subscription would write it (nulls, timestamps, metadata), inside the caller's
- * transaction; a live table whose columns differ from the declared ones is refused, with nothing
- * written.
+ * transaction; a live table whose columns differ from the declared ones (by name or order) is
+ * refused before npm run live accepts anything.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DuckDbWarehouse } from '../../../local/duckdb-warehouse.js';
-import { appendLive, type LiveMessage } from '../../../local/live/live-appender.js';
+import { appendLive, checkLiveTables, type LiveMessage } from '../../../local/live/live-appender.js';
 
 const T0 = Date.UTC(2026, 10, 3, 9);
 /** More than one DuckDB data chunk (2,048 rows). */
@@ -88,14 +88,22 @@ describe('appendLive', () => {
     }
   });
 
-  it('refuses a live table whose columns are not the declared ones, writing nothing', async () => {
+  it('refuses a live table whose columns are not the declared ones by name and order, and accepts the declared ones', async () => {
     const warehouse = await DuckDbWarehouse.open(':memory:');
     const c = await warehouse.connect();
     try {
-      await c.run('ALTER TABLE iterable_live.events ADD COLUMN extra VARCHAR');
-      await assert.rejects(appendLive(c, 'events', [event(1)]), /drop the table/);
-      const [row] = await warehouse.query<{ n: number }>('SELECT count(*) AS n FROM iterable_live.events');
-      assert.equal(row?.n, 0);
+      await checkLiveTables(c);
+      await c.run('ALTER TABLE iterable_live.events RENAME COLUMN email TO mail');
+      await assert.rejects(
+        checkLiveTables(c),
+        /iterable_live\.events has the columns .*mail.*drop the table/,
+      );
+      await c.run('ALTER TABLE iterable_live.events RENAME COLUMN mail TO email');
+      await c.run('ALTER TABLE iterable_live.rejects ADD COLUMN extra VARCHAR');
+      await assert.rejects(
+        checkLiveTables(c),
+        /iterable_live\.rejects has the columns .*extra.*drop the table/,
+      );
     } finally {
       c.closeSync();
       await warehouse.close();
