@@ -2,8 +2,8 @@
  * The local stand-in for Pub/Sub → BigQuery subscription → `iterable_live`. As on GCP, a `publish`
  * that resolves means the event is kept: here, synced to the durable buffer (durable-log.ts), with
  * every request that arrived meanwhile sharing that one append+sync. A mover then commits what the
- * buffer holds to DuckDB, one transaction per batch and one batch at a time, each batch being
- * whatever became durable while the previous one committed: fresh messages through DuckDB's
+ * buffer holds to DuckDB, one transaction per batch and one batch at a time, at most every
+ * `MOVE_SPACING_MS`, each batch being whatever became durable meanwhile: fresh messages through DuckDB's
  * Appender (live-appender.ts), replayed ones through an insert that skips those already there
  * (live-insert.ts). A buffer segment is deleted once all of it is in DuckDB. `open` first replays
  * what a previous run left in the buffer; `close` moves
@@ -131,7 +131,7 @@ export class DuckDbLiveSink implements LiveSink {
   }
 
   private enqueue(group: DurableGroup<Published>): void {
-    for (const record of group.records) void this.moves.add({ segment: group.segment, record });
+    for (const record of group.records) this.moves.push({ segment: group.segment, record });
   }
 
   /**

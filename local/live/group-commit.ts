@@ -1,9 +1,10 @@
 /**
  * Group commit: callers hand in items and wait; a write takes everything handed in since the
  * previous write began, so under load many requests share one commit (one `fdatasync`, one DuckDB
- * transaction) instead of each paying its own. Nothing waits on a timer: an idle writer starts as
- * soon as the current event-loop turn has queued what it read, and a busy one's next batch is
- * simply whatever arrived while it was busy, so a batch grows with the load.
+ * transaction) instead of each paying its own. Without `spacingMs` nothing waits on a timer: an
+ * idle writer starts as soon as the current event-loop turn has queued what it read, and a busy
+ * one's next batch is simply whatever arrived while it was busy, so a batch grows with the load.
+ * With it, a writer also waits until `spacingMs` after its previous write began.
  * With `maxInFlight` above 1 the writes are pipelined: items that arrive while a write is in
  * flight start the next one at once instead of waiting for it, so an item waits for about one
  * write, not one and a half; the writes must then be safe to run concurrently.
@@ -27,6 +28,8 @@ interface Pending<T> {
   readonly reject: (error: unknown) => void;
 }
 
+const ignore = (): void => {};
+
 export class GroupCommit<T> {
   private pending: Pending<T>[] = [];
   private readonly writers = new Set<Promise<void>>();
@@ -49,6 +52,12 @@ export class GroupCommit<T> {
       this.pending.push({ item, resolve, reject });
       this.startWriter();
     });
+  }
+
+  /** Hands in an item nobody waits for: its write reports its own failure (see `flush`). */
+  push(item: T): void {
+    this.pending.push({ item, resolve: ignore, reject: ignore });
+    this.startWriter();
   }
 
   /** Resolves once everything handed in so far is committed (or failed). */

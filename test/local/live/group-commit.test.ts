@@ -101,4 +101,21 @@ describe('GroupCommit with writes in flight together', () => {
     await flush;
     assert.deepEqual(await Promise.all(items.map(state)), ['done', 'done', 'done', 'done', 'done']);
   });
+
+  it('writes pushed items, which nobody waits for, and a failed write of them rejects nothing', async () => {
+    const written: string[][] = [];
+    const commits = new GroupCommit<string>(
+      async (items) => {
+        written.push([...items]);
+        if (items.includes('x')) throw new Error('disk full');
+      },
+      { maxItems: 10 },
+    );
+    commits.push('a');
+    commits.push('b');
+    await commits.flush();
+    commits.push('x');
+    await commits.flush();
+    assert.deepEqual(written, [['a', 'b'], ['x']]);
+  });
 });
