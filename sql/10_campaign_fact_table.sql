@@ -86,12 +86,12 @@ SET rebuilt_campaigns = (
   WHERE campaign_id IS NOT NULL
 );
 
--- campaign_recipient_daily's dates that campaign_recipient_lifetime does not hold yet.
 -- One transaction from here on, so the settled date and the lifetime rows are read from one
 -- snapshot: a settling run of the lifetime file committing in between would otherwise count its
 -- days twice (https://cloud.google.com/bigquery/docs/transactions, snapshot isolation).
 BEGIN TRANSACTION;
 
+-- campaign_recipient_daily's dates that campaign_recipient_lifetime does not hold yet.
 SET daily_from = (
   SELECT MAX(settled_before)
   FROM iterable_analytics.lifetime_settled_dates

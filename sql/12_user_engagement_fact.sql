@@ -57,13 +57,13 @@ SET events_from = (
   FROM iterable_analytics.user_engagement_fact
 );
 
--- user_daily's dates that user_lifetime does not hold yet: a script variable, so BigQuery prunes
--- user_daily's partitions before it.
 -- One transaction from here on, so the settled date and the lifetime rows are read from one
 -- snapshot: a settling run of the lifetime file committing in between would otherwise count its
 -- days twice (https://cloud.google.com/bigquery/docs/transactions, snapshot isolation).
 BEGIN TRANSACTION;
 
+-- user_daily's dates that user_lifetime does not hold yet: a script variable, so BigQuery prunes
+-- user_daily's partitions before it.
 SET daily_from = (
   SELECT MAX(settled_before)
   FROM iterable_analytics.lifetime_settled_dates
