@@ -91,8 +91,15 @@ USING (
     SELECT
       campaign_id, user_key, user_id, count_sends, count_bounces, count_opens, count_machine_opens,
       count_clicks, count_complaints, count_unsubscribes, count_purchases, revenue, count_conversions
-    FROM iterable_analytics.campaign_recipient_lifetime
+    FROM iterable_analytics.campaign_recipient_lifetime AS lifetime
     WHERE campaign_id IN UNNEST(settling_campaigns)
+      -- Only the recipients with settling rows: the others' rows would be rewritten unchanged.
+      AND EXISTS (
+        SELECT 1
+        FROM settling
+        WHERE settling.campaign_id = lifetime.campaign_id
+          AND IFNULL(settling.user_key, '') = IFNULL(lifetime.user_key, '')
+      )
   ),
 
   final AS (

@@ -197,8 +197,14 @@ USING (
 
   settled AS (
     SELECT campaign_id, user_key, user_id, message_id, sent_at, send_on
-    FROM iterable_analytics.campaign_recipient_last_send
+    FROM iterable_analytics.campaign_recipient_last_send AS last_sends
     WHERE campaign_id IN UNNEST(settling_campaigns)
+      -- Only the recipients with settling sends: the others' rows would be rewritten unchanged.
+      AND EXISTS (
+        SELECT 1
+        FROM settling
+        WHERE settling.campaign_id = last_sends.campaign_id AND settling.user_key = last_sends.user_key
+      )
   ),
 
   final AS (
