@@ -7,7 +7,7 @@
 
 import type { ExportMode } from '../functions/src/iterable/export-modes.js';
 import { EXPORT_JOB_REQUESTS_PER_SECOND, EXPORT_JOBS_AT_ONCE } from '../functions/src/iterable/limits.js';
-import { exportModeFor } from '../functions/src/pipeline/export-mode.js';
+import { splitByExportMode } from '../functions/src/pipeline/export-mode.js';
 import type { EnqueueResult, QueuedTask, TaskQueue } from '../functions/src/ports.js';
 import { LocalTaskQueue, type QueueSummary } from './task-queue.js';
 import type { LocalTaskQueueOptions } from './task-queue-options.js';
@@ -41,11 +41,8 @@ export class RoutedTaskQueue implements TaskQueue {
   }
 
   async enqueue(tasks: readonly QueuedTask[]): Promise<EnqueueResult> {
-    const jobs = tasks.filter((t) => this.#viaJob(t));
-    const [a, b] = await Promise.all([
-      this.#stream.enqueue(tasks.filter((t) => !jobs.includes(t))),
-      this.#jobs.enqueue(jobs),
-    ]);
+    const { stream, jobs } = splitByExportMode(tasks, this.mode, this.now());
+    const [a, b] = await Promise.all([this.#stream.enqueue(stream), this.#jobs.enqueue(jobs)]);
     this.jobTasks += b.created;
     return { created: a.created + b.created, existing: a.existing + b.existing };
   }
@@ -66,11 +63,5 @@ export class RoutedTaskQueue implements TaskQueue {
   close(): void {
     this.#stream.close();
     this.#jobs.close();
-  }
-
-  #viaJob(task: QueuedTask): boolean {
-    const { start, end, kind } = task.payload;
-    const window = { start: Date.parse(start), end: Date.parse(end), kind };
-    return exportModeFor(this.mode, window, this.now()) === 'jobs';
   }
 }

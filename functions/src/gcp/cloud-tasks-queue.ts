@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { CloudTasksClient } from '@google-cloud/tasks';
 import { ConfigError } from '../config.js';
 import type { ExportMode } from '../iterable/export-modes.js';
-import { exportModeFor } from '../pipeline/export-mode.js';
+import { splitByExportMode } from '../pipeline/export-mode.js';
 import type { EnqueueResult, QueuedTask, TaskQueue, WindowTask } from '../ports.js';
 
 export interface CloudTasksQueueOptions {
@@ -134,14 +134,7 @@ export class ExportModeRoutedQueue implements TaskQueue {
   ) {}
 
   async enqueue(tasks: readonly QueuedTask[]): Promise<EnqueueResult> {
-    const now = this.now();
-    const viaJob = (task: QueuedTask): boolean => {
-      const { start, end, kind } = task.payload;
-      return (
-        exportModeFor(this.mode, { start: Date.parse(start), end: Date.parse(end), kind }, now) === 'jobs'
-      );
-    };
-    const jobTasks = tasks.filter(viaJob);
+    const { stream: streamTasks, jobs: jobTasks } = splitByExportMode(tasks, this.mode, this.now());
     const { jobs } = this.queues;
     if (jobs === null && jobTasks.length > 0) {
       throw new ConfigError(
@@ -150,7 +143,7 @@ export class ExportModeRoutedQueue implements TaskQueue {
       );
     }
     const [streamed, viaJobs] = await Promise.all([
-      this.queues.stream.enqueue(tasks.filter((t) => !viaJob(t))),
+      this.queues.stream.enqueue(streamTasks),
       jobs === null ? { created: 0, existing: 0 } : jobs.enqueue(jobTasks),
     ]);
     this.jobTasks += viaJobs.created;

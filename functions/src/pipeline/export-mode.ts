@@ -4,6 +4,7 @@
  * once per organization). `ITERABLE_EXPORT_MODE` forces one; otherwise jobs read bulk history.
  */
 import type { ExportMode } from '../iterable/export-modes.js';
+import type { QueuedTask } from '../ports.js';
 import { DAY } from '../time.js';
 import type { PlannedWindow } from './window.js';
 
@@ -22,4 +23,18 @@ export function exportModeFor(forced: ExportMode | null, window: PlannedWindow, 
   if (forced !== null) return forced;
   const bulk = window.kind === 'advance' || window.kind === 'backfill';
   return bulk && now - window.end > JOBS_AFTER_MS ? 'jobs' : 'stream';
+}
+
+/** Window tasks split, in one pass, by how each window will be read: the queue each goes to. */
+export function splitByExportMode(
+  tasks: readonly QueuedTask[],
+  forced: ExportMode | null,
+  now: number,
+): { readonly stream: QueuedTask[]; readonly jobs: QueuedTask[] } {
+  const split = { stream: [] as QueuedTask[], jobs: [] as QueuedTask[] };
+  for (const task of tasks) {
+    const { start, end, kind } = task.payload;
+    split[exportModeFor(forced, { start: Date.parse(start), end: Date.parse(end), kind }, now)].push(task);
+  }
+  return split;
 }
